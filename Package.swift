@@ -1,0 +1,93 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Modules by responsibility, with a one-way dependency rule:
+//
+//   CaseworkerCore  <-  CaseworkerStore  <-  CaseworkerSQLite
+//        ^                   ^                     ^
+//        +---- CaseworkerAPI +                     |
+//                   ^                              |
+//             CaseworkerServer --------------------+
+//                   ^
+//               caseworker (executable)
+//
+// The API never sees GRDB: it talks to the `CaseworkerStore` protocols only.
+let package = Package(
+    name: "caseworker",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "caseworker", targets: ["caseworker"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Domain values and pure policies. No I/O.
+        .target(
+            name: "CaseworkerCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The storage boundary: protocols and plain records. No database driver.
+        .target(name: "CaseworkerStore", dependencies: ["CaseworkerCore"]),
+        // The SQLite implementation of the storage boundary (the only importer of GRDB).
+        .target(
+            name: "CaseworkerSQLite",
+            dependencies: [
+                "CaseworkerStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only.
+        .target(
+            name: "CaseworkerAPI",
+            dependencies: [
+                "CaseworkerStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        // Configuration and the wiring of services into one process.
+        .target(
+            name: "CaseworkerServer",
+            dependencies: [
+                "CaseworkerAPI",
+                "CaseworkerSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The `caseworker` command line: parses arguments and calls into CaseworkerServer.
+        .executableTarget(
+            name: "caseworker",
+            dependencies: [
+                "CaseworkerServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CaseworkerCoreTests", dependencies: ["CaseworkerCore"]),
+        .testTarget(name: "CaseworkerSQLiteTests", dependencies: ["CaseworkerSQLite"]),
+        .testTarget(
+            name: "CaseworkerAPITests",
+            dependencies: [
+                "CaseworkerAPI", "CaseworkerSQLite",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "CaseworkerServerTests", dependencies: ["CaseworkerServer"]),
+        // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it).
+        .testTarget(name: "EndToEndTests", dependencies: ["caseworker"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
