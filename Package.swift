@@ -72,8 +72,9 @@ let package = Package(
         .executableTarget(
             name: "caseworker",
             dependencies: [
-                "CaseworkerServer",
+                "CaseworkerServer", "CaseworkerSQLite", "CaseworkerStore", "CaseworkerCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "CaseworkerCoreTests", dependencies: ["CaseworkerCore"]),
@@ -87,7 +88,13 @@ let package = Package(
         ),
         .testTarget(name: "CaseworkerServerTests", dependencies: ["CaseworkerServer"]),
         // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it).
-        .testTarget(name: "EndToEndTests", dependencies: ["caseworker"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "caseworker", "CaseworkerCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

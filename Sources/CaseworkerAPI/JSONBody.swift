@@ -1,0 +1,48 @@
+import CaseworkerCore
+import Foundation
+import Hummingbird
+
+/// Reading JSON request bodies and writing JSON responses.
+enum JSONBody {
+    /// The request body as JSON.
+    ///
+    /// - 415 unless `Content-Type` is `application/json`, `application/merge-patch+json` or
+    ///   another `+json` type;
+    /// - 413 when the body exceeds the request's `maxUploadSize` (`server.maxBodyBytes`);
+    /// - 400 when it is not valid UTF-8 JSON.
+    static func read(_ request: Request, context: APIRequestContext) async throws -> JSONValue {
+        guard let contentType = request.headers[.contentType] else {
+            throw Problem.unsupportedMediaType("a JSON body is required: send 'Content-Type: application/json'")
+        }
+        let mediaType = contentType.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
+            throw Problem.unsupportedMediaType("Content-Type must be application/json, got \(mediaType)")
+        }
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        do {
+            return try JSONText.decode(buffer.readableBytesView)
+        } catch {
+            throw Problem.badRequest("the request body is not valid JSON: \(reason(error))")
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        guard case DecodingError.dataCorrupted(let context) = error else { return "unreadable" }
+        if let underlying = context.underlyingError {
+            let text = (underlying as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            return text ?? context.debugDescription
+        }
+        return context.debugDescription
+    }
+}
+
+extension Response {
+    /// A JSON response of `value` (compact, keys sorted).
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: JSONText.encode(value))))
+    }
+}

@@ -1,0 +1,115 @@
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import GRDB
+
+extension SQLiteStore: CaseStore {
+    public func createCase(tenantId: String, fields: CaseFields) async throws -> Case {
+        let id = newId()
+        let now = nowMillis
+        do {
+            return try await write("createCase") { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO cases (id, tenant_id, external_id, first_name, last_name, personal_number,
+                            email, company_name, company_number, company_address, data, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: StatementArguments([id, tenantId] + fields.columnValues + [now, now]))
+                let created = Timestamp.date(millis: now)
+                return Case(id: id, fields: fields, createdAt: created, updatedAt: created, erasedAt: nil)
+            }
+        } catch let error as DatabaseError where error.isUniqueViolation(on: "external_id") {
+            throw StoreError.duplicate(field: "externalId")
+        }
+    }
+
+    public func findCase(tenantId: String, id: String) async throws -> Case? {
+        try await pool.read { db in try Self.fetchCase(db, tenantId: tenantId, id: id) }
+    }
+
+    public func listCases(tenantId: String, externalId: String?, page: PageRequest) async throws -> Page<Case> {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM cases
+                    WHERE tenant_id = ?1 AND (?2 IS NULL OR external_id = ?2) AND (?3 IS NULL OR id < ?3)
+                    ORDER BY id DESC LIMIT ?4
+                    """,
+                arguments: [tenantId, externalId, page.beforeId, page.limit + 1])
+            return Page(items: try rows.prefix(page.limit).map(Case.init(row:)), hasMore: rows.count > page.limit)
+        }
+    }
+
+    public func updateCase(
+        tenantId: String, id: String, change: @escaping @Sendable (Case) throws -> CaseFields
+    ) async throws -> Case? {
+        let now = nowMillis
+        do {
+            return try await write("updateCase") { db -> Case? in
+                guard var current = try Self.fetchCase(db, tenantId: tenantId, id: id) else { return nil }
+                guard !current.isErased else { throw StoreError.conflict("the case is erased") }
+                current.fields = try change(current)
+                current.updatedAt = Timestamp.date(millis: now)
+                try db.execute(
+                    sql: """
+                        UPDATE cases SET external_id = ?, first_name = ?, last_name = ?, personal_number = ?,
+                            email = ?, company_name = ?, company_number = ?, company_address = ?, data = ?,
+                            updated_at = ?
+                        WHERE tenant_id = ? AND id = ?
+                        """,
+                    arguments: StatementArguments(current.fields.columnValues + [now, tenantId, id]))
+                return current
+            }
+        } catch let error as DatabaseError where error.isUniqueViolation(on: "external_id") {
+            throw StoreError.duplicate(field: "externalId")
+        }
+    }
+
+    public func eraseCase(tenantId: String, id: String) async throws -> Case? {
+        let now = nowMillis
+        return try await write("eraseCase") { db in
+            try db.execute(
+                sql: """
+                    UPDATE cases SET external_id = NULL, first_name = NULL, last_name = NULL,
+                        personal_number = NULL, email = NULL, company_name = NULL, company_number = NULL,
+                        company_address = NULL, data = NULL, updated_at = ?1, erased_at = ?1
+                    WHERE tenant_id = ?2 AND id = ?3 AND erased_at IS NULL
+                    """,
+                arguments: [now, tenantId, id])
+            return try Self.fetchCase(db, tenantId: tenantId, id: id)
+        }
+    }
+
+    static func fetchCase(_ db: Database, tenantId: String, id: String) throws -> Case? {
+        try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
+            .map(Case.init(row:))
+    }
+}
+
+extension CaseFields {
+    /// external_id ... data, in column order.
+    fileprivate var columnValues: [(any DatabaseValueConvertible)?] {
+        [
+            externalId, firstName, lastName, personalNumber, email, companyName, companyNumber, companyAddress,
+            data.map { JSONText.encode(.object($0)) },
+        ]
+    }
+}
+
+extension Case {
+    fileprivate init(row: Row) throws {
+        let dataText: String? = row["data"]
+        self.init(
+            id: row["id"],
+            fields: CaseFields(
+                externalId: row["external_id"], firstName: row["first_name"], lastName: row["last_name"],
+                personalNumber: row["personal_number"], email: row["email"], companyName: row["company_name"],
+                companyNumber: row["company_number"], companyAddress: row["company_address"],
+                data: try dataText.map { try JSONText.decode($0).objectValue ?? [:] }),
+            createdAt: Timestamp.date(millis: row["created_at"]),
+            updatedAt: Timestamp.date(millis: row["updated_at"]),
+            erasedAt: (row["erased_at"] as Int64?).map(Timestamp.date(millis:)))
+    }
+}

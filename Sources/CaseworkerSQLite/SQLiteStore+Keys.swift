@@ -1,0 +1,68 @@
+import CaseworkerCore
+import CaseworkerStore
+import GRDB
+
+extension SQLiteStore: KeyStore {
+    public func createKey(tenantId: String, name: String, scopes: [Scope], secret: APIKeySecret) async throws -> APIKey {
+        let id = newId()
+        let now = nowMillis
+        let scopeText = scopes.map(\.description).joined(separator: " ")
+        return try await write("createKey") { db in
+            try db.execute(
+                sql: "INSERT INTO tenants (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+                arguments: [tenantId, now])
+            try db.execute(
+                sql: """
+                    INSERT INTO api_keys (id, tenant_id, name, scopes, secret_hash, secret_prefix, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [id, tenantId, name, scopeText, secret.hash, secret.prefix, now])
+            return APIKey(
+                id: id, tenantId: tenantId, name: name, scopes: scopes, prefix: secret.prefix,
+                createdAt: Timestamp.date(millis: now), revokedAt: nil)
+        }
+    }
+
+    public func activeKey(secretHash: String) async throws -> APIKey? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL",
+                arguments: [secretHash]
+            ).map(APIKey.init(row:))
+        }
+    }
+
+    public func listKeys(tenantId: String?) async throws -> [APIKey] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM api_keys WHERE ?1 IS NULL OR tenant_id = ?1 ORDER BY id",
+                arguments: [tenantId]
+            ).map(APIKey.init(row:))
+        }
+    }
+
+    public func revokeKey(id: String) async throws -> APIKey? {
+        let now = nowMillis
+        return try await write("revokeKey") { db in
+            try db.execute(
+                sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
+            return try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(APIKey.init(row:))
+        }
+    }
+
+    public func hasAnyKey() async throws -> Bool {
+        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_keys)") ?? false }
+    }
+}
+
+extension APIKey {
+    init(row: Row) {
+        let scopeText: String = row["scopes"]
+        self.init(
+            id: row["id"], tenantId: row["tenant_id"], name: row["name"],
+            scopes: scopeText.split(separator: " ").compactMap { Scope(String($0)) },
+            prefix: row["secret_prefix"],
+            createdAt: Timestamp.date(millis: row["created_at"]),
+            revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.date(millis:)))
+    }
+}

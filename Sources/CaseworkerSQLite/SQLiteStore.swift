@@ -1,0 +1,111 @@
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import GRDB
+import Logging
+
+/// The SQLite implementation of the storage boundary: one GRDB `DatabasePool` (WAL) on one file.
+///
+/// Create exactly one per process and database file (GRDB's "connect only once" rule); every
+/// component shares it. Writes are intention-named transactions (`createCase`, `eraseCase`, ...);
+/// reads run concurrently on the pool's reader connections.
+public final class SQLiteStore: Sendable {
+    /// How hard SQLite works to make a commit durable (`PRAGMA synchronous`).
+    public enum Synchronous: String, Sendable, CaseIterable {
+        /// A committed transaction survives power loss. The default.
+        case full
+        /// A committed transaction survives a crash of the process, but maybe not power loss.
+        case normal
+    }
+
+    public struct Options: Sendable {
+        /// The database file; its directory must exist.
+        public var path: String
+        /// Default `.full`.
+        public var synchronous: Synchronous
+        /// How long a write waits for another process's lock (e.g. the CLI beside the daemon).
+        public var busyTimeout: Duration
+
+        public init(path: String, synchronous: Synchronous = .full, busyTimeout: Duration = .seconds(5)) {
+            self.path = path
+            self.synchronous = synchronous
+            self.busyTimeout = busyTimeout
+        }
+    }
+
+    let pool: DatabasePool
+    let clock: any WallClock
+    let ids = ULIDGenerator()
+
+    /// Opens (creating if needed) the database file. Does not migrate: call `migrate()`.
+    public init(options: Options, clock: any WallClock = SystemClock()) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        let timeout = options.busyTimeout.components
+        configuration.busyMode = .timeout(Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18)
+        configuration.label = "caseworker"
+        pool = try DatabasePool(path: options.path, configuration: configuration)
+        // DatabasePool switches the writer to WAL with synchronous=NORMAL after `prepareDatabase`
+        // has run, so the durability setting is applied here, once the pool is open.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(options.synchronous == .full ? "FULL" : "NORMAL")")
+        }
+        self.clock = clock
+    }
+
+    /// Applies every migration not yet applied. Safe to call on every start and concurrently from
+    /// several processes (SQLite serialises the writers).
+    public func migrate() throws {
+        try Migrations.migrator.migrate(pool)
+    }
+
+    /// Identifiers of the known migrations not yet applied to this database.
+    public func pendingMigrations() throws -> [String] {
+        let migrator = Migrations.migrator
+        return try pool.read { db in
+            let applied = try migrator.appliedIdentifiers(db)
+            return migrator.migrations.filter { !applied.contains($0) }
+        }
+    }
+
+    /// The effective `PRAGMA synchronous` of the writer connection: 1 = NORMAL, 2 = FULL.
+    public func synchronousLevel() async throws -> Int {
+        try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// The effective `PRAGMA journal_mode` (always `wal`).
+    public func journalMode() async throws -> String {
+        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// Runs `body` as one write transaction named after its intention (the name is for logs and,
+    /// later, commit-latency metrics).
+    func write<T: Sendable>(_ name: StaticString, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.write(body)
+    }
+
+    func newId() -> String { ids.next(at: clock.now) }
+
+    var nowMillis: Int64 { Timestamp.millis(clock.now) }
+}
+
+extension SQLiteStore: StoreHealth {
+    public func checkReady() async throws {
+        let pending = try pendingMigrations()
+        guard pending.isEmpty else { throw NotReady(reason: "migrations not applied: \(pending.joined(separator: ", "))") }
+        // An immediate transaction takes the write lock: the file is writable and not stuck locked.
+        try await pool.writeWithoutTransaction { db in try db.inTransaction(.immediate) { .commit } }
+    }
+
+    struct NotReady: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
+    }
+}
+
+extension DatabaseError {
+    /// Whether this error is a UNIQUE constraint violation mentioning `column` (e.g. `external_id`).
+    func isUniqueViolation(on column: String) -> Bool {
+        extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && (message ?? "").contains(column)
+    }
+}

@@ -1,0 +1,83 @@
+import CaseworkerSQLite
+import Logging
+
+/// The daemon's settings. `etc/caseworker.yaml` documents every key with its default; the
+/// environment overrides a key as `CASEWORKER_` + the key in upper snake case
+/// (`database.busyTimeoutMilliseconds` → `CASEWORKER_DATABASE_BUSY_TIMEOUT_MILLISECONDS`).
+public struct CaseworkerConfig: Sendable, Equatable {
+    public struct Server: Sendable, Equatable {
+        /// `server.listen`, default `127.0.0.1:8080`.
+        public var listen = ListenAddress(host: "127.0.0.1", port: 8080)
+        /// `server.maxBodyBytes`, default 1 MiB.
+        public var maxBodyBytes = 1 << 20
+    }
+
+    public struct Database: Sendable, Equatable {
+        /// `database.path`, default `/var/lib/caseworker/caseworker.sqlite`.
+        public var path = "/var/lib/caseworker/caseworker.sqlite"
+        /// `database.synchronous`, `full` (default) or `normal`.
+        public var synchronous = SQLiteStore.Synchronous.full
+        /// `database.busyTimeoutMilliseconds`, default 5000.
+        public var busyTimeoutMilliseconds = 5000
+    }
+
+    public struct Log: Sendable, Equatable {
+        /// `log.level`, default `info`.
+        public var level = Logger.Level.info
+    }
+
+    public var server = Server()
+    public var database = Database()
+    public var log = Log()
+
+    public init() {}
+
+    /// Every key the configuration knows, in the order `etc/caseworker.yaml` lists them.
+    public static let keys = [
+        "server.listen", "server.maxBodyBytes",
+        "database.path", "database.synchronous", "database.busyTimeoutMilliseconds",
+        "log.level",
+    ]
+
+    /// The environment variable that overrides `key`.
+    public static func environmentName(for key: String) -> String {
+        var name = "CASEWORKER"
+        for component in key.split(separator: ".") {
+            name += "_"
+            for character in component {
+                if character.isUppercase { name += "_" }
+                name += character.uppercased()
+            }
+        }
+        return name
+    }
+}
+
+/// `HOST:PORT` to listen on; `HOST` is an IPv4 address, a host name or a bracketed IPv6 address.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`; `nil` if malformed or the port is not 0–65535 (0 picks a free port).
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") {
+            host = String(host.dropFirst().dropLast())
+            guard host.contains(":") else { return nil }
+        } else if host.contains(":") {
+            return nil  // an IPv6 address must be bracketed
+        }
+        guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || $0 == "/" }) else { return nil }
+        self.init(host: host, port: port)
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

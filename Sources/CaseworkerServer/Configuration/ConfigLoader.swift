@@ -1,0 +1,153 @@
+import CaseworkerSQLite
+import Configuration
+import Foundation
+import Logging
+import SystemPackage
+import Yams
+
+/// Reads the configuration with apple/swift-configuration, in this order of precedence:
+/// command-line flags (`--listen`), `CASEWORKER_*` environment variables, then the YAML file
+/// (or, with `--dev`, the dev defaults), then the built-in defaults.
+///
+/// Validation is exhaustive: `load` reports every problem at once (unknown keys, wrong types,
+/// out-of-range values), each with its key, so `caseworker check-config` can list them all.
+public enum ConfigLoader {
+    public struct Overrides: Sendable {
+        /// `--listen HOST:PORT`.
+        public var listen: String?
+
+        public init(listen: String? = nil) {
+            self.listen = listen
+        }
+    }
+
+    public static func load(
+        _ selection: InstanceSelection,
+        overrides: Overrides = .init(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws(ConfigProblems) -> CaseworkerConfig {
+        var problems: [ConfigProblems.Problem] = []
+        var providers: [any ConfigProvider] = []
+
+        if let listen = overrides.listen {
+            providers.append(InMemoryProvider(name: "flags", values: ["server.listen": ConfigValue(.string(listen), isSecret: false)]))
+        }
+        providers.append(EnvironmentVariablesProvider(environmentVariables: caseworkerVariables(environment, problems: &problems)))
+        switch selection {
+        case .file(let path):
+            do {
+                problems += try unknownKeys(inFile: path)
+                providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)))
+            } catch {
+                throw ConfigProblems(problems: problems + [.init(key: path, message: describeFileError(error, path: path))])
+            }
+        case .dev(let directory):
+            let path = URL(fileURLWithPath: directory).appendingPathComponent("caseworker.sqlite").path
+            providers.append(InMemoryProvider(name: "dev", values: ["database.path": ConfigValue(.string(path), isSecret: false)]))
+        }
+
+        let reader = ConfigReader(providers: providers)
+        var config = CaseworkerConfig()
+        var fields = Fields(reader: reader)
+        await fields.read("server.listen", into: &config.server.listen, "must be HOST:PORT, e.g. 127.0.0.1:8080", ListenAddress.init)
+        await fields.read("server.maxBodyBytes", into: &config.server.maxBodyBytes, in: 1024...(64 << 20))
+        await fields.read("database.path", into: &config.database.path, "must be a file path") { $0.isEmpty ? nil : $0 }
+        await fields.read("database.synchronous", into: &config.database.synchronous, "must be full or normal") {
+            SQLiteStore.Synchronous(rawValue: $0.lowercased())
+        }
+        await fields.read("database.busyTimeoutMilliseconds", into: &config.database.busyTimeoutMilliseconds, in: 0...600_000)
+        await fields.read(
+            "log.level", into: &config.log.level,
+            "must be one of trace, debug, info, notice, warning, error, critical"
+        ) { Logger.Level(rawValue: $0.lowercased()) }
+        problems += fields.problems
+
+        if !problems.isEmpty { throw ConfigProblems(problems: problems) }
+        return config
+    }
+
+    /// The `CASEWORKER_*` variables with the prefix removed, as the environment provider expects
+    /// them (`CASEWORKER_SERVER_LISTEN` → `SERVER_LISTEN` → key `server.listen`). Unknown
+    /// `CASEWORKER_*` variables are problems: a typo must not silently do nothing.
+    private static func caseworkerVariables(_ environment: [String: String], problems: inout [ConfigProblems.Problem]) -> [String: String] {
+        let known = Set(CaseworkerConfig.keys.map(CaseworkerConfig.environmentName(for:)))
+        var variables: [String: String] = [:]
+        for (name, value) in environment where name.hasPrefix("CASEWORKER_") {
+            guard known.contains(name) else {
+                // Variables the test and bench tooling use are not configuration keys.
+                if !["CASEWORKER_BINARY"].contains(name) {
+                    problems.append(.init(key: name, message: "is not a configuration variable"))
+                }
+                continue
+            }
+            variables[String(name.dropFirst("CASEWORKER_".count))] = value
+        }
+        return variables
+    }
+
+    /// Keys in the file that the configuration does not know (typos, or keys of a newer version).
+    private static func unknownKeys(inFile path: String) throws -> [ConfigProblems.Problem] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        guard let root = try Yams.compose(yaml: text) else { return [] }
+        guard let mapping = root.mapping else { return [.init(key: path, message: "must be a YAML mapping of keys")] }
+        let known = Set(CaseworkerConfig.keys)
+        let sections = Set(known.map { String($0.split(separator: ".")[0]) })
+        var problems: [ConfigProblems.Problem] = []
+        for (sectionNode, value) in mapping {
+            let section = sectionNode.string ?? "\(sectionNode)"
+            guard sections.contains(section) else {
+                problems.append(.init(key: section, message: "is not a configuration section (known: \(sections.sorted().joined(separator: ", ")))"))
+                continue
+            }
+            if let scalar = value.scalar, ["", "~", "null"].contains(scalar.string) { continue }  // an empty section
+            guard let members = value.mapping else {
+                problems.append(.init(key: section, message: "must be a mapping of keys"))
+                continue
+            }
+            for (keyNode, _) in members {
+                let key = "\(section).\(keyNode.string ?? "\(keyNode)")"
+                if !known.contains(key) { problems.append(.init(key: key, message: "is not a configuration key")) }
+            }
+        }
+        return problems
+    }
+
+    private static func describeFileError(_ error: any Error, path: String) -> String {
+        if let error = error as? CocoaError, error.code == .fileReadNoSuchFile {
+            return "no such file (create one from etc/caseworker.yaml, or use --dev)"
+        }
+        if let error = error as? YamlError { return "is not valid YAML: \(error)" }
+        return "cannot be read: \(error)"
+    }
+}
+
+/// Reads typed keys one by one, collecting a problem per invalid key instead of stopping.
+private struct Fields {
+    let reader: ConfigReader
+    var problems: [ConfigProblems.Problem] = []
+
+    mutating func read<Value>(
+        _ key: String, into value: inout Value, _ expectation: String, _ parse: (String) -> Value?
+    ) async {
+        do {
+            guard let text = try await reader.fetchString(forKey: ConfigKey(key)) else { return }
+            if let parsed = parse(text) { value = parsed } else { fail(key, "\(expectation), got \"\(text)\"") }
+        } catch {
+            fail(key, expectation)
+        }
+    }
+
+    mutating func read(_ key: String, into value: inout Int, in range: ClosedRange<Int>) async {
+        let expectation = "must be an integer from \(range.lowerBound) to \(range.upperBound)"
+        do {
+            guard let number = try await reader.fetchInt(forKey: ConfigKey(key)) else { return }
+            if range.contains(number) { value = number } else { fail(key, "\(expectation), got \(number)") }
+        } catch {
+            fail(key, expectation)
+        }
+    }
+
+    private mutating func fail(_ key: String, _ message: String) {
+        problems.append(.init(key: key, message: message))
+    }
+}

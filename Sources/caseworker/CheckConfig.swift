@@ -1,0 +1,28 @@
+import ArgumentParser
+import CaseworkerServer
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate the configuration (file, environment, flags) and print the effective settings.",
+        discussion: "Exits 0 when valid, 78 after listing every problem with its key.")
+
+    @OptionGroup var instance: InstanceOptions
+
+    @Option(name: .long, help: "Check as if serve were given --listen HOST:PORT.")
+    var listen: String?
+
+    func run() async throws {
+        let config = try await instance.loadConfig(overrides: .init(listen: listen))
+        print(
+            """
+            configuration is valid
+              server.listen: \(config.server.listen)
+              server.maxBodyBytes: \(config.server.maxBodyBytes)
+              database.path: \(config.database.path)
+              database.synchronous: \(config.database.synchronous.rawValue)
+              database.busyTimeoutMilliseconds: \(config.database.busyTimeoutMilliseconds)
+              log.level: \(config.log.level.rawValue)
+            """)
+    }
+}

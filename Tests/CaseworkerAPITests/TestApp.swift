@@ -1,0 +1,107 @@
+import CaseworkerAPI
+import CaseworkerCore
+import CaseworkerSQLite
+import CaseworkerStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+/// A real SQLite file in a fresh temporary directory, migrated, with keys for two tenants.
+struct TestApp {
+    let directory: URL
+    let store: SQLiteStore
+    /// `admin` key of tenant A.
+    let keyA: String
+    /// `admin` key of tenant B.
+    let keyB: String
+    /// `cases:read` key of tenant A.
+    let readOnlyKeyA: String
+    /// A revoked admin key of tenant A.
+    let revokedKeyA: String
+    let configuration: APIConfiguration
+
+    init(configuration: APIConfiguration = .init()) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = try SQLiteStore(options: .init(path: directory.appendingPathComponent("test.sqlite").path))
+        try store.migrate()
+        self.store = store
+        func key(_ tenant: String, _ scopes: [Scope]) async throws -> String {
+            let secret = APIKeySecret.generate()
+            _ = try await store.createKey(tenantId: tenant, name: "test", scopes: scopes, secret: secret)
+            return secret.text
+        }
+        keyA = try await key("tenant-a", [.admin])
+        keyB = try await key("tenant-b", [.admin])
+        readOnlyKeyA = try await key("tenant-a", [.of(.cases, .read)])
+        let revoked = APIKeySecret.generate()
+        let revokedKey = try await store.createKey(tenantId: "tenant-a", name: "old", scopes: [.admin], secret: revoked)
+        _ = try await store.revokeKey(id: revokedKey.id)
+        revokedKeyA = revoked.text
+        self.configuration = configuration
+    }
+
+    /// Runs `body` against the real router (HummingbirdTesting's `.router` mode).
+    func test(_ body: @Sendable (Client) async throws -> Void) async throws {
+        var logger = Logger(label: "caseworker-test")
+        logger.logLevel = .warning  // keep `swift test` output free of access-log lines
+        let app = Application(router: makeRouter(store: store, configuration: configuration), logger: logger)
+        try await app.test(.router) { client in try await body(Client(client: client)) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// A thin JSON client over the test client.
+struct Client: Sendable {
+    let client: any TestClientProtocol
+
+    struct Reply: Sendable {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let text: String
+
+        var json: JSONValue { (try? JSONText.decode(text)) ?? .null }
+        /// The JSON pointers of a problem's `errors`.
+        var errorPointers: [String] { json["errors"]?.arrayValue?.compactMap { $0["property"]?.stringValue } ?? [] }
+    }
+
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, key: String?, json: JSONValue? = nil, rawBody: String? = nil,
+        contentType: String? = "application/json", headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
+        var headers = extra
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        let bodyText = rawBody ?? json.map(JSONText.encode)
+        if bodyText != nil, let contentType { headers[.contentType] = contentType }
+        return try await client.execute(
+            uri: uri, method: method, headers: headers, body: bodyText.map { ByteBuffer(string: $0) }
+        ) { response in
+            Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+        }
+    }
+
+    /// Creates a case and returns its id.
+    func createCase(key: String, _ body: JSONValue) async throws -> String {
+        let reply = try await send(.post, "/v1/cases", key: key, json: body)
+        #expect(reply.status == .created, "\(reply.text)")
+        return try #require(reply.json["id"]?.stringValue)
+    }
+}
+
+/// Asserts `reply` is a problem+json with `status` and returns it.
+@discardableResult
+func expectProblem(_ reply: Client.Reply, _ status: HTTPResponse.Status, sourceLocation: SourceLocation = #_sourceLocation) -> JSONValue {
+    #expect(reply.status == status, "\(reply.text)", sourceLocation: sourceLocation)
+    #expect(reply.headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
+    let body = reply.json
+    #expect(body["status"]?.intValue == status.code, sourceLocation: sourceLocation)
+    #expect(body["type"]?.stringValue?.hasPrefix("urn:caseworker:problem:") == true, sourceLocation: sourceLocation)
+    #expect(body["title"]?.stringValue?.isEmpty == false, sourceLocation: sourceLocation)
+    #expect(body["detail"]?.stringValue?.isEmpty == false, sourceLocation: sourceLocation)
+    #expect(body["instance"]?.stringValue == reply.headers[HTTPField.Name("X-Request-ID")!], sourceLocation: sourceLocation)
+    return body
+}
