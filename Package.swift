@@ -78,7 +78,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CaseworkerCoreTests", dependencies: ["CaseworkerCore"]),
-        .testTarget(name: "CaseworkerSQLiteTests", dependencies: ["CaseworkerSQLite"]),
+        .testTarget(
+            name: "CaseworkerSQLiteTests",
+            dependencies: ["CaseworkerSQLite", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "CaseworkerAPITests",
             dependencies: [

@@ -14,13 +14,20 @@ public enum Timestamp {
     }
 
     /// RFC 3339 UTC text with milliseconds.
+    ///
+    /// The milliseconds are formatted from the integer, not from the `Date`'s floating-point
+    /// seconds (which would turn `.123` into `.122`).
     public static func rfc3339(millis: Int64) -> String {
-        rfc3339(date(millis: millis))
+        let (seconds, fraction) = millis.quotientAndRemainder(dividingBy: 1000)
+        let (wholeSeconds, milliseconds) = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
+        let text = Date(timeIntervalSince1970: Double(wholeSeconds)).formatted(wholeSecondStyle)  // ...T11:24:26Z
+        let digits = String(milliseconds)
+        return text.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 
     /// RFC 3339 UTC text with milliseconds.
     public static func rfc3339(_ date: Date) -> String {
-        date.formatted(style)
+        rfc3339(millis: millis(date))
     }
 
     /// Parses RFC 3339 text (with or without fractional seconds, any offset); `nil` if invalid.
@@ -29,4 +36,5 @@ public enum Timestamp {
     }
 
     private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+    private static let wholeSecondStyle = Date.ISO8601FormatStyle(timeZone: .gmt)
 }

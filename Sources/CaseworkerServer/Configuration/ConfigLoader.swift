@@ -36,8 +36,12 @@ public enum ConfigLoader {
         switch selection {
         case .file(let path):
             do {
-                problems += try unknownKeys(inFile: path)
-                providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)))
+                // A file that sets nothing (only comments) means the defaults; swift-configuration's
+                // YAML provider would refuse it, so it is left out.
+                if let unknown = try unknownKeys(inFile: path) {
+                    problems += unknown
+                    providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)))
+                }
             } catch {
                 throw ConfigProblems(problems: problems + [.init(key: path, message: describeFileError(error, path: path))])
             }
@@ -85,11 +89,12 @@ public enum ConfigLoader {
         return variables
     }
 
-    /// Keys in the file that the configuration does not know (typos, or keys of a newer version).
-    private static func unknownKeys(inFile path: String) throws -> [ConfigProblems.Problem] {
+    /// Keys in the file that the configuration does not know (typos, or keys of a newer version);
+    /// `nil` when the file holds no YAML document at all.
+    private static func unknownKeys(inFile path: String) throws -> [ConfigProblems.Problem]? {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        guard let root = try Yams.compose(yaml: text) else { return [] }
-        guard let mapping = root.mapping else { return [.init(key: path, message: "must be a YAML mapping of keys")] }
+        guard let root = try Yams.compose(yaml: text) else { return nil }
+        guard let mapping = root.mapping else { throw NotAMapping() }
         let known = Set(CaseworkerConfig.keys)
         let sections = Set(known.map { String($0.split(separator: ".")[0]) })
         var problems: [ConfigProblems.Problem] = []
@@ -112,7 +117,10 @@ public enum ConfigLoader {
         return problems
     }
 
+    private struct NotAMapping: Error {}
+
     private static func describeFileError(_ error: any Error, path: String) -> String {
+        if error is NotAMapping { return "must be a YAML mapping of sections (server, database, log)" }
         if let error = error as? CocoaError, error.code == .fileReadNoSuchFile {
             return "no such file (create one from etc/caseworker.yaml, or use --dev)"
         }

@@ -1,0 +1,177 @@
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import GRDB
+import Testing
+
+@testable import CaseworkerSQLite
+
+/// A fresh database file in its own temporary directory.
+func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws -> (SQLiteStore, URL) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let store = try SQLiteStore(options: .init(path: directory.appendingPathComponent("db.sqlite").path, synchronous: synchronous))
+    return (store, directory)
+}
+
+@Suite struct MigrationTests {
+    @Test func migratesAnEmptyDatabaseOnceAndIsIdempotent() async throws {
+        let (store, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try store.pendingMigrations() == ["v1-tenants-keys-cases-parameters"])
+        await #expect(throws: (any Error).self) { try await store.checkReady() }
+        try store.migrate()
+        #expect(try store.pendingMigrations().isEmpty)
+        try store.migrate()
+        try await store.checkReady()
+        let tables = try await store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
+        }
+        #expect(tables == ["api_keys", "cases", "parameter_sets", "tenants"])
+    }
+
+    @Test func durabilitySettingsStick() async throws {
+        let (full, dirFull) = try temporaryDatabase(.full)
+        defer { try? FileManager.default.removeItem(at: dirFull) }
+        #expect(try await full.synchronousLevel() == 2)
+        #expect(try await full.journalMode() == "wal")
+        let (normal, dirNormal) = try temporaryDatabase(.normal)
+        defer { try? FileManager.default.removeItem(at: dirNormal) }
+        #expect(try await normal.synchronousLevel() == 1)
+        let foreignKeys = try await full.pool.read { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") }
+        #expect(foreignKeys == true)
+    }
+
+    @Test func theSchemaRefusesAnErasedCaseWithPersonalData() async throws {
+        let (store, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.migrate()
+        _ = try await store.createKey(tenantId: "t", name: "k", scopes: [.admin], secret: .generate())
+        let created = try await store.createCase(tenantId: "t", fields: CaseFields(firstName: "Ada"))
+        await #expect(throws: DatabaseError.self) {
+            try await store.pool.write { db in
+                try db.execute(sql: "UPDATE cases SET erased_at = 1 WHERE id = ?", arguments: [created.id])
+            }
+        }
+        await #expect(throws: DatabaseError.self) {
+            try await store.pool.write { db in
+                try db.execute(sql: "INSERT INTO cases (id, tenant_id, created_at, updated_at) VALUES ('x', 'no-such-tenant', 0, 0)")
+            }
+        }
+    }
+}
+
+@Suite struct CaseStoreTests {
+    func store() async throws -> (SQLiteStore, URL) {
+        let (store, directory) = try temporaryDatabase()
+        try store.migrate()
+        _ = try await store.createKey(tenantId: "a", name: "k", scopes: [.admin], secret: .generate())
+        _ = try await store.createKey(tenantId: "b", name: "k", scopes: [.admin], secret: .generate())
+        return (store, directory)
+    }
+
+    @Test func everyQueryIsScopedByTenant() async throws {
+        let (store, directory) = try await store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let created = try await store.createCase(tenantId: "a", fields: CaseFields(externalId: "x", firstName: "Ada"))
+        #expect(try await store.findCase(tenantId: "a", id: created.id) == created)
+        #expect(try await store.findCase(tenantId: "b", id: created.id) == nil)
+        #expect(try await store.listCases(tenantId: "b", externalId: nil, page: .init(limit: 10)).items.isEmpty)
+        #expect(try await store.updateCase(tenantId: "b", id: created.id) { _ in CaseFields() } == nil)
+        #expect(try await store.eraseCase(tenantId: "b", id: created.id) == nil)
+        #expect(try await store.findCase(tenantId: "a", id: created.id) == created)
+    }
+
+    @Test func externalIdIsUniquePerTenant() async throws {
+        let (store, directory) = try await store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await store.createCase(tenantId: "a", fields: CaseFields(externalId: "crm-1"))
+        await #expect(throws: StoreError.duplicate(field: "externalId")) {
+            try await store.createCase(tenantId: "a", fields: CaseFields(externalId: "crm-1"))
+        }
+        _ = try await store.createCase(tenantId: "b", fields: CaseFields(externalId: "crm-1"))
+        let other = try await store.createCase(tenantId: "a", fields: CaseFields(externalId: "crm-2"))
+        await #expect(throws: StoreError.duplicate(field: "externalId")) {
+            try await store.updateCase(tenantId: "a", id: other.id) { _ in CaseFields(externalId: "crm-1") }
+        }
+    }
+
+    @Test func updateIsAtomicAndAFailingChangeWritesNothing() async throws {
+        let (store, directory) = try await store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let created = try await store.createCase(tenantId: "a", fields: CaseFields(firstName: "Ada"))
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            try await store.updateCase(tenantId: "a", id: created.id) { _ in throw Refused() }
+        }
+        #expect(try await store.findCase(tenantId: "a", id: created.id) == created)
+        let updated = try await store.updateCase(tenantId: "a", id: created.id) { current in
+            var fields = current.fields
+            fields.lastName = "Lovelace"
+            return fields
+        }
+        #expect(updated?.fields == CaseFields(firstName: "Ada", lastName: "Lovelace"))
+        #expect(try await store.findCase(tenantId: "a", id: created.id) == updated)
+    }
+
+    @Test func erasureWipesEverythingButTheIdAndIsFinal() async throws {
+        let (store, directory) = try await store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let created = try await store.createCase(
+            tenantId: "a", fields: CaseFields(externalId: "crm-9", firstName: "Ada", email: "ada@example.com", data: ["k": 1]))
+        let erased = try #require(try await store.eraseCase(tenantId: "a", id: created.id))
+        #expect(erased.fields == .erased)
+        #expect(erased.erasedAt != nil)
+        #expect(erased.createdAt == created.createdAt)
+        let again = try await store.eraseCase(tenantId: "a", id: created.id)
+        #expect(again?.erasedAt == erased.erasedAt)
+        await #expect(throws: StoreError.conflict("the case is erased")) {
+            try await store.updateCase(tenantId: "a", id: created.id) { _ in CaseFields(firstName: "Ada") }
+        }
+        // Nothing personal is left in the file's table.
+        let leftovers = try await store.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ?", arguments: [created.id])
+        }
+        for column in ["external_id", "first_name", "email", "data"] { #expect(leftovers?[column] as String? == nil) }
+    }
+
+    @Test func listsPageNewestFirstWithoutGapsOrRepeats() async throws {
+        let (store, directory) = try await store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var ids: [String] = []
+        for _ in 0..<7 { ids.append(try await store.createCase(tenantId: "a", fields: CaseFields()).id) }
+        var seen: [String] = []
+        var request = PageRequest(limit: 3)
+        while true {
+            let page = try await store.listCases(tenantId: "a", externalId: nil, page: request)
+            seen += page.items.map(\.id)
+            guard page.hasMore else { break }
+            request.beforeId = page.items.last?.id
+        }
+        #expect(seen == ids.reversed())
+    }
+}
+
+@Suite struct KeyStoreTests {
+    @Test func keysAreFoundByHashUntilRevoked() async throws {
+        let (store, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.migrate()
+        #expect(try await store.hasAnyKey() == false)
+        let secret = APIKeySecret.generate()
+        let key = try await store.createKey(tenantId: "acme", name: "ci", scopes: [.of(.cases, .read), .of(.workflows, .write)], secret: secret)
+        #expect(try await store.hasAnyKey())
+        #expect(try await store.activeKey(secretHash: secret.hash) == key)
+        #expect(try await store.activeKey(secretHash: APIKeySecret.hash("other")) == nil)
+        #expect(try await store.listKeys(tenantId: "acme") == [key])
+        #expect(try await store.listKeys(tenantId: "nobody").isEmpty)
+
+        let revoked = try #require(try await store.revokeKey(id: key.id))
+        #expect(revoked.revokedAt != nil)
+        #expect(try await store.activeKey(secretHash: secret.hash) == nil)
+        #expect(try await store.revokeKey(id: "no-such-key") == nil)
+        // The secret itself is nowhere in the database.
+        let stored = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT secret_hash || secret_prefix FROM api_keys") }
+        #expect(!stored.contains { $0.contains(secret.text) })
+    }
+}
