@@ -30,7 +30,10 @@ enum Pagination {
     }
 
     static func response<Item>(_ page: Page<Item>, id: (Item) -> String, representation: (Item) -> JSONValue) -> Response {
-        let next: JSONValue = page.hasMore ? page.items.last.map { .string(Base64URL.encode(Array("v1:\(id($0))".utf8))) } ?? .null : .null
+        var next = JSONValue.null
+        if page.hasMore, let last = page.items.last {
+            next = .string(Base64URL.encode(Array("v1:\(id(last))".utf8)))
+        }
         return .json(["items": .array(page.items.map(representation)), "nextCursor": next])
     }
 }

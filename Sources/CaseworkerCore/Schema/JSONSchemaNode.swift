@@ -1,0 +1,69 @@
+import Foundation
+
+/// A compiled schema: a boolean schema or an object of constraints.
+indirect enum SchemaNode: Sendable {
+    /// `true` (accepts everything) or `false` (accepts nothing).
+    case always(Bool)
+    case constraints(SchemaConstraints)
+}
+
+/// The keywords of one object schema, checked and compiled. `nil` / empty means "absent".
+struct SchemaConstraints: Sendable {
+    var types: [JSONSchemaType]?
+    var properties: [String: SchemaNode] = [:]
+    var required: [String] = []
+    var additionalProperties: SchemaNode?
+    var items: SchemaNode?
+    var enumValues: [JSONValue]?
+    /// `.some(.null)` is `"const": null`; `nil` is no `const`.
+    var constValue: JSONValue?
+    /// Numeric bounds, each a `.int` or a `.double` as written in the schema.
+    var minimum: JSONValue?
+    var maximum: JSONValue?
+    var exclusiveMinimum: JSONValue?
+    var exclusiveMaximum: JSONValue?
+    var minLength: Int?
+    var maxLength: Int?
+    var minItems: Int?
+    var maxItems: Int?
+    var pattern: SchemaPattern?
+    var format: JSONSchemaFormat?
+}
+
+/// A JSON Schema type name (a value of the `type` keyword).
+enum JSONSchemaType: String, Sendable, CaseIterable {
+    case null, boolean, integer, number, string, array, object
+
+    /// Whether `value` is of this type; `integer` also accepts doubles with no fractional part.
+    func matches(_ value: JSONValue) -> Bool {
+        switch (self, value) {
+        case (.null, .null), (.boolean, .bool), (.integer, .int), (.number, .int), (.number, .double),
+            (.string, .string), (.array, .array), (.object, .object):
+            true
+        case (.integer, .double(let d)):
+            d.isFinite && d.rounded(.towardZero) == d
+        default:
+            false
+        }
+    }
+}
+
+/// A `pattern`, compiled once at parse time.
+///
+/// `@unchecked Sendable`: `NSRegularExpression` is immutable and documented as thread-safe.
+struct SchemaPattern: @unchecked Sendable {
+    let source: String
+    let regex: NSRegularExpression
+
+    /// Compiles `source`; `nil` when it is no valid regular expression.
+    init?(_ source: String) {
+        guard let regex = try? NSRegularExpression(pattern: source, options: []) else { return nil }
+        self.source = source
+        self.regex = regex
+    }
+
+    /// Whether the pattern matches anywhere in `string` (JSON Schema patterns are not anchored).
+    func matches(_ string: String) -> Bool {
+        regex.firstMatch(in: string, options: [], range: NSRange(string.startIndex..<string.endIndex, in: string)) != nil
+    }
+}
