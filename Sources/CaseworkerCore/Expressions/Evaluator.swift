@@ -1,0 +1,138 @@
+/// Evaluates a parsed expression tree against the variables of an `EvaluationContext`.
+///
+/// # The expression language
+///
+/// A string config value may contain `${expr}` (see `Template`). Expressions are parsed once
+/// when the configuration is saved; evaluation walks the syntax tree and never re-reads text.
+///
+/// **Context.** Root identifiers are looked up in the context's variables: `case`, `params`,
+/// `input`, `state`, `steps` (`steps.<id>.output|status|code|attempt`), `run` (`id`,
+/// `createdAt`, `correlationId`) and `now`. An unknown root is `null`. `now` is always the
+/// injected time as an RFC 3339 UTC string with milliseconds, e.g. `2026-11-22T11:24:26.123Z`
+/// (the same as `now()`); the evaluator never reads the clock.
+///
+/// **Literals.** Integers (`42` → integer), decimals and exponents (`2.5`, `1e3` → number),
+/// strings in double or single quotes with the escapes `\"` `\'` `\\` `\/` `\n` `\t` `\r`
+/// `\uXXXX` (surrogate pairs combine), `true`, `false`, `null`, arrays `[1, "a", x]`.
+/// Number literals are unsigned; `-1` is the negation of `1`. An integer literal above
+/// `Int.max`, or a decimal that overflows, is a parse error.
+///
+/// **Paths.** Identifiers are `[A-Za-z_][A-Za-z0-9_]*`. `a.name` reads an object member
+/// (keywords are allowed as names: `a.in`); `a[expr]` reads an array element when the index is
+/// an integer (or a number with an integral value) in `0..<count`, or an object member when the
+/// index is a string. Anything else — a missing member, an index out of range or negative, a
+/// wrong index type, or an access on `null` or on a non-container — is `null`, never an error.
+///
+/// **Operators**, loosest first: `?:` (right-associative), `||`, `&&`, `==` `!=`,
+/// `<` `<=` `>` `>=` `in`, `+` `-`, `*` `/` `%`, prefix `!` `-`, then postfix `.name`, `[i]`,
+/// calls. All binary levels are left-associative. Parentheses group.
+/// - `&&` and `||` short-circuit and return a boolean. Each operand evaluated must be a boolean
+///   or `null` (`null` counts as false); anything else is an error. `!` and the condition of
+///   `c ? a : b` follow the same rule; only the chosen branch of `?:` is evaluated.
+/// - `==` and `!=` compare deeply as JSON, with integers and numbers compared by value
+///   (`1 == 1.0`, `[1] == [1.0]`); strings compare by `String` equality (canonical
+///   equivalence). Never an error.
+/// - `<` `<=` `>` `>=` need two numbers (compared exactly by value, integer or not) or two
+///   strings (lexicographic by Unicode scalar values); otherwise the error is
+///   `cannot compare <type> with <type>`.
+/// - `+`: integer + integer → integer (overflow is an error); other number pairs → number;
+///   string + string and array + array concatenate. `-` and `*` take numbers only.
+///   `/` takes numbers: dividing by zero is an error; integer / integer is an integer when exact
+///   (`6 / 3` → `2`) and a number otherwise (`7 / 2` → `3.5`). `%` takes integers only, the
+///   result has the sign of the dividend (`-7 % 3` → `-1`), and a zero divisor is an error.
+///   Prefix `-` takes a number. Integer overflow, and a number result that is not finite, are
+///   errors. Type errors read `cannot apply '<op>' to <type> and <type>`.
+/// - `x in array` is deep-equality membership, `"k" in object` tests for a key,
+///   `"sub" in "string"` tests for a substring (the empty string is in every string);
+///   anything else is an error.
+///
+/// **Functions** (unknown names and wrong argument counts are parse errors; wrong argument
+/// types are evaluation errors naming the function):
+/// `len(x)` characters of a string, elements of an array, members of an object, 0 for `null`;
+/// `lower(s)`, `upper(s)`, `trim(s)` (whitespace and newlines at both ends) take strings;
+/// `contains(s, sub)` for two strings, `contains(array, x)` deep-equality membership;
+/// `startsWith(s, prefix)`, `endsWith(s, suffix)` take strings;
+/// `coalesce(a, …)` (one or more arguments) evaluates arguments in order and returns the first
+/// that is not `null` (`null` if all are) — later arguments are not evaluated;
+/// `int(x)`: integers unchanged, numbers truncated toward zero (error when out of range), strings
+/// holding an optionally signed decimal integer (`"42"`, `"-7"`, no spaces), booleans → 0/1;
+/// `float(x)`: numbers, or strings holding a decimal number (`"2.5"`, `"-1e3"`) → number;
+/// `string(x)`: strings unchanged, numbers in their shortest JSON form (`2.0` → `"2"`,
+/// `0.1` → `"0.1"`), booleans `"true"`/`"false"`, `null` → `"null"`, arrays and objects as compact
+/// JSON with sorted keys; `now()` the injected time as above.
+///
+/// **Errors.** An evaluation error is an `ExpressionError` whose column is that of the failing
+/// operator (`+`, `<`, the `?` of `?:`, …) or function name, and whose reason names the types
+/// involved. The engine ends the step `KO` with code `expression_error` and the error's
+/// description as message.
+///
+/// **Limits.** At most `Expression.maximumLength` (8192) characters per expression and
+/// `Expression.maximumDepth` (64) levels of nesting; beyond either is a parse error.
+struct Evaluator {
+    let variables: [String: JSONValue]
+    let nowText: String
+    /// The text errors refer to (a whole template for an expression inside one).
+    let source: String
+
+    func failure(_ reason: String, at node: ExpressionNode) -> ExpressionError {
+        ExpressionError(source: source, column: node.column, reason: reason)
+    }
+
+    func evaluate(_ node: ExpressionNode) throws(ExpressionError) -> JSONValue {
+        switch node.kind {
+        case .literal(let value):
+            return value
+        case .array(let elements):
+            var values: [JSONValue] = []
+            values.reserveCapacity(elements.count)
+            for element in elements { values.append(try evaluate(element)) }
+            return .array(values)
+        case .identifier(let name):
+            return variables[name] ?? .null
+        case .member(let base, let name):
+            guard case .object(let members) = try evaluate(base) else { return .null }
+            return members[name] ?? .null
+        case .index(let base, let key):
+            return Self.element(of: try evaluate(base), at: try evaluate(key))
+        case .call(let function, let arguments):
+            return try call(function, arguments, at: node)
+        case .unary(.not, let operand):
+            return .bool(!(try truth(of: try evaluate(operand), for: "'!'", at: node)))
+        case .unary(.negate, let operand):
+            return try negate(try evaluate(operand), at: node)
+        case .binary(.and, let left, let right):
+            guard try truth(of: try evaluate(left), for: "'&&'", at: node) else { return .bool(false) }
+            return .bool(try truth(of: try evaluate(right), for: "'&&'", at: node))
+        case .binary(.or, let left, let right):
+            if try truth(of: try evaluate(left), for: "'||'", at: node) { return .bool(true) }
+            return .bool(try truth(of: try evaluate(right), for: "'||'", at: node))
+        case .binary(let op, let left, let right):
+            return try apply(op, try evaluate(left), try evaluate(right), at: node)
+        case .conditional(let condition, let then, let otherwise):
+            let chosen = try truth(of: try evaluate(condition), for: "the condition of '?:'", at: node)
+            return try evaluate(chosen ? then : otherwise)
+        }
+    }
+
+    /// `base[key]` as the language defines it: `null` whenever there is no such element.
+    static func element(of base: JSONValue, at key: JSONValue) -> JSONValue {
+        switch (base, key) {
+        case (.array(let elements), _):
+            guard let position = key.intValue, elements.indices.contains(position) else { return .null }
+            return elements[position]
+        case (.object(let members), .string(let name)):
+            return members[name] ?? .null
+        default:
+            return .null
+        }
+    }
+
+    /// The truth of a boolean or `null` (false); anything else is an error for `role`.
+    func truth(of value: JSONValue, for role: String, at node: ExpressionNode) throws(ExpressionError) -> Bool {
+        switch value {
+        case .bool(let flag): return flag
+        case .null: return false
+        default: throw failure("\(role) needs a boolean or null, not \(value.typeName)", at: node)
+        }
+    }
+}
