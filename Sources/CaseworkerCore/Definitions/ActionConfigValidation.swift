@@ -1,0 +1,77 @@
+/// The configuration each action accepts (SPEC 2.5), checked when a definition is saved.
+///
+/// String values are templates (already parsed by the caller); a member that must be a literal
+/// (a method, a signal name) is checked when it holds no `${...}`. Unknown members are refused.
+enum ActionConfigValidation {
+    static let httpMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+    static let maxHTTPTimeoutSeconds = 300.0
+
+    static func check(_ action: ActionName, config: JSONValue?, at pointer: String, _ diagnostics: Diagnostics) {
+        let value = config ?? .object([:])
+        guard var reader = MemberReader(value, at: pointer, diagnostics) else { return }
+        let what = "a config member of \(action.rawValue)"
+        switch action {
+        case .httpRequest:
+            if let method = reader.string("method", maxLength: 16), !isTemplate(method), !httpMethods.contains(method) {
+                diagnostics.add(reader.at("method"), "must be one of \(httpMethods.sorted().joined(separator: ", "))")
+            }
+            _ = reader.string("url", required: true, maxLength: 8192)
+            stringMap(&reader, "headers")
+            stringMap(&reader, "query")
+            _ = reader.value("body")
+            _ = reader.seconds("timeoutSeconds", in: 0.001...maxHTTPTimeoutSeconds)
+            if let okStatus = reader.value("okStatus") {
+                let codes = okStatus.arrayValue ?? [okStatus]
+                if codes.isEmpty || !codes.allSatisfy({ $0.intValue.map { (100...599).contains($0) } == true }) {
+                    diagnostics.add(reader.at("okStatus"), "must be an HTTP status (100–599) or a non-empty array of them")
+                }
+            }
+        case .transform:
+            if let set = reader.required("set") {
+                if case .object(let members) = set, !members.isEmpty {
+                    for name in members.keys.sorted() where !VariableDeclarations.isValidName(name) {
+                        diagnostics.add(
+                            JSONPointer.appending(name, to: reader.at("set")),
+                            "is not a valid state key (must match [A-Za-z_][A-Za-z0-9_]{0,63})")
+                    }
+                } else {
+                    diagnostics.add(reader.at("set"), "must be a non-empty object of state keys to values")
+                }
+            }
+        case .switch:
+            _ = reader.string("value", required: true, maxLength: 8192)
+        case .wait:
+            let given = ["seconds", "until"].filter { reader.members[$0].map { !$0.isNull } ?? false }
+            if given.count != 1 { diagnostics.add(pointer, "must have exactly one of seconds or until") }
+            _ = reader.seconds("seconds", in: 0...(366 * 86_400))
+            _ = reader.string("until", maxLength: 8192)
+        case .await:
+            if let signal = reader.string("signal", required: true, maxLength: 64), !Identifier.matches(signal, maxLength: 64) {
+                diagnostics.add(reader.at("signal"), "must be 1–64 letters, digits, '.', '_' or '-'")
+            }
+            _ = reader.seconds("timeoutSeconds", in: 0.001...(366 * 86_400))
+        case .workflowRun:
+            if let id = reader.string("workflowDefinitionId", required: true, maxLength: 128), !isTemplate(id), !DefinitionID.isValid(id) {
+                diagnostics.add(reader.at("workflowDefinitionId"), "must be a definition id (1–128 letters, digits, '-', '_', '.')")
+            }
+            _ = reader.int("version", in: 1...Int(Int32.max))
+            _ = reader.value("input")
+            _ = reader.string("parametersId", maxLength: 128)
+        case .complete:
+            _ = reader.value("result")
+        case .fail:
+            _ = reader.string("reason", required: true, maxLength: 8192)
+            _ = reader.string("code", maxLength: 128)
+        }
+        reader.finish(what: what)
+    }
+
+    private static func isTemplate(_ text: String) -> Bool { text.contains("${") }
+
+    private static func stringMap(_ reader: inout MemberReader, _ key: String) {
+        guard let members = reader.object(key) else { return }
+        for name in members.keys.sorted() where members[name]?.stringValue == nil {
+            reader.diagnostics.add(JSONPointer.appending(name, to: reader.at(key)), "must be a string")
+        }
+    }
+}
