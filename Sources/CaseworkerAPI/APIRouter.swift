@@ -24,5 +24,6 @@ public func makeRouter(store: any Store, configuration: APIConfiguration = .init
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(keys: store))
     CaseRoutes(store: store).register(on: v1)
     ParameterSetRoutes(store: store).register(on: v1)
+    DefinitionRoutes(store: store).register(on: v1)
     return router
 }

@@ -10,6 +10,7 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-tenants-keys-cases-parameters", migrate: v1)
+        migrator.registerMigration("v2-workflow-definitions", migrate: v2)
         return migrator
     }
 
@@ -67,6 +68,43 @@ enum Migrations {
                     created_at INTEGER NOT NULL
                 );
                 CREATE INDEX parameter_sets_tenant ON parameter_sets(tenant_id, id);
+                """)
+    }
+
+    private static func v2(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE workflow_definitions (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    id TEXT NOT NULL CHECK (length(id) BETWEEN 1 AND 128),
+                    disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_id, id)
+                );
+
+                CREATE TABLE workflow_definition_versions (
+                    version_id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    definition_id TEXT NOT NULL,
+                    -- -1 is the draft; published versions count from 1.
+                    version INTEGER NOT NULL CHECK (version = -1 OR version >= 1),
+                    content TEXT NOT NULL CHECK (json_valid(content) AND json_type(content) = 'object'),
+                    hash TEXT NOT NULL CHECK (length(hash) = 16),
+                    created_at INTEGER NOT NULL,
+                    created_by TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    updated_by TEXT NOT NULL,
+                    UNIQUE (tenant_id, definition_id, version),
+                    FOREIGN KEY (tenant_id, definition_id) REFERENCES workflow_definitions(tenant_id, id)
+                );
+
+                -- Published versions are immutable: runs are pinned to them.
+                CREATE TRIGGER workflow_definition_versions_immutable_update
+                BEFORE UPDATE ON workflow_definition_versions WHEN OLD.version >= 1
+                BEGIN SELECT RAISE(ABORT, 'published workflow definition versions are immutable'); END;
+                CREATE TRIGGER workflow_definition_versions_immutable_delete
+                BEFORE DELETE ON workflow_definition_versions WHEN OLD.version >= 1
+                BEGIN SELECT RAISE(ABORT, 'published workflow definition versions are immutable'); END;
                 """)
     }
 }

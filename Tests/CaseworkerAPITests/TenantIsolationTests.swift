@@ -25,6 +25,7 @@ import Testing
     @Test func anotherTenantsParameterSetIsInvisible() async throws {
         let app = try await TestApp()
         try await app.test { client in
+            try await ParameterSetRoutesTests.publishDefinitions(client, key: app.keyA)
             let created = try await client.send(.post, "/v1/parameters", key: app.keyA, json: ["workflowDefinitionId": "kyc", "values": ["threshold": 60]])
             let id = try #require(created.json["id"]?.stringValue)
             expectProblem(try await client.send(.get, "/v1/parameters/\(id)", key: app.keyB), .notFound)

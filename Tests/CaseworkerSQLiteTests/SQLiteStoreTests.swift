@@ -18,7 +18,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
     @Test func migratesAnEmptyDatabaseOnceAndIsIdempotent() async throws {
         let (store, directory) = try temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(try store.pendingMigrations() == ["v1-tenants-keys-cases-parameters"])
+        #expect(try store.pendingMigrations() == ["v1-tenants-keys-cases-parameters", "v2-workflow-definitions"])
         await #expect(throws: (any Error).self) { try await store.checkReady() }
         try store.migrate()
         #expect(try store.pendingMigrations().isEmpty)
@@ -27,7 +27,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         let tables = try await store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        #expect(tables == ["api_keys", "cases", "parameter_sets", "tenants"])
+        #expect(tables == ["api_keys", "cases", "parameter_sets", "tenants", "workflow_definition_versions", "workflow_definitions"])
     }
 
     @Test func durabilitySettingsStick() async throws {
@@ -173,5 +173,49 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         // The secret itself is nowhere in the database.
         let stored = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT secret_hash || secret_prefix FROM api_keys") }
         #expect(!stored.contains { $0.contains(secret.text) })
+    }
+}
+
+@Suite struct DefinitionStoreTests {
+    @Test func publishedVersionsAreImmutableInTheSchemaItself() async throws {
+        let (store, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.migrate()
+        _ = try await store.createKey(tenantId: "t", name: "k", scopes: [.admin], secret: .generate())
+        let content: JSONValue = ["name": "x", "steps": [["id": "a", "action": "complete"]]]
+        let v1 = try await store.publish(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "ada", overwrite: true)
+        #expect(v1.saved.version == 1)
+        #expect(v1.createdDefinition)
+        await #expect(throws: DatabaseError.self) {
+            try await store.pool.write { db in
+                try db.execute(sql: "UPDATE workflow_definition_versions SET content = '{}' WHERE version = 1")
+            }
+        }
+        await #expect(throws: DatabaseError.self) {
+            try await store.pool.write { db in try db.execute(sql: "DELETE FROM workflow_definition_versions WHERE version = 1") }
+        }
+        let again = try await store.publish(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "bob", overwrite: true)
+        #expect(!again.wroteVersion)
+        #expect(again.saved == v1.saved)
+        await #expect(throws: StoreError.self) {
+            try await store.saveDraft(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "ada", overwrite: false)
+        }
+    }
+
+    @Test func aReplacedDraftKeepsItsCreatorAndGetsANewVersionId() async throws {
+        let (store, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.migrate()
+        _ = try await store.createKey(tenantId: "t", name: "k", scopes: [.admin], secret: .generate())
+        let one: JSONValue = ["name": "one", "steps": [["id": "a", "action": "complete"]]]
+        let two: JSONValue = ["name": "two", "steps": [["id": "a", "action": "complete"]]]
+        let first = try await store.saveDraft(tenantId: "t", id: "d", content: one, hash: ContentHash.of(one), actor: "ada", overwrite: true)
+        let second = try await store.saveDraft(tenantId: "t", id: "d", content: two, hash: ContentHash.of(two), actor: "bob", overwrite: true)
+        #expect(second.saved.createdBy == "ada")
+        #expect(second.saved.updatedBy == "bob")
+        #expect(second.saved.versionId != first.saved.versionId)
+        #expect(second.saved.content == two)
+        #expect(!second.createdDefinition)
+        #expect(try await store.findDefinition(tenantId: "other", id: "d", selector: .current) == nil)
     }
 }

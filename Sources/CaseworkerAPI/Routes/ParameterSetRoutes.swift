@@ -4,10 +4,10 @@ import Hummingbird
 
 /// `/v1/parameters` (SPEC 2.3): create and get parameter sets.
 ///
-/// Until workflow definitions exist (issue #3) the body's shape is validated but the definition
-/// and its `variables` are not checked: see `docs/api.md`.
+/// Values are checked against the `variables` of the definition version they are for: the given
+/// `version`, else the latest published one.
 struct ParameterSetRoutes {
-    let store: any ParameterSetStore
+    let store: any ParameterSetStore & DefinitionStore
 
     func register(on v1: RouterGroup<APIRequestContext>) {
         let parameters = v1.group("parameters").add(middleware: ScopeMiddleware(resource: .parameters))
@@ -19,7 +19,20 @@ struct ParameterSetRoutes {
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         let tenantId = try context.tenantId()
-        let input = try ParameterSetInput(from: try await JSONBody.read(request, context: context))
+        var input = try ParameterSetInput(from: try await JSONBody.read(request, context: context))
+        let selector = input.version.map(VersionSelector.number) ?? .latest
+        guard let version = try await store.findDefinition(tenantId: tenantId, id: input.workflowDefinitionId, selector: selector) else {
+            if input.version == nil,
+                try await store.findDefinition(tenantId: tenantId, id: input.workflowDefinitionId, selector: .current) != nil
+            {
+                throw Problem.conflict("workflow definition \(input.workflowDefinitionId) has no published version")
+            }
+            throw Problem.notFound(
+                "no workflow definition \(input.workflowDefinitionId)\(input.version.map { " at version \($0)" } ?? "")")
+        }
+        let definition = try WorkflowDefinition(parsing: version.content)
+        input.values = try definition.variables.validate(values: input.values, at: "/values")
+        input.version = version.version
         let created = try await store.createParameterSet(tenantId: tenantId, input: input)
         return .json(created.representation, status: .created, headers: [.location: "/v1/parameters/\(created.id)"])
     }
