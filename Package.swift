@@ -4,10 +4,10 @@ import PackageDescription
 // Modules by responsibility, with a one-way dependency rule:
 //
 //   CaseworkerCore  <-  CaseworkerStore  <-  CaseworkerSQLite
-//        ^                   ^                     ^
-//        +---- CaseworkerAPI +                     |
-//                   ^                              |
-//             CaseworkerServer --------------------+
+//                         ^        ^               ^
+//            CaseworkerAPI   CaseworkerEngine      |
+//                   ^              ^               |
+//             CaseworkerServer ----+---------------+
 //                   ^
 //               caseworker (executable)
 //
@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Domain values and pure policies. No I/O.
@@ -46,6 +47,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The run engine: claims due runs, executes steps through actions. Never imports the HTTP layer.
+        .target(
+            name: "CaseworkerEngine",
+            dependencies: [
+                "CaseworkerStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only.
         .target(
             name: "CaseworkerAPI",
@@ -59,6 +70,7 @@ let package = Package(
             name: "CaseworkerServer",
             dependencies: [
                 "CaseworkerAPI",
+                "CaseworkerEngine",
                 "CaseworkerSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,6 +102,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CaseworkerServerTests", dependencies: ["CaseworkerServer"]),
+        .testTarget(
+            name: "CaseworkerEngineTests",
+            dependencies: [
+                "CaseworkerEngine", "CaseworkerSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it).
         .testTarget(
             name: "EndToEndTests",

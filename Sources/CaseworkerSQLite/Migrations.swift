@@ -11,6 +11,7 @@ enum Migrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-tenants-keys-cases-parameters", migrate: v1)
         migrator.registerMigration("v2-workflow-definitions", migrate: v2)
+        migrator.registerMigration("v4-runs", migrate: v4)
         return migrator
     }
 
@@ -105,6 +106,67 @@ enum Migrations {
                 CREATE TRIGGER workflow_definition_versions_immutable_delete
                 BEFORE DELETE ON workflow_definition_versions WHEN OLD.version >= 1
                 BEGIN SELECT RAISE(ABORT, 'published workflow definition versions are immutable'); END;
+                """)
+    }
+
+    private static func v4(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE runs (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    case_id TEXT NOT NULL REFERENCES cases(id),
+                    workflow_definition_id TEXT NOT NULL,
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    version_id TEXT NOT NULL REFERENCES workflow_definition_versions(version_id),
+                    parameters_id TEXT REFERENCES parameter_sets(id),
+                    status TEXT NOT NULL CHECK (status IN
+                        ('PENDING', 'RUNNING', 'WAITING', 'COMPLETED', 'FAILED', 'TIMED_OUT', 'CANCELLED')),
+                    current_step_id TEXT,
+                    flow_mode TEXT NOT NULL DEFAULT 'main' CHECK (flow_mode IN ('main', 'rescue:FAILED', 'rescue:TIMED_OUT')),
+                    attempt INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
+                    steps_executed INTEGER NOT NULL DEFAULT 0 CHECK (steps_executed >= 0),
+                    input TEXT NOT NULL CHECK (json_valid(input)),
+                    params TEXT NOT NULL CHECK (json_valid(params)),
+                    state TEXT NOT NULL CHECK (json_valid(state)),
+                    step_results TEXT NOT NULL CHECK (json_valid(step_results)),
+                    correlation_id TEXT CHECK (correlation_id IS NULL OR length(correlation_id) <= 256),
+                    channel TEXT CHECK (channel IS NULL OR length(channel) <= 64),
+                    result TEXT CHECK (result IS NULL OR json_valid(result)),
+                    error TEXT CHECK (error IS NULL OR json_valid(error)),
+                    due_at INTEGER,
+                    claimed_by TEXT,
+                    created_at INTEGER NOT NULL,
+                    started_at INTEGER,
+                    finished_at INTEGER,
+                    updated_at INTEGER NOT NULL,
+                    -- A run is finished exactly when its status is terminal; then nothing is due
+                    -- or claimed and there is no current step.
+                    CHECK ((status IN ('COMPLETED', 'FAILED', 'TIMED_OUT', 'CANCELLED')) = (finished_at IS NOT NULL)),
+                    CHECK (finished_at IS NULL OR (due_at IS NULL AND claimed_by IS NULL AND current_step_id IS NULL)),
+                    CHECK (status = 'PENDING' OR started_at IS NOT NULL)
+                );
+                CREATE INDEX runs_tenant ON runs(tenant_id, id);
+                CREATE INDEX runs_case ON runs(tenant_id, case_id, id);
+                CREATE INDEX runs_due ON runs(due_at) WHERE due_at IS NOT NULL AND claimed_by IS NULL;
+
+                CREATE TABLE run_tasks (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    run_id TEXT NOT NULL REFERENCES runs(id),
+                    step_id TEXT NOT NULL,
+                    name TEXT,
+                    action TEXT NOT NULL,
+                    attempt INTEGER NOT NULL CHECK (attempt >= 1),
+                    status TEXT NOT NULL CHECK (status IN ('OK', 'KO', 'SKIP', 'TIMEOUT')),
+                    code TEXT,
+                    parameters TEXT NOT NULL CHECK (json_valid(parameters)),
+                    output TEXT NOT NULL CHECK (json_valid(output)),
+                    error TEXT,
+                    parent_task_id TEXT REFERENCES run_tasks(id),
+                    started_at INTEGER NOT NULL,
+                    finished_at INTEGER NOT NULL
+                );
+                CREATE INDEX run_tasks_run ON run_tasks(run_id, id);
                 """)
     }
 }

@@ -70,6 +70,30 @@ extension SQLiteStore: CaseStore {
     public func eraseCase(tenantId: String, id: String) async throws -> Case? {
         let now = nowMillis
         return try await write("eraseCase") { db in
+            guard try Self.fetchCase(db, tenantId: tenantId, id: id) != nil else { return nil }
+            let active = try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE tenant_id = ? AND case_id = ? AND status IN ('PENDING', 'RUNNING', 'WAITING'))",
+                arguments: [tenantId, id]) ?? false
+            guard !active else { throw StoreError.conflict("the case has active runs; cancel them before erasing it") }
+            // Redact what its finished runs stored: inputs, parameters, state, outputs, results and
+            // error messages (the codes stay, for statistics).
+            try db.execute(
+                sql: """
+                    UPDATE run_tasks SET parameters = 'null', output = 'null', error = NULL
+                    WHERE run_id IN (SELECT id FROM runs WHERE tenant_id = ? AND case_id = ?)
+                    """,
+                arguments: [tenantId, id])
+            try db.execute(
+                sql: """
+                    UPDATE runs SET input = 'null', params = '{}', state = '{}', step_results = '{}',
+                        result = CASE WHEN result IS NULL THEN NULL ELSE 'null' END,
+                        error = CASE WHEN error IS NULL THEN NULL
+                            ELSE json_object('code', json_extract(error, '$.code'), 'message', 'redacted (case erased)',
+                                             'stepId', json_extract(error, '$.stepId')) END
+                    WHERE tenant_id = ? AND case_id = ?
+                    """,
+                arguments: [tenantId, id])
             try db.execute(
                 sql: """
                     UPDATE cases SET external_id = NULL, first_name = NULL, last_name = NULL,

@@ -36,6 +36,7 @@ public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let clock: any WallClock
     let ids = ULIDGenerator()
+    public let signals = StoreSignals()
 
     /// Opens (creating if needed) the database file. Does not migrate: call `migrate()`.
     public init(options: Options, clock: any WallClock = SystemClock()) throws {

@@ -1,16 +1,18 @@
 import CaseworkerAPI
 import CaseworkerCore
+import CaseworkerEngine
 import CaseworkerSQLite
 import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// `caseworker serve`: opens and migrates the database, then runs the HTTP server (and, as they
-/// land, the engine and webhook services) in one ServiceGroup until SIGTERM or SIGINT.
+/// `caseworker serve`: opens and migrates the database, then runs the run engine and the HTTP
+/// server in one ServiceGroup until SIGTERM or SIGINT.
 ///
-/// Shutdown is graceful: the group stops accepting connections, lets in-flight requests finish,
-/// and `run` returns normally, so the process exits 0.
+/// Shutdown is graceful, in reverse order of the services: long polls are released, the server
+/// stops accepting connections and lets in-flight requests finish, the engine stops claiming and
+/// gives running steps `engine.shutdownGraceSeconds`; then `run` returns and the process exits 0.
 public enum Daemon {
     public static func run(config: CaseworkerConfig, selection: InstanceSelection, logger: Logger) async throws {
         let store = try Instance.openStore(config: config, selection: selection)
@@ -21,10 +23,24 @@ public enum Daemon {
         if selection.isDev {
             try await DevBootstrap.ensureAdminKey(store: store, listen: config.server.listen)
         }
+        let httpClient = HTTPRequestAction.makeClient()
+        // TODO(#6): the SSRF guard (resolved-address check with `allowedNetworks`) plugs in here
+        // when the webhooks branch lands; until then http.request steps may call any address.
+        let http = HTTPRequestAction(client: httpClient, checkDestination: { _, _ in })
+        let engine = RunEngine(
+            store: store, actions: .standard(http: http), configuration: config.engine, logger: logger)
         let app = makeApplication(store: store, config: config, logger: logger)
+        let releaseLongPolls = ShutdownHook { store.signals.runChanges.close() }
         let group = ServiceGroup(
-            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
-        try await group.run()
+            services: [engine, app, releaseLongPolls], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
+            logger: logger)
+        do {
+            try await group.run()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
         logger.info("stopped")
     }
 

@@ -22,6 +22,9 @@ struct CheckConfig: AsyncParsableCommand {
               database.path: \(config.database.path)
               database.synchronous: \(config.database.synchronous.rawValue)
               database.busyTimeoutMilliseconds: \(config.database.busyTimeoutMilliseconds)
+              engine.maxConcurrentRuns: \(config.engine.maxConcurrentRuns)
+              engine.maxStepsPerRun: \(config.engine.maxStepsPerRun)
+              engine.shutdownGraceSeconds: \(config.engine.shutdownGrace.components.seconds)
               log.level: \(config.log.level.rawValue)
             """)
     }

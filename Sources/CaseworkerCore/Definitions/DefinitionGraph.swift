@@ -50,6 +50,12 @@ public struct DefinitionGraph: Sendable {
 
     public func flow(of id: String) -> Flow? { locations[id]?.flow }
 
+    /// The step whose inline branch holds step `id`, if it is in one.
+    public func owner(of id: String) -> String? {
+        if case .branch(let owner, _)? = locations[id]?.list { return owner }
+        return nil
+    }
+
     /// What follows step `id` when no rule matched an OK/SKIP outcome.
     public enum Following: Equatable, Sendable {
         case step(String)

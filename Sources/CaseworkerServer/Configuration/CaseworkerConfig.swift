@@ -1,3 +1,4 @@
+import CaseworkerEngine
 import CaseworkerSQLite
 import Logging
 
@@ -28,6 +29,9 @@ public struct CaseworkerConfig: Sendable, Equatable {
 
     public var server = Server()
     public var database = Database()
+    /// `engine.maxConcurrentRuns` (64), `engine.maxStepsPerRun` (1000),
+    /// `engine.shutdownGraceSeconds` (20).
+    public var engine = EngineConfiguration()
     public var log = Log()
 
     public init() {}
@@ -36,6 +40,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
     public static let keys = [
         "server.listen", "server.maxBodyBytes",
         "database.path", "database.synchronous", "database.busyTimeoutMilliseconds",
+        "engine.maxConcurrentRuns", "engine.maxStepsPerRun", "engine.shutdownGraceSeconds",
         "log.level",
     ]
 

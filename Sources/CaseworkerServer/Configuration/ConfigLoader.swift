@@ -60,6 +60,11 @@ public enum ConfigLoader {
             SQLiteStore.Synchronous(rawValue: $0.lowercased())
         }
         await fields.read("database.busyTimeoutMilliseconds", into: &config.database.busyTimeoutMilliseconds, in: 0...600_000)
+        await fields.read("engine.maxConcurrentRuns", into: &config.engine.maxConcurrentRuns, in: 1...10_000)
+        await fields.read("engine.maxStepsPerRun", into: &config.engine.maxStepsPerRun, in: 1...1_000_000)
+        var graceSeconds = 20
+        await fields.read("engine.shutdownGraceSeconds", into: &graceSeconds, in: 0...3600)
+        config.engine.shutdownGrace = .seconds(graceSeconds)
         await fields.read(
             "log.level", into: &config.log.level,
             "must be one of trace, debug, info, notice, warning, error, critical"
@@ -120,7 +125,7 @@ public enum ConfigLoader {
     private struct NotAMapping: Error {}
 
     private static func describeFileError(_ error: any Error, path: String) -> String {
-        if error is NotAMapping { return "must be a YAML mapping of sections (server, database, log)" }
+        if error is NotAMapping { return "must be a YAML mapping of sections (server, database, engine, log)" }
         if let error = error as? CocoaError, error.code == .fileReadNoSuchFile {
             return "no such file (create one from etc/caseworker.yaml, or use --dev)"
         }

@@ -1,0 +1,56 @@
+import CaseworkerCore
+
+extension Run {
+    /// `GET /v1/workflows/{id}`.
+    var representation: JSONValue {
+        [
+            "id": .string(id), "caseId": .string(caseId), "workflowDefinitionId": .string(workflowDefinitionId),
+            "version": .int(version), "parametersId": parametersId.map(JSONValue.string) ?? .null,
+            "status": .string(status.rawValue), "currentStepId": currentStepId.map(JSONValue.string) ?? .null,
+            "correlationId": correlationId.map(JSONValue.string) ?? .null, "channel": channel.map(JSONValue.string) ?? .null,
+            "createdAt": .string(Timestamp.rfc3339(createdAt)), "startedAt": startedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
+            "finishedAt": finishedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null, "error": error?.json ?? .null,
+        ]
+    }
+
+    /// `POST /v1/workflows/run` answers this short form.
+    var startRepresentation: JSONValue {
+        [
+            "id": .string(id), "caseId": .string(caseId), "workflowDefinitionId": .string(workflowDefinitionId),
+            "version": .int(version), "status": .string(status.rawValue), "createdAt": .string(Timestamp.rfc3339(createdAt)),
+        ]
+    }
+
+    /// `GET /v1/workflows/{id}/result`.
+    var resultRepresentation: JSONValue {
+        ["id": .string(id), "status": .string(status.rawValue), "result": result ?? .null, "error": error?.json ?? .null]
+    }
+
+    /// `GET /v1/workflows/{id}/execution`.
+    func executionRepresentation(tasks: [RunTask]) -> JSONValue {
+        let queue: [JSONValue] =
+            status.isTerminal
+            ? []
+            : currentStepId.map { [["stepId": .string($0), "dueAt": dueAt.map { .string(Timestamp.rfc3339($0)) } ?? .null]] } ?? []
+        return [
+            "id": .string(id), "workflowDefinitionId": .string(workflowDefinitionId), "version": .int(version),
+            "status": .string(status.rawValue), "created": .string(Timestamp.rfc3339(createdAt)),
+            "finished": finishedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
+            "tasks": .array(tasks.map(\.representation)),
+            "tasksHierarchy": .array(
+                tasks.compactMap { task in task.parentTaskId.map { ["parent": .string($0), "child": .string(task.id)] } }),
+            "executionQueue": .array(queue),
+        ]
+    }
+}
+
+extension RunTask {
+    var representation: JSONValue {
+        [
+            "id": .string(id), "stepId": .string(stepId), "name": name.map(JSONValue.string) ?? .null, "action": .string(action),
+            "status": .string(outcome.status.rawValue), "code": outcome.code.map(JSONValue.string) ?? .null, "attempt": .int(attempt),
+            "parameters": parameters, "output": output, "error": error.map(JSONValue.string) ?? .null,
+            "startedAt": .string(Timestamp.rfc3339(startedAt)), "finishedAt": .string(Timestamp.rfc3339(finishedAt)),
+        ]
+    }
+}

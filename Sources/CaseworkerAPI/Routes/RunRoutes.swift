@@ -1,0 +1,220 @@
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/v1/workflows` (SPEC 2.7): start runs, read their status (with long polling), result,
+/// execution timeline, and list them.
+struct RunRoutes {
+    let store: any RunStore & CaseStore & DefinitionStore & ParameterSetStore
+    let definitions = DefinitionCache()
+
+    static let maxWaitSeconds = 60
+    /// `Retry-After` of a result asked for before the run ended.
+    static let resultRetryAfterSeconds = 2
+
+    func register(on v1: RouterGroup<APIRequestContext>) {
+        let runs = v1.group("workflows").add(middleware: ScopeMiddleware(resource: .workflows))
+        runs.post("run", use: start)
+        runs.get(use: list)
+        runs.get("{id}", use: status)
+        runs.get("{id}/result", use: result)
+        runs.get("{id}/execution", use: execution)
+        runs.methodNotAllowed(allowing: [.get])
+        runs.methodNotAllowed("run", allowing: [.post])
+        runs.methodNotAllowed("{id}", allowing: [.get])
+        runs.methodNotAllowed("{id}/result", allowing: [.get])
+        runs.methodNotAllowed("{id}/execution", allowing: [.get])
+    }
+
+    /// `POST /v1/workflows/run`: checks the case, the definition version (latest published or
+    /// the given one), the parameter set and the enforced input schema, then stores a `PENDING`
+    /// run and answers 201 at once. The engine picks it up when the insert commits.
+    @Sendable func start(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let tenantId = try context.tenantId()
+        let body = try RunStartBody(from: try await JSONBody.read(request, context: context))
+
+        guard let caseRecord = try await store.findCase(tenantId: tenantId, id: body.caseId) else {
+            throw Problem.notFound("no case \(body.caseId)")
+        }
+        guard !caseRecord.isErased else { throw Problem.conflict("case \(body.caseId) is erased") }
+        let selector = body.version.map(VersionSelector.number) ?? .latest
+        guard let version = try await store.findDefinition(tenantId: tenantId, id: body.workflowDefinitionId, selector: selector) else {
+            let exists = try await store.findDefinition(tenantId: tenantId, id: body.workflowDefinitionId, selector: .current) != nil
+            if exists && body.version == nil {
+                throw Problem.conflict("workflow definition \(body.workflowDefinitionId) has no published version")
+            }
+            throw Problem.notFound(
+                "no workflow definition \(body.workflowDefinitionId)\(body.version.map { " at version \($0)" } ?? "")")
+        }
+        guard !version.disabled else { throw Problem.conflict("workflow definition \(body.workflowDefinitionId) is disabled") }
+        let definition = try await definitions.definition(versionId: version.versionId) { version.content }
+
+        var values: [String: JSONValue] = [:]
+        if let parametersId = body.parametersId {
+            guard let parameters = try await store.findParameterSet(tenantId: tenantId, id: parametersId) else {
+                throw Problem.notFound("no parameter set \(parametersId)")
+            }
+            guard parameters.workflowDefinitionId == body.workflowDefinitionId else {
+                throw ValidationFailed([
+                    FieldError(
+                        property: "/parametersId",
+                        message: "belongs to workflow definition \(parameters.workflowDefinitionId), not \(body.workflowDefinitionId)"),
+                ])
+            }
+            values = try definition.variables.validate(values: parameters.values, at: "/parametersId")
+        }
+        let plan = try definition.planRun(values: values, input: body.input)
+        let channel = request.headers[.xChannel].map { String($0.prefix(64)) }
+        let run = try await store.startRun(
+            NewRun(
+                tenantId: tenantId, caseId: body.caseId, workflowDefinitionId: body.workflowDefinitionId, version: version.version,
+                versionId: version.versionId, parametersId: body.parametersId, input: body.input, plan: plan,
+                correlationId: body.correlationId, channel: channel))
+        context.logger.info("run started", metadata: ["run_id": .string(run.id), "case_id": .string(run.caseId)])
+        return .json(run.startRepresentation, status: .created, headers: [.location: "/v1/workflows/\(run.id)"])
+    }
+
+    /// `GET /v1/workflows/{id}?waitSeconds=N&unlessStatus=S`: with `waitSeconds` (at most 60),
+    /// answers as soon as the status differs from `unlessStatus` (default: the status when the
+    /// request arrived), or after N seconds with the current state. Waiting holds no database
+    /// connection: the request sleeps on the store's change feed.
+    @Sendable func status(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let tenantId = try context.tenantId()
+        let id = try context.parameters.require("id")
+        let query = request.uri.queryParameters
+        var waitSeconds = 0
+        if let text = query["waitSeconds"] {
+            guard let value = Int(String(text)), (0...Self.maxWaitSeconds).contains(value) else {
+                throw Problem.badRequest("waitSeconds must be an integer from 0 to \(Self.maxWaitSeconds)")
+            }
+            waitSeconds = value
+        }
+        var unless: RunStatus?
+        if let text = query["unlessStatus"] {
+            guard let status = RunStatus(rawValue: String(text)) else {
+                throw Problem.badRequest("unlessStatus must be one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            unless = status
+        }
+        guard var run = try await store.findRun(tenantId: tenantId, id: id) else { throw Problem.notFound("no workflow run \(id)") }
+        if waitSeconds > 0 {
+            let awaited = unless ?? run.status
+            if run.status == awaited {
+                try await store.signals.runChanges.wait(for: id, timeout: .seconds(waitSeconds)) {
+                    guard let current = try await store.findRun(tenantId: tenantId, id: id) else { return true }
+                    run = current
+                    return current.status != awaited
+                }
+                run = try await store.findRun(tenantId: tenantId, id: id) ?? run
+            }
+        }
+        return .json(run.representation)
+    }
+
+    /// `GET /v1/workflows/{id}/result`: 200 once the run has ended, else 409 with `Retry-After`.
+    @Sendable func result(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let run = try await store.findRun(tenantId: try context.tenantId(), id: id) else {
+            throw Problem.notFound("no workflow run \(id)")
+        }
+        guard run.status.isTerminal else {
+            var problem = Problem.conflict(
+                "run \(id) is \(run.status.rawValue); its result exists once it ends (long-poll GET /v1/workflows/\(id)?waitSeconds=)")
+            problem.headers[.retryAfter] = String(Self.resultRetryAfterSeconds)
+            throw problem
+        }
+        return .json(run.resultRepresentation)
+    }
+
+    /// `GET /v1/workflows/{id}/execution`: every attempt as a task, the branch links and what
+    /// runs next.
+    @Sendable func execution(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let tenantId = try context.tenantId()
+        let id = try context.parameters.require("id")
+        guard let run = try await store.findRun(tenantId: tenantId, id: id),
+            let tasks = try await store.runTasks(tenantId: tenantId, runId: id)
+        else { throw Problem.notFound("no workflow run \(id)") }
+        return .json(run.executionRepresentation(tasks: tasks))
+    }
+
+    /// `GET /v1/workflows?status=&caseId=&workflowDefinitionId=&createdAfter=&limit=&cursor=`.
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        var filter = RunFilter()
+        if let text = query["status"] {
+            guard let status = RunStatus(rawValue: String(text)) else {
+                throw Problem.badRequest("status must be one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.status = status
+        }
+        filter.caseId = query["caseId"].map(String.init)
+        filter.workflowDefinitionId = query["workflowDefinitionId"].map(String.init)
+        if let text = query["createdAfter"] {
+            guard let date = Timestamp.parse(String(text)) else { throw Problem.badRequest("createdAfter must be an RFC 3339 time") }
+            filter.createdAfter = date
+        }
+        let page = try Pagination.pageRequest(from: request)
+        let result = try await store.listRuns(tenantId: try context.tenantId(), filter: filter, page: page)
+        return Pagination.response(result, id: \.id, representation: \.representation)
+    }
+}
+
+/// A checked `POST /v1/workflows/run` body.
+struct RunStartBody {
+    var caseId: String
+    var workflowDefinitionId: String
+    var parametersId: String?
+    var version: Int?
+    var input: JSONValue
+    var correlationId: String?
+
+    init(from body: JSONValue) throws(ValidationFailed) {
+        guard case .object(let members) = body else {
+            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(body.typeName)")])
+        }
+        var errors: [FieldError] = []
+        let known: Set<String> = ["caseId", "workflowDefinitionId", "parametersId", "version", "input", "correlationId"]
+        for key in members.keys.sorted() where !known.contains(key) {
+            errors.append(FieldError(property: JSONPointer.appending(key, to: ""), message: "is not a run field"))
+        }
+        func string(_ key: String, required: Bool, maxLength: Int) -> String? {
+            switch members[key] {
+            case nil, .null?:
+                if required { errors.append(FieldError(property: "/\(key)", message: "is required")) }
+                return nil
+            case .string(let text)? where (1...maxLength).contains(text.count):
+                return text
+            case .string?:
+                errors.append(FieldError(property: "/\(key)", message: "must be 1–\(maxLength) characters"))
+                return nil
+            case let other?:
+                errors.append(FieldError(property: "/\(key)", message: "must be a string, got \(other.typeName)"))
+                return nil
+            }
+        }
+        let caseId = string("caseId", required: true, maxLength: 128)
+        let definitionId = string("workflowDefinitionId", required: true, maxLength: 128)
+        if let definitionId, !DefinitionID.isValid(definitionId) {
+            errors.append(FieldError(property: "/workflowDefinitionId", message: "must be 1–128 letters, digits, '-', '_' or '.'"))
+        }
+        parametersId = string("parametersId", required: false, maxLength: 128)
+        correlationId = string("correlationId", required: false, maxLength: 256)
+        switch members["version"] {
+        case nil, .null?: version = nil
+        case let value? where value.intValue.map({ $0 >= 1 }) == true: version = value.intValue
+        case _?:
+            version = nil
+            errors.append(FieldError(property: "/version", message: "must be a positive integer"))
+        }
+        input = members["input"].flatMap { $0.isNull ? nil : $0 } ?? .object([:])
+        if !errors.isEmpty { throw ValidationFailed(errors) }
+        self.caseId = caseId!
+        self.workflowDefinitionId = definitionId!
+    }
+}
+
+extension HTTPField.Name {
+    static let xChannel = HTTPField.Name("X-Channel")!
+}

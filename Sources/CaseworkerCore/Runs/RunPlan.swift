@@ -1,0 +1,22 @@
+/// What a new run starts with, computed from its definition, parameter values and input.
+public struct RunPlan: Sendable, Hashable {
+    /// The effective parameters (`params` in expressions): variable defaults overlaid with values.
+    public var params: [String: JSONValue]
+    /// The initial `state`: `initialState` overlaid with the effective parameters.
+    public var state: [String: JSONValue]
+    public var firstStepId: String
+}
+
+extension WorkflowDefinition {
+    /// Plans a run (SPEC 2.7). With `enforceSchema`, `input` must satisfy `inputSchema`; the
+    /// problems are reported with pointers under `/input`.
+    public func planRun(values: [String: JSONValue], input: JSONValue) throws(ValidationFailed) -> RunPlan {
+        if enforceSchema, let inputSchema {
+            let problems = inputSchema.validate(input, at: "/input")
+            if !problems.isEmpty { throw ValidationFailed(problems) }
+        }
+        let params = variables.resolve(values: values)
+        let state = initialState.merging(params) { _, parameter in parameter }
+        return RunPlan(params: params, state: state, firstStepId: start.stepId)
+    }
+}

@@ -1,0 +1,58 @@
+/// The statuses of a run (SPEC 2.7) and which component moves a run out of each:
+///
+/// - `PENDING`: created by `POST /v1/workflows/run`; the engine claims it and starts it.
+/// - `RUNNING`: the engine executes its current step (or waits durably for a retry's delay);
+///   the engine moves it on after each step outcome.
+/// - `WAITING`: a timer or a signal (`wait`, `await`, a child run); the engine wakes it.
+/// - `COMPLETED`, `FAILED`, `TIMED_OUT`, `CANCELLED`: terminal; nothing moves a run out of them
+///   (a retry of a failed run is a new start of its failed step, issue #5).
+public enum RunStatus: String, Sendable, Hashable, CaseIterable {
+    case pending = "PENDING"
+    case running = "RUNNING"
+    case waiting = "WAITING"
+    case completed = "COMPLETED"
+    case failed = "FAILED"
+    case timedOut = "TIMED_OUT"
+    case cancelled = "CANCELLED"
+
+    public var isTerminal: Bool {
+        switch self {
+        case .pending, .running, .waiting: false
+        case .completed, .failed, .timedOut, .cancelled: true
+        }
+    }
+
+    /// The webhook event type written when a run ends with this status.
+    public var eventType: String? {
+        switch self {
+        case .completed: "workflow.completed"
+        case .failed: "workflow.failed"
+        case .timedOut: "workflow.timed_out"
+        case .cancelled: "workflow.cancelled"
+        default: nil
+        }
+    }
+}
+
+extension RunFailure {
+    public var status: RunStatus { self == .failed ? .failed : .timedOut }
+}
+
+extension FlowMode {
+    /// The stored form: `main`, `rescue:FAILED` or `rescue:TIMED_OUT`.
+    public var text: String {
+        switch self {
+        case .main: "main"
+        case .rescue(let failure): "rescue:\(failure.rawValue)"
+        }
+    }
+
+    public init?(text: String) {
+        switch text {
+        case "main": self = .main
+        case "rescue:FAILED": self = .rescue(.failed)
+        case "rescue:TIMED_OUT": self = .rescue(.timedOut)
+        default: return nil
+        }
+    }
+}

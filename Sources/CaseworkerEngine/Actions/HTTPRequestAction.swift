@@ -1,0 +1,120 @@
+import AsyncHTTPClient
+import CaseworkerCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// `http.request` — config `{method, url, headers, query, body, timeoutSeconds, okStatus}`.
+///
+/// Output `{status, headers, body}` (the body parsed when it is JSON, else text; at most
+/// `maxResponseBytes`). Outcomes: OK for `okStatus` (default any 2xx); otherwise KO with code =
+/// the status (retryable for 5xx and 429); TIMEOUT after `timeoutSeconds` (default 30,
+/// retryable); KO `connection_error` on a transport failure (retryable). Redirects are not
+/// followed. Every request carries `Idempotency-Key: {runId}:{stepId}:{attempt}`, so a provider
+/// can de-duplicate a step re-executed after a crash. A JSON `body` is sent as
+/// `application/json`.
+public struct HTTPRequestAction: Action {
+    /// Checks the destination before each attempt (the SSRF guard); throws to refuse it.
+    public typealias DestinationCheck = @Sendable (_ host: String, _ port: Int) async throws -> Void
+
+    public static let defaultTimeoutSeconds = 30.0
+    public static let maxResponseBytes = 1 << 20
+
+    let client: HTTPClient
+    let checkDestination: DestinationCheck
+
+    /// `client` must not follow redirects and should not retry connection establishment (see
+    /// `HTTPRequestAction.makeClient()`).
+    public init(client: HTTPClient, checkDestination: @escaping DestinationCheck) {
+        self.client = client
+        self.checkDestination = checkDestination
+    }
+
+    /// The shared client the engine uses: no redirects, no connection retries (the step's retry
+    /// policy retries), many connections per host.
+    public static func makeClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func execute(_ input: ActionInput) async throws -> ActionResult {
+        let config = input.config
+        let method = config["method"]?.stringValue ?? "GET"
+        guard let urlText = config["url"]?.stringValue, var components = URLComponents(string: urlText),
+            let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty
+        else {
+            return .ko("invalid_config", "url must be an absolute http or https URL, got \(config["url"].map(JSONText.encode) ?? "nothing")")
+        }
+        if let query = config["query"]?.objectValue, !query.isEmpty {
+            var items = components.queryItems ?? []
+            for name in query.keys.sorted() {
+                items.append(URLQueryItem(name: name, value: query[name]?.stringValue ?? query[name].map(JSONText.encode)))
+            }
+            components.queryItems = items
+        }
+        guard let url = components.url?.absoluteString else { return .ko("invalid_config", "url is not a valid URL") }
+        let okStatuses = Self.okStatuses(config["okStatus"])
+        let timeoutSeconds = config["timeoutSeconds"]?.doubleValue ?? Self.defaultTimeoutSeconds
+
+        do {
+            try await checkDestination(host, components.port ?? (scheme == "https" ? 443 : 80))
+        } catch {
+            return .ko("destination_refused", "the destination is not allowed: \(error)")
+        }
+
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in (config["headers"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+            request.headers.add(name: name, value: value.stringValue ?? JSONText.encode(value))
+        }
+        request.headers.replaceOrAdd(name: "Idempotency-Key", value: "\(input.runId):\(input.stepId):\(input.attempt)")
+        if let body = config["body"], !body.isNull {
+            if !request.headers.contains(name: "Content-Type") { request.headers.add(name: "Content-Type", value: "application/json") }
+            request.body = .bytes(ByteBuffer(string: body.stringValue ?? JSONText.encode(body)))
+        }
+
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
+            let bytes = try await response.body.collect(upTo: Self.maxResponseBytes)
+            let output = Self.output(status: Int(response.status.code), headers: response.headers, body: bytes)
+            let status = Int(response.status.code)
+            if okStatuses.map({ $0.contains(status) }) ?? (200...299).contains(status) {
+                return .ok(output)
+            }
+            return .ko(String(status), "the response status \(status) is not an OK status", output: output, retryable: status >= 500 || status == 429)
+        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .writeTimeout].contains(error) {
+            return .outcome(
+                StepOutcome(.timeout), output: .null, error: "no response within \(timeoutSeconds) s", retryable: true, stateChanges: [:])
+        } catch is NIOTooManyBytesError {
+            return .ko("response_too_large", "the response body exceeds \(Self.maxResponseBytes) bytes")
+        } catch {
+            return .ko("connection_error", "\(error)", retryable: true)
+        }
+    }
+
+    static func okStatuses(_ value: JSONValue?) -> Set<Int>? {
+        guard let value else { return nil }
+        let codes = (value.arrayValue ?? [value]).compactMap(\.intValue)
+        return codes.isEmpty ? nil : Set(codes)
+    }
+
+    static func output(status: Int, headers: HTTPHeaders, body: ByteBuffer) -> JSONValue {
+        var headerObject: [String: JSONValue] = [:]
+        for (name, value) in headers {
+            let key = name.lowercased()
+            if case .string(let existing) = headerObject[key] {
+                headerObject[key] = .string(existing + ", " + value)
+            } else {
+                headerObject[key] = .string(value)
+            }
+        }
+        let bytes = Array(body.readableBytesView)
+        let contentType = headers.first(name: "Content-Type")?.lowercased() ?? ""
+        var parsedBody: JSONValue = bytes.isEmpty ? .null : .string(String(decoding: bytes, as: UTF8.self))
+        if contentType.contains("json"), let json = try? JSONText.decode(bytes) { parsedBody = json }
+        return ["status": .int(status), "headers": .object(headerObject), "body": parsedBody]
+    }
+}

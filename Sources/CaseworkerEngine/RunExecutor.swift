@@ -1,0 +1,230 @@
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import Logging
+
+/// Executes the steps of one claimed run, one after another, committing each attempt's outcome
+/// (and the run's next position) before it starts the next step.
+///
+/// It stops when the run ends, must wait (a retry's delay), or the engine is stopping; then the
+/// claim is released and the engine's loop takes the run up again when it is due. A step
+/// interrupted by a crash or by the end of the shutdown grace leaves no record and runs again
+/// with the same attempt number (hence the same `Idempotency-Key`).
+struct RunExecutor: Sendable {
+    let store: any RunStore & CaseStore
+    let definitions: DefinitionCache
+    let actions: ActionRegistry
+    let clock: any WallClock
+    let ids: ULIDGenerator
+    let owner: String
+    let maxStepsPerRun: Int
+    let logger: Logger
+    let isStopping: @Sendable () -> Bool
+
+    /// Runs `claimed` as far as it goes. Returns `false` when an unexpected error stopped it.
+    func execute(_ claimed: Run) async -> Bool {
+        var run = claimed
+        var logger = self.logger
+        logger[metadataKey: "run_id"] = .string(run.id)
+        logger[metadataKey: "case_id"] = .string(run.caseId)
+        do {
+            let versionId = run.versionId
+            let definition = try await definitions.definition(versionId: versionId) {
+                try await store.definitionContent(versionId: versionId)
+            }
+            let caseRecord = try await store.findCase(tenantId: run.tenantId, id: run.caseId)
+            while true {
+                let completion = try await step(run: run, definition: definition, caseRecord: caseRecord)
+                run = try await store.finishStep(runId: run.id, owner: owner, completion: completion)
+                if run.status.isTerminal {
+                    logger.info("run finished", metadata: ["status": .string(run.status.rawValue), "steps": .stringConvertible(run.stepsExecuted)])
+                    return true
+                }
+                guard completion.keepClaim else { return true }
+                if isStopping() {
+                    try await store.releaseClaim(runId: run.id, owner: owner)
+                    return true
+                }
+            }
+        } catch is CancellationError {
+            // The shutdown grace ran out during a step: nothing was recorded, the claim is released
+            // at the next start, and the step runs again then.
+            logger.notice("step abandoned at shutdown; it runs again after restart")
+            return true
+        } catch {
+            logger.error("run execution failed; it will be retried", metadata: ["error": "\(error)"])
+            try? await store.releaseClaim(runId: run.id, owner: owner)
+            return false
+        }
+    }
+
+    /// Executes the current step of `run` once and decides what follows.
+    func step(run: Run, definition: WorkflowDefinition, caseRecord: Case?) async throws -> StepCompletion {
+        var completion = try await decide(run: run, definition: definition, caseRecord: caseRecord)
+        if completion.task != nil, let stepId = run.currentStepId { completion.parentStepId = definition.graph.owner(of: stepId) }
+        return completion
+    }
+
+    private func decide(run: Run, definition: WorkflowDefinition, caseRecord: Case?) async throws -> StepCompletion {
+        guard let stepId = run.currentStepId, let step = definition.step(stepId) else {
+            throw EngineError.missingStep(run.currentStepId ?? "(none)")
+        }
+        if run.stepsExecuted >= maxStepsPerRun {
+            let error = RunError(
+                code: "step_limit_exceeded", message: "the run executed \(run.stepsExecuted) steps, the limit", stepId: stepId)
+            return StepCompletion(task: nil, parentStepId: nil, stateChanges: [:], stepResult: nil, next: .end(.failed), error: error, keepClaim: false)
+        }
+
+        let startedAt = clock.now
+        var parameters = JSONValue.null
+        let result = await attempt(step, of: run, context: RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt)) {
+            parameters = SecretMasking.masked($0, action: step.action)
+        }
+        try Task.checkCancellation()
+        let finishedAt = clock.now
+
+        var outcome: StepOutcome
+        var output = JSONValue.null
+        var errorText: String?
+        var stateChanges: [String: JSONValue] = [:]
+        var retryable = false
+        switch result {
+        case .outcome(let o, let out, let error, let canRetry, let changes):
+            (outcome, output, errorText, retryable, stateChanges) = (o, out, error, canRetry, changes)
+        case .completeRun(let out):
+            (outcome, output) = (.ok, out)
+        case .failRun(let reason, let code):
+            (outcome, errorText) = (StepOutcome(.ko, code: code ?? "failed"), reason)
+        }
+
+        // Retry a retryable failure while the policy allows: a durable wait, then the same step.
+        if case .outcome = result, outcome.isFailure, retryable {
+            var random = SystemRandomNumberGenerator()
+            if let delay = definition.retryPolicy(for: step).delay(afterAttempt: run.attempt, random: &random) {
+                return completion(
+                    step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
+                    next: .retry(at: finishedAt.addingTimeInterval(delay)), keepClaim: false)
+            }
+        }
+
+        var after = run
+        after.state.merge(stateChanges) { _, new in new }
+        after.stepResults[step.id] = RunContext.stepResult(output: output, outcome: outcome, attempt: run.attempt)
+        let context = RunContext.evaluation(run: after, caseRecord: caseRecord, now: finishedAt)
+
+        switch result {
+        case .completeRun:
+            return finishRun(step, run, definition, context, outcome, output, errorText, parameters, startedAt, finishedAt)
+        case .failRun:
+            let error = RunError(code: outcome.code ?? "failed", message: errorText ?? "failed", stepId: step.id)
+            return completion(
+                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
+                next: .end(.failed), error: error, keepClaim: false)
+        case .outcome:
+            break
+        }
+
+        let decision = definition.transition(after: FlowPosition(stepId: step.id, mode: run.flowMode), outcome: outcome) {
+            (template: Template) throws(ExpressionError) -> JSONValue in try template.evaluate(in: context)
+        }
+        if decision.outcome != outcome {
+            outcome = decision.outcome
+            errorText = decision.whenError.map { "a next rule's when failed: \($0)" } ?? errorText
+        }
+        let failure = RunError(
+            code: outcome.code ?? outcome.status.rawValue.lowercased(),
+            message: errorText ?? "step \(step.id) ended \(outcome.status.rawValue)", stepId: step.id)
+        switch decision.transition {
+        case .step(let position):
+            let entersRescue = run.flowMode == .main && position.mode != .main
+            return completion(
+                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
+                next: .step(position.stepId, mode: position.mode), error: entersRescue ? failure : nil, keepClaim: true)
+        case .complete:
+            return finishRun(step, run, definition, context, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges)
+        case .end(let runFailure):
+            return completion(
+                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
+                next: .end(runFailure.status), error: run.flowMode == .main ? failure : (run.error ?? failure), keepClaim: false)
+        }
+    }
+
+    /// Resolves the config and runs the action under the step's timeout. Never throws except
+    /// for cancellation: every failure is an outcome.
+    private func attempt(
+        _ step: Step, of run: Run, context: EvaluationContext, resolved: (JSONValue) -> Void
+    ) async -> ActionResult {
+        let config: JSONValue
+        do {
+            config = try step.config.evaluate(in: context)
+        } catch {
+            return .ko("expression_error", "\(error)")
+        }
+        resolved(config)
+        guard let action = actions[step.action] else {
+            return .ko("unsupported_action", "the action \(step.action.rawValue) is not supported by this release")
+        }
+        let input = ActionInput(
+            runId: run.id, stepId: step.id, attempt: run.attempt, config: config,
+            stepTimeout: step.timeoutSeconds.map { .milliseconds(Int64($0 * 1000)) })
+        do {
+            guard let timeout = input.stepTimeout else { return try await action.execute(input) }
+            return try await withThrowingTaskGroup(of: ActionResult?.self) { group in
+                group.addTask { try await action.execute(input) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                return first
+                    ?? .outcome(
+                        StepOutcome(.timeout), output: .null, error: "the step did not finish within \(step.timeoutSeconds!) s",
+                        retryable: true, stateChanges: [:])
+            }
+        } catch is CancellationError {
+            return .ko("cancelled", "cancelled")
+        } catch {
+            return .ko("action_error", "\(error)")
+        }
+    }
+
+    /// The run completes: its result is the definition's `output`, else the step's output.
+    private func finishRun(
+        _ step: Step, _ run: Run, _ definition: WorkflowDefinition, _ context: EvaluationContext, _ outcome: StepOutcome,
+        _ output: JSONValue, _ errorText: String?, _ parameters: JSONValue, _ startedAt: Date, _ finishedAt: Date,
+        stateChanges: [String: JSONValue] = [:]
+    ) -> StepCompletion {
+        guard let template = definition.output else {
+            return completion(
+                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
+                next: .complete(result: output), keepClaim: false)
+        }
+        do {
+            let result = try template.evaluate(in: context)
+            return completion(
+                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
+                next: .complete(result: result), keepClaim: false)
+        } catch {
+            let failure = RunError(code: "expression_error", message: "the definition's output failed: \(error)", stepId: step.id)
+            return completion(
+                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
+                next: .end(.failed), error: failure, keepClaim: false)
+        }
+    }
+
+    private func completion(
+        _ step: Step, _ run: Run, _ outcome: StepOutcome, _ output: JSONValue, _ errorText: String?, _ parameters: JSONValue,
+        _ startedAt: Date, _ finishedAt: Date, stateChanges: [String: JSONValue], next: StepCompletion.Next,
+        error: RunError? = nil, keepClaim: Bool
+    ) -> StepCompletion {
+        let task = RunTask(
+            id: ids.next(at: finishedAt), runId: run.id, stepId: step.id, name: step.name, action: step.action.rawValue,
+            attempt: run.attempt, outcome: outcome, parameters: parameters, output: output, error: errorText, parentTaskId: nil,
+            startedAt: startedAt, finishedAt: finishedAt)
+        return StepCompletion(
+            task: task, parentStepId: nil, stateChanges: stateChanges,
+            stepResult: RunContext.stepResult(output: output, outcome: outcome, attempt: run.attempt), next: next, error: error,
+            keepClaim: keepClaim)
+    }
+}

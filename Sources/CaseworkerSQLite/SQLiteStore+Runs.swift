@@ -1,0 +1,219 @@
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import GRDB
+
+extension SQLiteStore: RunStore {
+    public func startRun(_ new: NewRun) async throws -> Run {
+        let id = newId()
+        let now = nowMillis
+        let run = try await write("startRun") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (id, tenant_id, case_id, workflow_definition_id, version, version_id, parameters_id,
+                        status, current_step_id, input, params, state, step_results, correlation_id, channel,
+                        due_at, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, new.tenantId, new.caseId, new.workflowDefinitionId, new.version, new.versionId, new.parametersId,
+                    new.plan.firstStepId, JSONText.encode(new.input), JSONText.encode(.object(new.plan.params)),
+                    JSONText.encode(.object(new.plan.state)), new.correlationId, new.channel, now, now, now,
+                ])
+            return try Self.fetchRun(db, tenantId: new.tenantId, id: id)!
+        }
+        signals.workAvailable.signal()
+        return run
+    }
+
+    public func findRun(tenantId: String, id: String) async throws -> Run? {
+        try await pool.read { db in try Self.fetchRun(db, tenantId: tenantId, id: id) }
+    }
+
+    public func listRuns(tenantId: String, filter: RunFilter, page: PageRequest) async throws -> Page<Run> {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM runs
+                    WHERE tenant_id = ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR case_id = ?3)
+                      AND (?4 IS NULL OR workflow_definition_id = ?4) AND (?5 IS NULL OR created_at > ?5)
+                      AND (?6 IS NULL OR id < ?6)
+                    ORDER BY id DESC LIMIT ?7
+                    """,
+                arguments: [
+                    tenantId, filter.status?.rawValue, filter.caseId, filter.workflowDefinitionId,
+                    filter.createdAfter.map(Timestamp.millis), page.beforeId, page.limit + 1,
+                ])
+            return Page(items: try rows.prefix(page.limit).map(Run.init(row:)), hasMore: rows.count > page.limit)
+        }
+    }
+
+    public func runTasks(tenantId: String, runId: String) async throws -> [RunTask]? {
+        try await pool.read { db in
+            guard try Self.fetchRun(db, tenantId: tenantId, id: runId) != nil else { return nil }
+            return try Row.fetchAll(db, sql: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [runId])
+                .map(RunTask.init(row:))
+        }
+    }
+
+    public func definitionContent(versionId: String) async throws -> JSONValue? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT content FROM workflow_definition_versions WHERE version_id = ?", arguments: [versionId])
+                .map(JSONText.decode)
+        }
+    }
+
+    public func releaseAllClaims() async throws -> Int {
+        let released = try await write("releaseAllClaims") { db in
+            try db.execute(sql: "UPDATE runs SET claimed_by = NULL WHERE claimed_by IS NOT NULL")
+            return db.changesCount
+        }
+        if released > 0 { signals.workAvailable.signal() }
+        return released
+    }
+
+    public func claimDueRuns(owner: String, limit: Int, now: Date) async throws -> [Run] {
+        let nowMillis = Timestamp.millis(now)
+        let claimed = try await write("claimDueRuns") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    UPDATE runs SET claimed_by = ?1,
+                        status = CASE status WHEN 'PENDING' THEN 'RUNNING' ELSE status END,
+                        started_at = COALESCE(started_at, ?2), updated_at = ?2
+                    WHERE id IN (
+                        SELECT id FROM runs WHERE due_at <= ?2 AND claimed_by IS NULL
+                        AND status IN ('PENDING', 'RUNNING') ORDER BY due_at, id LIMIT ?3)
+                    RETURNING *
+                    """,
+                arguments: [owner, nowMillis, limit]
+            ).map(Run.init(row:))
+        }
+        for run in claimed { signals.runChanges.notify(run.id) }
+        return claimed.sorted { ($0.dueAt ?? .distantPast, $0.id) < ($1.dueAt ?? .distantPast, $1.id) }
+    }
+
+    public func nextDueDate() async throws -> Date? {
+        try await pool.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT MIN(due_at) FROM runs WHERE due_at IS NOT NULL AND claimed_by IS NULL AND status IN ('PENDING', 'RUNNING')"
+            ).map(Timestamp.date(millis:))
+        }
+    }
+
+    public func finishStep(runId: String, owner: String, completion: StepCompletion) async throws -> Run {
+        let now = nowMillis
+        let run = try await write("finishStep") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [runId]) else {
+                throw StoreError.conflict("run \(runId) does not exist")
+            }
+            var run = try Run(row: row)
+            guard (row["claimed_by"] as String?) == owner, !run.status.isTerminal else {
+                throw StoreError.conflict("run \(runId) is not claimed by this engine")
+            }
+            if let task = completion.task {
+                let parentTaskId = try completion.parentStepId.flatMap {
+                    try String.fetchOne(
+                        db, sql: "SELECT id FROM run_tasks WHERE run_id = ? AND step_id = ? ORDER BY id DESC LIMIT 1",
+                        arguments: [runId, $0])
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO run_tasks (id, run_id, step_id, name, action, attempt, status, code, parameters, output,
+                            error, parent_task_id, started_at, finished_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        task.id, runId, task.stepId, task.name, task.action, task.attempt, task.outcome.status.rawValue,
+                        task.outcome.code, JSONText.encode(task.parameters), JSONText.encode(task.output), task.error,
+                        parentTaskId, Timestamp.millis(task.startedAt), Timestamp.millis(task.finishedAt),
+                    ])
+                run.stepsExecuted += 1
+                if let stepResult = completion.stepResult { run.stepResults[task.stepId] = stepResult }
+            }
+            if let error = completion.error { run.error = error }
+
+            run.state.merge(completion.stateChanges) { _, new in new }
+            var claimedBy: String? = completion.keepClaim ? owner : nil
+            var dueAt: Int64? = now
+            switch completion.next {
+            case .retry(let at):
+                run.attempt += 1
+                dueAt = Timestamp.millis(at)
+                claimedBy = nil
+            case .step(let stepId, let mode):
+                run.currentStepId = stepId
+                run.flowMode = mode
+                run.attempt = 1
+            case .complete(let result):
+                run.status = .completed
+                run.result = result
+            case .end(let status):
+                run.status = status
+            }
+            var finishedAt: Int64?
+            if run.status.isTerminal {
+                finishedAt = now
+                dueAt = nil
+                claimedBy = nil
+                run.currentStepId = nil
+            }
+            try db.execute(
+                sql: """
+                    UPDATE runs SET status = ?, current_step_id = ?, flow_mode = ?, attempt = ?, steps_executed = ?,
+                        state = ?, step_results = ?, result = ?, error = ?, due_at = ?, claimed_by = ?, finished_at = ?,
+                        updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    run.status.rawValue, run.currentStepId, run.flowMode.text, run.attempt, run.stepsExecuted,
+                    JSONText.encode(.object(run.state)), JSONText.encode(.object(run.stepResults)), run.result.map(JSONText.encode),
+                    run.error.map { JSONText.encode($0.json) }, dueAt, claimedBy, finishedAt, now, runId,
+                ])
+            return try Self.fetchRun(db, tenantId: run.tenantId, id: runId)!
+        }
+        signals.runChanges.notify(runId)
+        if !completion.keepClaim || run.status.isTerminal { signals.workAvailable.signal() }
+        return run
+    }
+
+    public func releaseClaim(runId: String, owner: String) async throws {
+        try await write("releaseClaim") { db in
+            try db.execute(sql: "UPDATE runs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?", arguments: [runId, owner])
+        }
+    }
+
+    static func fetchRun(_ db: Database, tenantId: String, id: String) throws -> Run? {
+        try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id]).map(Run.init(row:))
+    }
+}
+
+extension Run {
+    init(row: Row) throws {
+        func json(_ column: String) throws -> JSONValue { try JSONText.decode(row[column] as String) }
+        self.init(
+            id: row["id"], tenantId: row["tenant_id"], caseId: row["case_id"], workflowDefinitionId: row["workflow_definition_id"],
+            version: row["version"], versionId: row["version_id"], parametersId: row["parameters_id"],
+            status: RunStatus(rawValue: row["status"]) ?? .failed, currentStepId: row["current_step_id"],
+            flowMode: FlowMode(text: row["flow_mode"]) ?? .main, attempt: row["attempt"], stepsExecuted: row["steps_executed"],
+            input: try json("input"), params: try json("params").objectValue ?? [:], state: try json("state").objectValue ?? [:],
+            stepResults: try json("step_results").objectValue ?? [:], correlationId: row["correlation_id"], channel: row["channel"],
+            result: try (row["result"] as String?).map(JSONText.decode),
+            error: try (row["error"] as String?).map(JSONText.decode).flatMap(RunError.init(json:)),
+            dueAt: (row["due_at"] as Int64?).map(Timestamp.date(millis:)), createdAt: Timestamp.date(millis: row["created_at"]),
+            startedAt: (row["started_at"] as Int64?).map(Timestamp.date(millis:)),
+            finishedAt: (row["finished_at"] as Int64?).map(Timestamp.date(millis:)))
+    }
+}
+
+extension RunTask {
+    init(row: Row) throws {
+        self.init(
+            id: row["id"], runId: row["run_id"], stepId: row["step_id"], name: row["name"], action: row["action"],
+            attempt: row["attempt"], outcome: StepOutcome(StepOutcome.Status(rawValue: row["status"]) ?? .ko, code: row["code"]),
+            parameters: try JSONText.decode(row["parameters"] as String), output: try JSONText.decode(row["output"] as String),
+            error: row["error"], parentTaskId: row["parent_task_id"], startedAt: Timestamp.date(millis: row["started_at"]),
+            finishedAt: Timestamp.date(millis: row["finished_at"]))
+    }
+}

@@ -1,0 +1,120 @@
+import CaseworkerCore
+import Foundation
+
+/// What `POST /v1/workflows/run` stores: a validated, planned run.
+public struct NewRun: Sendable {
+    public var tenantId: String
+    public var caseId: String
+    public var workflowDefinitionId: String
+    public var version: Int
+    public var versionId: String
+    public var parametersId: String?
+    public var input: JSONValue
+    public var plan: RunPlan
+    public var correlationId: String?
+    public var channel: String?
+
+    public init(
+        tenantId: String, caseId: String, workflowDefinitionId: String, version: Int, versionId: String,
+        parametersId: String?, input: JSONValue, plan: RunPlan, correlationId: String?, channel: String?
+    ) {
+        self.tenantId = tenantId
+        self.caseId = caseId
+        self.workflowDefinitionId = workflowDefinitionId
+        self.version = version
+        self.versionId = versionId
+        self.parametersId = parametersId
+        self.input = input
+        self.plan = plan
+        self.correlationId = correlationId
+        self.channel = channel
+    }
+}
+
+/// Filters of `GET /v1/workflows`.
+public struct RunFilter: Sendable, Equatable {
+    public var status: RunStatus?
+    public var caseId: String?
+    public var workflowDefinitionId: String?
+    public var createdAfter: Date?
+
+    public init(status: RunStatus? = nil, caseId: String? = nil, workflowDefinitionId: String? = nil, createdAfter: Date? = nil) {
+        self.status = status
+        self.caseId = caseId
+        self.workflowDefinitionId = workflowDefinitionId
+        self.createdAfter = createdAfter
+    }
+}
+
+/// What the engine writes when a step attempt has finished: the timeline entry and what follows.
+public struct StepCompletion: Sendable {
+    public enum Next: Sendable, Equatable {
+        /// Try the same step again at `at` (a durable wait: a restart resumes it).
+        case retry(at: Date)
+        /// Run `stepId` next, in `mode`.
+        case step(String, mode: FlowMode)
+        /// The run completed with `result`.
+        case complete(result: JSONValue)
+        /// The run ended `FAILED` or `TIMED_OUT` (with `StepCompletion.error`).
+        case end(RunStatus)
+    }
+
+    /// The finished attempt; `nil` when the run ends without executing a step (the step limit).
+    public var task: RunTask?
+    /// For a step of an inline branch, the step that owns the branch: the store links the task
+    /// to that step's latest task (`tasksHierarchy`).
+    public var parentStepId: String?
+    /// Top-level state keys set by the step (`transform`).
+    public var stateChanges: [String: JSONValue]
+    /// `steps.<stepId>` after this attempt.
+    public var stepResult: JSONValue?
+    public var next: Next
+    /// The error to record on the run now: the original failure when the run enters its rescue
+    /// steps (the run ends with it), or the error of a terminal `end`.
+    public var error: RunError?
+    /// Keep the engine's claim (it runs the next step at once) instead of releasing the run.
+    public var keepClaim: Bool
+
+    public init(
+        task: RunTask?, parentStepId: String?, stateChanges: [String: JSONValue], stepResult: JSONValue?, next: Next,
+        error: RunError? = nil, keepClaim: Bool
+    ) {
+        self.task = task
+        self.parentStepId = parentStepId
+        self.stateChanges = stateChanges
+        self.stepResult = stepResult
+        self.next = next
+        self.error = error
+        self.keepClaim = keepClaim
+    }
+}
+
+/// Runs: started by the API, executed by the engine, read by both.
+public protocol RunStore: Sendable {
+    /// Notifications fired after commits (new work, changed runs).
+    var signals: StoreSignals { get }
+
+    /// Stores a `PENDING` run, due now. Visible to the engine exactly when this commits.
+    func startRun(_ run: NewRun) async throws -> Run
+    func findRun(tenantId: String, id: String) async throws -> Run?
+    /// Runs newest first.
+    func listRuns(tenantId: String, filter: RunFilter, page: PageRequest) async throws -> Page<Run>
+    /// The run's tasks in execution order; `nil` for an unknown run.
+    func runTasks(tenantId: String, runId: String) async throws -> [RunTask]?
+
+    /// The content of the definition version `versionId` (any tenant's: the engine runs all).
+    func definitionContent(versionId: String) async throws -> JSONValue?
+    /// Releases every claim. Called by the engine at start-up: claims are held by live engine
+    /// tasks only, so after a crash every claimed run is resumable (one process per database).
+    func releaseAllClaims() async throws -> Int
+    /// Claims up to `limit` `PENDING`/`RUNNING` runs due at `now` for `owner`, oldest due first,
+    /// moving `PENDING` ones to `RUNNING`.
+    func claimDueRuns(owner: String, limit: Int, now: Date) async throws -> [Run]
+    /// The earliest `dueAt` of an unclaimed active run, to sleep until then.
+    func nextDueDate() async throws -> Date?
+    /// Records a finished attempt and moves the run on, atomically (with the outbox event of a
+    /// terminal transition). The run must be claimed by `owner`.
+    func finishStep(runId: String, owner: String, completion: StepCompletion) async throws -> Run
+    /// Releases `owner`'s claim on a run without changing it (the engine is shutting down).
+    func releaseClaim(runId: String, owner: String) async throws
+}
