@@ -1,0 +1,184 @@
+import CaseworkerCore
+import CaseworkerEngine
+import CaseworkerSQLite
+import CaseworkerStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// A clock the test moves by hand.
+final class ManualClock: WallClock {
+    private let current: Mutex<Date>
+    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = Mutex(start) }
+    var now: Date { current.withLock { $0 } }
+    func advance(by seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
+
+/// What the local HTTP receiver saw.
+final class ReceivedRequests: Sendable {
+    struct Entry: Sendable {
+        var path: String
+        var idempotencyKey: String?
+        var body: String
+    }
+
+    let entries = Mutex<[Entry]>([])
+    /// How many more requests to `/flaky` answer 500 before it answers 200.
+    let flakyFailures = Mutex(0)
+
+    var all: [Entry] { entries.withLock { $0 } }
+    func count(_ path: String) -> Int { all.filter { $0.path == path }.count }
+}
+
+/// A real SQLite store, the real engine and a real local HTTP receiver, run as services.
+struct EngineHarness {
+    let store: SQLiteStore
+    let clock: any WallClock
+    let received: ReceivedRequests
+    let receiverPort: Int
+    let caseId: String
+
+    static let tenant = "t"
+
+    /// Runs `body` with everything started; shuts everything down gracefully afterwards.
+    static func with(
+        clock: any WallClock = SystemClock(), configuration: EngineConfiguration = .init(),
+        _ body: @Sendable (EngineHarness) async throws -> Void
+    ) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-engine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(options: .init(path: directory.appendingPathComponent("db.sqlite").path), clock: clock)
+        try store.migrate()
+        _ = try await store.createKey(tenantId: tenant, name: "k", scopes: [.admin], secret: .generate())
+        let caseRecord = try await store.createCase(tenantId: tenant, fields: CaseFields(firstName: "Ada", companyNumber: "556677"))
+
+        var logger = Logger(label: "engine-test")
+        logger.logLevel = .critical
+        let received = ReceivedRequests()
+        let port = Mutex<Int?>(nil)
+        let receiver = Application(
+            router: receiverRouter(received),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
+            logger: logger)
+        let client = HTTPRequestAction.makeClient()
+        let engine = RunEngine(
+            store: store, actions: .standard(http: HTTPRequestAction(client: client, checkDestination: { _, _ in })),
+            configuration: configuration, clock: clock, logger: logger)
+        let group = ServiceGroup(services: [engine, receiver], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let receiverPort = try await waitFor("the receiver to listen") { port.withLock { $0 } }
+            let harness = EngineHarness(store: store, clock: clock, received: received, receiverPort: receiverPort, caseId: caseRecord.id)
+            do {
+                try await body(harness)
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await client.shutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            try await client.shutdown()
+        }
+    }
+
+    static func receiverRouter(_ received: ReceivedRequests) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: RecordingMiddleware(received: received))
+        router.post("verify") { _, _ in Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"score": 72}"#))) }
+        router.get("not-found") { _, _ in Response(status: .notFound) }
+        router.get("fail") { _, _ in Response(status: .internalServerError) }
+        router.get("text") { _, _ in "plain words" }
+        router.get("slow") { _, _ -> Response in
+            try await Task.sleep(for: .seconds(2))
+            return Response(status: .ok)
+        }
+        router.get("flaky") { _, _ -> Response in
+            let fail = received.flakyFailures.withLock { remaining -> Bool in
+                guard remaining > 0 else { return false }
+                remaining -= 1
+                return true
+            }
+            return Response(status: fail ? .serviceUnavailable : .ok)
+        }
+        return router
+    }
+
+    struct RecordingMiddleware: RouterMiddleware {
+        let received: ReceivedRequests
+        func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 20)
+            received.entries.withLock {
+                $0.append(.init(path: request.uri.path, idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!], body: String(buffer: body)))
+            }
+            return try await next(request, context)
+        }
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(receiverPort)" }
+
+    /// Publishes `json` (a definition body) as `id` and returns it parsed.
+    @discardableResult
+    func publish(_ id: String, _ json: String) async throws -> DefinitionVersion {
+        let parsed = try WorkflowDefinition(parsing: try JSONText.decode(json.replacingOccurrences(of: "$BASE", with: baseURL)))
+        return try await store.publish(
+            tenantId: Self.tenant, id: id, content: parsed.document, hash: parsed.hash, actor: "test", overwrite: true
+        ).saved
+    }
+
+    /// Starts a run of the latest version of `definitionId`, as the API would.
+    func start(_ definitionId: String, input: JSONValue = [:], values: [String: JSONValue] = [:]) async throws -> Run {
+        let version = try #require(try await store.findDefinition(tenantId: Self.tenant, id: definitionId, selector: .latest))
+        let definition = try WorkflowDefinition(parsing: version.content)
+        return try await store.startRun(
+            NewRun(
+                tenantId: Self.tenant, caseId: caseId, workflowDefinitionId: definitionId, version: version.version,
+                versionId: version.versionId, parametersId: nil, input: input,
+                plan: try definition.planRun(values: values, input: input), correlationId: "corr-1", channel: nil))
+    }
+
+    /// Waits (at most `timeout`) until the run satisfies `condition`, woken by the store's change feed.
+    func waitForRun(_ id: String, timeout: Duration = .seconds(30), until condition: @escaping @Sendable (Run) -> Bool) async throws -> Run {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var latest: Run?
+            try await store.signals.runChanges.wait(for: id, timeout: .milliseconds(200)) {
+                latest = try await store.findRun(tenantId: Self.tenant, id: id)
+                return latest.map(condition) ?? false
+            }
+            if let run = try await store.findRun(tenantId: Self.tenant, id: id), condition(run) { return run }
+        }
+        throw HarnessTimeout(what: "run \(id)")
+    }
+
+    func finished(_ id: String) async throws -> Run {
+        try await waitForRun(id) { $0.status.isTerminal }
+    }
+
+    func tasks(_ runId: String) async throws -> [RunTask] {
+        try await store.runTasks(tenantId: Self.tenant, runId: runId) ?? []
+    }
+}
+
+struct HarnessTimeout: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+/// Polls `value` every 10 ms for at most `timeout` until it is non-nil.
+func waitFor<T: Sendable>(_ what: String, timeout: Duration = .seconds(10), _ value: @Sendable () async throws -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if let value = try await value() { return value }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    throw HarnessTimeout(what: what)
+}
