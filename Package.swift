@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "CaseworkerAPITests",
             dependencies: [
-                "CaseworkerAPI", "CaseworkerSQLite",
+                "CaseworkerAPI", "CaseworkerSQLite", "CaseworkerEngine",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -84,6 +84,9 @@ public final class ChangeFeed: Sendable {
 
     public init() {}
 
+    /// Whether `close()` was called.
+    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+
     /// Wakes every waiter and makes later waits return at once: the server is shutting down and
     /// long polls must not hold it up.
     public func close() {

@@ -1,5 +1,6 @@
 import CaseworkerAPI
 import CaseworkerCore
+import CaseworkerEngine
 import CaseworkerSQLite
 import CaseworkerStore
 import Foundation
@@ -45,12 +46,23 @@ struct TestApp {
         self.configuration = configuration
     }
 
-    /// Runs `body` against the real router (HummingbirdTesting's `.router` mode).
+    /// Runs `body` against the real router (HummingbirdTesting's `.router` mode), with the run
+    /// engine running as a service of the application.
     func test(_ body: @Sendable (Client) async throws -> Void) async throws {
         var logger = Logger(label: "caseworker-test")
         logger.logLevel = .warning  // keep `swift test` output free of access-log lines
-        let app = Application(router: makeRouter(store: store, configuration: configuration), logger: logger)
-        try await app.test(.router) { client in try await body(Client(client: client)) }
+        let httpClient = HTTPRequestAction.makeClient()
+        let engine = RunEngine(
+            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient, checkDestination: { _, _ in })),
+            logger: logger)
+        let app = Application(router: makeRouter(store: store, configuration: configuration), services: [engine], logger: logger)
+        do {
+            try await app.test(.router) { client in try await body(Client(client: client)) }
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -101,8 +101,14 @@ struct RunRoutes {
         guard var run = try await store.findRun(tenantId: tenantId, id: id) else { throw Problem.notFound("no workflow run \(id)") }
         if waitSeconds > 0 {
             let awaited = unless ?? run.status
-            if run.status == awaited {
-                try await store.signals.runChanges.wait(for: id, timeout: .seconds(waitSeconds)) {
+            let feed = store.signals.runChanges
+            let deadline = ContinuousClock.now + .seconds(waitSeconds)
+            // A change of the run is not always a change of its status: wait again until the status
+            // differs, the time is up, or the server shuts down (which closes the feed).
+            while run.status == awaited, !feed.isClosed {
+                let remaining = deadline - ContinuousClock.now
+                guard remaining > .zero else { break }
+                try await feed.wait(for: id, timeout: remaining) {
                     guard let current = try await store.findRun(tenantId: tenantId, id: id) else { return true }
                     run = current
                     return current.status != awaited
