@@ -7,20 +7,6 @@ import Testing
 
 /// The real binary, over real HTTP: start, serve, stop on SIGTERM with exit 0, survive SIGKILL.
 @Suite struct ServeTests {
-    func request(
-        port: Int, _ method: HTTPRequest.Method, _ uri: String, key: String? = nil, json: JSONValue? = nil
-    ) async throws -> (HTTPResponse.Status, JSONValue) {
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-            var headers: HTTPFields = [:]
-            if let key { headers[.authorization] = "Bearer \(key)" }
-            if json != nil { headers[.contentType] = "application/json" }
-            let response = try await client.execute(
-                .init(uri, method: method, headers: headers, body: json.map { ByteBuffer(string: JSONText.encode($0)) }))
-            let text = response.body.map { String(buffer: $0) } ?? ""
-            return (response.status, text.isEmpty ? .null : try JSONText.decode(text))
-        }
-    }
-
     @Test func servesUntilSIGTERMAndExitsZero() async throws {
         let (directory, config) = try instanceDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -78,7 +78,7 @@ struct RunRoutes {
 
     /// `GET /v1/workflows/{id}?waitSeconds=N&unlessStatus=S`: with `waitSeconds` (at most 60),
     /// answers as soon as the status differs from `unlessStatus` (default: the status when the
-    /// request arrived), or after N seconds with the current state. Waiting holds no database
+    /// request arrived), or after N seconds with the current state; a finished run answers at once. Waiting holds no database
     /// connection: the request sleeps on the store's change feed.
     @Sendable func status(_ request: Request, context: APIRequestContext) async throws -> Response {
         let tenantId = try context.tenantId()
@@ -99,7 +99,8 @@ struct RunRoutes {
             unless = status
         }
         guard var run = try await store.findRun(tenantId: tenantId, id: id) else { throw Problem.notFound("no workflow run \(id)") }
-        if waitSeconds > 0 {
+        // A terminal run never changes again: answer at once.
+        if waitSeconds > 0, !run.status.isTerminal {
             let awaited = unless ?? run.status
             let feed = store.signals.runChanges
             let deadline = ContinuousClock.now + .seconds(waitSeconds)
