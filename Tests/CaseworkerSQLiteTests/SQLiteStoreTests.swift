@@ -18,7 +18,9 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
     @Test func migratesAnEmptyDatabaseOnceAndIsIdempotent() async throws {
         let (store, directory) = try temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(try store.pendingMigrations() == ["v1-tenants-keys-cases-parameters", "v2-workflow-definitions"])
+        let pending = try store.pendingMigrations()
+        #expect(pending.first == "v1-tenants-keys-cases-parameters")
+        #expect(pending.contains("v2-workflow-definitions") && pending.contains("v4-runs"))
         await #expect(throws: (any Error).self) { try await store.checkReady() }
         try store.migrate()
         #expect(try store.pendingMigrations().isEmpty)
@@ -27,7 +29,11 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         let tables = try await store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        #expect(tables == ["api_keys", "cases", "parameter_sets", "tenants", "workflow_definition_versions", "workflow_definitions"])
+        #expect(
+            Set(tables).isSuperset(of: [
+                "api_keys", "cases", "parameter_sets", "tenants", "workflow_definition_versions", "workflow_definitions", "runs",
+                "run_tasks",
+            ]))
     }
 
     @Test func durabilitySettingsStick() async throws {
