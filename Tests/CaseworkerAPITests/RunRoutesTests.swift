@@ -1,4 +1,5 @@
 import CaseworkerCore
+import Foundation
 import HTTPTypes
 import Testing
 
@@ -183,6 +184,39 @@ import Testing
                 .post, "/v1/workflows/run", key: app.keyA,
                 json: ["caseId": .string(caseId), "workflowDefinitionId": "decide", "input": ["amount": 1]])
             expectProblem(erasedStart, .conflict)
+        }
+    }
+
+    @Test func aResultBeforeTheEndIs409WithRetryAfterAndTheQueueShowsTheRetry() async throws {
+        let app = try await TestApp()
+        try await app.test { client in
+            let caseId = try await client.createCase(key: app.keyA, [:])
+            let definition: JSONValue = [
+                "name": "waits", "isDraft": false,
+                "steps": [
+                    ["id": "call", "action": "http.request", "config": ["url": "http://127.0.0.1:1/unreachable"],
+                     "retry": ["maxAttempts": 2, "backoff": "fixed", "initialDelaySeconds": 3600, "maxDelaySeconds": 3600, "jitter": false]]
+                ],
+            ]
+            _ = try await client.send(.put, "/v1/workflow-definitions/waits", key: app.keyA, json: definition)
+            let started = try await client.send(
+                .post, "/v1/workflows/run", key: app.keyA, json: ["caseId": .string(caseId), "workflowDefinitionId": "waits"])
+            let runId = try #require(started.json["id"]?.stringValue)
+            var execution = JSONValue.null
+            for _ in 0..<200 where execution["tasks"]?.arrayValue?.count != 1 {
+                _ = try await client.send(.get, "/v1/workflows/\(runId)?waitSeconds=1&unlessStatus=PENDING", key: app.keyA)
+                execution = try await client.send(.get, "/v1/workflows/\(runId)/execution", key: app.keyA).json
+            }
+            #expect(execution["tasks"]?.arrayValue?.first?["code"] == "connection_error")
+            let queued = try #require(execution["executionQueue"]?.arrayValue?.first)
+            #expect(queued["stepId"] == "call")
+            let dueAt = try #require(queued["dueAt"]?.stringValue.flatMap(Timestamp.parse))
+            #expect(dueAt > Date().addingTimeInterval(3000))
+
+            let result = try await client.send(.get, "/v1/workflows/\(runId)/result", key: app.keyA)
+            expectProblem(result, .conflict)
+            #expect(result.headers[HTTPField.Name("Retry-After")!] == "2")
+            #expect(try await client.send(.get, "/v1/workflows/\(runId)", key: app.keyA).json["status"] == "RUNNING")
         }
     }
 }
