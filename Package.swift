@@ -4,10 +4,10 @@ import PackageDescription
 // Modules by responsibility, with a one-way dependency rule:
 //
 //   CaseworkerCore  <-  CaseworkerStore  <-  CaseworkerSQLite
-//        ^                   ^                     ^
-//        +---- CaseworkerAPI +                     |
-//                   ^                              |
-//             CaseworkerServer --------------------+
+//        ^                 ^   ^                   ^
+//        +-- CaseworkerAPI +   CaseworkerWebhooks  |
+//                   ^                 ^            |
+//             CaseworkerServer -------+------------+
 //                   ^
 //               caseworker (executable)
 //
@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // Domain values and pure policies. No I/O.
@@ -46,6 +49,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Signed webhook delivery: Standard Webhooks signing, retry schedule, SSRF guard and the
+        // dispatcher service that sends the outbox. Talks to CaseworkerStore only.
+        .target(
+            name: "CaseworkerWebhooks",
+            dependencies: [
+                "CaseworkerStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSOCKS", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only.
         .target(
             name: "CaseworkerAPI",
@@ -60,6 +78,7 @@ let package = Package(
             dependencies: [
                 "CaseworkerAPI",
                 "CaseworkerSQLite",
+                "CaseworkerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -90,6 +109,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CaseworkerServerTests", dependencies: ["CaseworkerServer"]),
+        // The dispatcher against real local receivers (Hummingbird on port 0) and a real SQLite file.
+        .testTarget(
+            name: "CaseworkerWebhooksTests",
+            dependencies: [
+                "CaseworkerWebhooks", "CaseworkerSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it).
         .testTarget(
             name: "EndToEndTests",

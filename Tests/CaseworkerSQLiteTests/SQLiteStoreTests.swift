@@ -18,7 +18,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
     @Test func migratesAnEmptyDatabaseOnceAndIsIdempotent() async throws {
         let (store, directory) = try temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(try store.pendingMigrations() == ["v1-tenants-keys-cases-parameters", "v2-workflow-definitions"])
+        #expect(try store.pendingMigrations() == ["v1-tenants-keys-cases-parameters", "v2-workflow-definitions", "v3-webhooks"])
         await #expect(throws: (any Error).self) { try await store.checkReady() }
         try store.migrate()
         #expect(try store.pendingMigrations().isEmpty)
@@ -27,7 +27,11 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         let tables = try await store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        #expect(tables == ["api_keys", "cases", "parameter_sets", "tenants", "workflow_definition_versions", "workflow_definitions"])
+        #expect(
+            tables == [
+                "api_keys", "cases", "parameter_sets", "tenants", "webhook_deliveries", "webhook_delivery_attempts", "webhook_endpoints",
+                "webhook_events", "workflow_definition_versions", "workflow_definitions",
+            ])
     }
 
     @Test func durabilitySettingsStick() async throws {
