@@ -104,6 +104,13 @@ final class SOCKSGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
+    /// Leaves the pipeline when the connection closes: removing the handshake handler then hands
+    /// its leftover bytes on, which are no SOCKS messages.
+    func channelInactive(context: ChannelHandlerContext) {
+        context.fireChannelInactive()
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
     private func connect(_ context: ChannelHandlerContext, to target: SOCKSAddress) {
         let host: String
         let port: Int
