@@ -64,11 +64,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only.
+        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only (and uses the
+        // signing secret type of CaseworkerWebhooks).
         .target(
             name: "CaseworkerAPI",
             dependencies: [
                 "CaseworkerStore",
+                // Only for the webhook signing secret (WebhookSecret); never the dispatcher.
+                "CaseworkerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

@@ -25,5 +25,7 @@ public func makeRouter(store: any Store, configuration: APIConfiguration = .init
     CaseRoutes(store: store).register(on: v1)
     ParameterSetRoutes(store: store).register(on: v1)
     DefinitionRoutes(store: store).register(on: v1)
+    WebhookEndpointRoutes(store: store).register(on: v1)
+    WebhookDeliveryRoutes(store: store).register(on: v1)
     return router
 }
