@@ -125,7 +125,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "caseworker", "CaseworkerCore",
+                "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -69,6 +69,20 @@ extension SQLiteStore: DeliveryStore {
         }
     }
 
+    public func releaseAbandonedLeases(now: Date) async throws -> Int {
+        let nowMillis = Timestamp.millis(now)
+        return try await write("releaseAbandonedLeases") { db in
+            try db.execute(
+                sql: """
+                    UPDATE webhook_deliveries SET status = 'PENDING', next_attempt_at = ?1, lease_owner = NULL, lease_expires_at = NULL,
+                        updated_at = ?1
+                    WHERE status = 'DELIVERING'
+                    """,
+                arguments: [nowMillis])
+            return db.changesCount
+        }
+    }
+
     public func recordAttempt(
         deliveryId: String, leaseOwner: String, attempt: DeliveryAttempt, resolution: DeliveryResolution,
         shouldDisableEndpoint: @escaping @Sendable (_ failingSince: Date) -> Bool

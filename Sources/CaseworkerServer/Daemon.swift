@@ -1,16 +1,18 @@
 import CaseworkerAPI
 import CaseworkerCore
 import CaseworkerSQLite
+import CaseworkerWebhooks
 import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// `caseworker serve`: opens and migrates the database, then runs the HTTP server (and, as they
-/// land, the engine and webhook services) in one ServiceGroup until SIGTERM or SIGINT.
+/// `caseworker serve`: opens and migrates the database, then runs the HTTP server and the webhook
+/// dispatcher (and, as it lands, the engine) in one ServiceGroup until SIGTERM or SIGINT.
 ///
 /// Shutdown is graceful: the group stops accepting connections, lets in-flight requests finish,
-/// and `run` returns normally, so the process exits 0.
+/// the dispatcher stops claiming and lets attempts in flight finish (up to its grace), and `run`
+/// returns normally, so the process exits 0.
 public enum Daemon {
     public static func run(config: CaseworkerConfig, selection: InstanceSelection, logger: Logger) async throws {
         let store = try Instance.openStore(config: config, selection: selection)
@@ -22,8 +24,10 @@ public enum Daemon {
             try await DevBootstrap.ensureAdminKey(store: store, listen: config.server.listen)
         }
         let app = makeApplication(store: store, config: config, logger: logger)
+        let dispatcher = DeliveryDispatcher(
+            store: store, signal: store.outboxSignal, configuration: config.webhooks.dispatcherConfiguration, logger: logger)
         let group = ServiceGroup(
-            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+            services: [app, dispatcher], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         try await group.run()
         logger.info("stopped")
     }

@@ -18,6 +18,14 @@ public protocol DeliveryStore: Sendable {
         limit: Int, perEndpointLimit: Int, inFlight: [String: Int], leaseOwner: String, leaseDuration: Duration, now: Date
     ) async throws -> [ClaimedDelivery]
 
+    /// Makes every delivery still leased (`DELIVERING`) claimable again at once, and returns how
+    /// many there were: the start-up rescue of work left in flight by a process that died.
+    ///
+    /// Only for a store served by one dispatcher at a time (SQLite: one daemon per file), where
+    /// every lease found at start-up belongs to a dead process. Attempts it interrupted are sent
+    /// again with the same `webhook-id`; they were never recorded, so they are not counted.
+    func releaseAbandonedLeases(now: Date) async throws -> Int
+
     /// Stores one attempt and its consequences in one transaction: the attempt row; the delivery
     /// moved to `SUCCEEDED`, `PENDING` (`.retry`) or `FAILED`; the endpoint's `failingSince`
     /// cleared on success or set on the first failure; the endpoint disabled on `.gone`, or when

@@ -20,9 +20,11 @@ import Synchronization
 ///   runs with nothing open, and the attempt is recorded in another.
 /// - **Waking:** `signal` (the store's outbox signal, notified on every commit that inserts a
 ///   delivery) or every `pollInterval`, for retries coming due and work from other processes.
+/// - **Start-up rescue:** deliveries left `DELIVERING` by a process that died are made due at
+///   once (`releaseAbandonedLeases`); while running, an expired lease is claimable too.
 /// - **Shutdown:** on graceful shutdown it stops claiming, lets attempts in flight finish for up
-///   to `shutdownGrace`, then cancels the rest; a cancelled attempt is not recorded, so its lease
-///   expires and it is sent again (same `webhook-id`) after the restart.
+///   to `shutdownGrace`, then cancels the rest; a cancelled attempt is not recorded, so it is
+///   sent again (same `webhook-id`) after the restart.
 /// - **Time** comes from `clock`: tests drive the schedule, lease expiry and the disable policy
 ///   with a manual clock.
 public final class DeliveryDispatcher: Service, Sendable {
@@ -47,6 +49,12 @@ public final class DeliveryDispatcher: Service, Sendable {
     }
 
     public func run() async throws {
+        // One daemon per SQLite file: whatever is still leased was left by a process that died.
+        let rescued = try await store.releaseAbandonedLeases(now: clock.now)
+        if rescued > 0 {
+            logger.notice(
+                "webhook deliveries left in flight by a previous process are sent again", metadata: ["count": .stringConvertible(rescued)])
+        }
         let proxy = try await SSRFGuardProxy.start(
             policy: configuration.addressPolicy, connectTimeout: min(configuration.attemptTimeout, .seconds(10)), logger: logger)
         var clientConfiguration = HTTPClient.Configuration()

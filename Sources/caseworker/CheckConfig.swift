@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseworkerCore
 import CaseworkerServer
 
 struct CheckConfig: AsyncParsableCommand {
@@ -23,6 +24,13 @@ struct CheckConfig: AsyncParsableCommand {
               database.synchronous: \(config.database.synchronous.rawValue)
               database.busyTimeoutMilliseconds: \(config.database.busyTimeoutMilliseconds)
               log.level: \(config.log.level.rawValue)
+              webhooks.schedule: [\(config.webhooks.schedule.map(DurationText.format).joined(separator: ", "))]
+              webhooks.jitter: \(config.webhooks.jitter)
+              webhooks.attemptTimeoutSeconds: \(config.webhooks.attemptTimeoutSeconds)
+              webhooks.maxInFlightPerEndpoint: \(config.webhooks.maxInFlightPerEndpoint)
+              webhooks.maxInFlight: \(config.webhooks.maxInFlight)
+              webhooks.disableAfterFailingHours: \(config.webhooks.disableAfterFailingHours)
+              webhooks.allowedNetworks: [\(config.webhooks.allowedNetworks.map(\.description).joined(separator: ", "))]
             """)
     }
 }

@@ -175,17 +175,41 @@ import Testing
         defer { h.cleanUp() }
         try await Receiver.with { receiver in
             let endpoint = try await h.endpoint(receiver.url("a"))
-            let eventId = try await h.enqueue()
-            let crashed = try await h.store.claimDueDeliveries(
-                limit: 10, perEndpointLimit: 16, inFlight: [:], leaseOwner: "crashed-process", leaseDuration: .seconds(60),
-                now: h.clock.now)
-            #expect(crashed.count == 1)
+            let canary = try await h.endpoint(receiver.url("canary"), events: [.waiting])
             try await h.withDispatcher { _ in
+                // Once a delivery went out, the dispatcher's start-up rescue is behind us.
+                try await h.enqueue(.waiting)
+                _ = try await h.waitForAttempts(canary.id)
+                // Another process claims it (after this dispatcher's start-up rescue) and dies. The
+                // event is due 30 s ahead, so that only the other process's claim can take it.
+                let eventId = try await h.enqueue(dueIn: 30)
+                let crashed = try await h.store.claimDueDeliveries(
+                    limit: 10, perEndpointLimit: 16, inFlight: [:], leaseOwner: "crashed-process", leaseDuration: .seconds(60),
+                    now: h.clock.now.addingTimeInterval(30))
+                #expect(crashed.count == 1)
+                h.manualClock.advance(by: 89)
                 try await Task.sleep(for: .milliseconds(200))  // several polls: the lease holds
                 #expect(receiver.received("a").isEmpty)
-                h.manualClock.advance(by: 60)
+                h.manualClock.advance(by: 1)
                 let delivered = try #require(try await h.waitForAttempts(endpoint.id).first)
                 #expect(delivered.status == .succeeded && delivered.attemptCount == 1 && delivered.id == crashed[0].id)
+                #expect(receiver.received("a").map(\.webhookId) == [eventId])
+            }
+        }
+    }
+
+    /// Deliveries left leased by a process that died are sent again as soon as a dispatcher starts.
+    @Test func startingRescuesDeliveriesLeftInFlight() async throws {
+        let h = try await Harness()
+        defer { h.cleanUp() }
+        try await Receiver.with { receiver in
+            let endpoint = try await h.endpoint(receiver.url("a"))
+            let eventId = try await h.enqueue()
+            _ = try await h.store.claimDueDeliveries(
+                limit: 10, perEndpointLimit: 16, inFlight: [:], leaseOwner: "dead-process", leaseDuration: .seconds(60), now: h.clock.now)
+            try await h.withDispatcher { _ in
+                let delivered = try #require(try await h.waitForAttempts(endpoint.id).first)
+                #expect(delivered.status == .succeeded && delivered.attemptCount == 1)
             }
             #expect(receiver.received("a").map(\.webhookId) == [eventId])
         }

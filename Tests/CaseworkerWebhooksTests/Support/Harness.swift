@@ -36,9 +36,9 @@ struct Harness: Sendable {
 
     /// Enqueues an event as the engine does, inside a write transaction; returns its id.
     @discardableResult
-    func enqueue(_ type: WebhookEventType = .completed, run: String = "run-1") async throws -> String {
+    func enqueue(_ type: WebhookEventType = .completed, run: String = "run-1", dueIn: TimeInterval = 0) async throws -> String {
         let eventId = "msg_" + ULIDGenerator().next(at: Date())
-        let now = Timestamp.millis(clock.now)
+        let now = Timestamp.millis(clock.now.addingTimeInterval(dueIn))
         try await store.pool.write { db in
             try SQLiteStore.enqueueEvent(
                 db, tenantId: Self.tenant, type: type.rawValue,
