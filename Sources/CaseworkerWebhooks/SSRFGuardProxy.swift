@@ -24,11 +24,15 @@ import Darwin
 ///
 /// It listens on 127.0.0.1 without authentication. A local user gains nothing by using it: it
 /// reaches only addresses the policy allows, which that user can reach directly.
-final class SSRFGuardProxy: Sendable {
+///
+/// To guard another `HTTPClient` (e.g. for `http.request` steps, with their own allow-list):
+/// start a proxy with that policy, set the client's `proxy` to `.socksServer(host: "127.0.0.1",
+/// port: proxy.port)`, and close the proxy after the client's shutdown.
+public final class SSRFGuardProxy: Sendable {
     private let channel: any Channel
 
     /// The loopback port the proxy listens on.
-    let port: Int
+    public let port: Int
 
     private init(channel: any Channel) {
         self.channel = channel
@@ -36,7 +40,7 @@ final class SSRFGuardProxy: Sendable {
     }
 
     /// Starts listening on 127.0.0.1 on a free port.
-    static func start(
+    public static func start(
         policy: AddressPolicy, connectTimeout: Duration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) async throws -> SSRFGuardProxy {
@@ -59,7 +63,7 @@ final class SSRFGuardProxy: Sendable {
     }
 
     /// Stops listening (open tunnels close with their client's connections).
-    func close() async throws {
+    public func close() async throws {
         try await channel.close()
     }
 }
