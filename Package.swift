@@ -4,10 +4,11 @@ import PackageDescription
 // Modules by responsibility, with a one-way dependency rule:
 //
 //   CaseworkerCore  <-  CaseworkerStore  <-  CaseworkerSQLite
-//                         ^        ^               ^
-//            CaseworkerAPI   CaseworkerEngine      |
-//                   ^              ^               |
-//             CaseworkerServer ----+---------------+
+//                         ^        ^   ^           ^
+//            CaseworkerAPI   CaseworkerEngine  |   |
+//                   ^   CaseworkerWebhooks ----+   |
+//                   ^          ^      ^            |
+//             CaseworkerServer -------+------------+
 //                   ^
 //               caseworker (executable)
 //
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // Domain values and pure policies. No I/O.
@@ -53,15 +56,34 @@ let package = Package(
             dependencies: [
                 "CaseworkerStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSOCKS", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only.
+        // Signed webhook delivery: Standard Webhooks signing, retry schedule, SSRF guard and the
+        // dispatcher service that sends the outbox. Talks to CaseworkerStore only.
+        .target(
+            name: "CaseworkerWebhooks",
+            dependencies: [
+                "CaseworkerStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSOCKS", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only (and uses the
+        // signing secret type of CaseworkerWebhooks).
         .target(
             name: "CaseworkerAPI",
             dependencies: [
                 "CaseworkerStore",
+                // Only for the webhook signing secret (WebhookSecret); never the dispatcher.
+                "CaseworkerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
@@ -72,6 +94,7 @@ let package = Package(
                 "CaseworkerAPI",
                 "CaseworkerEngine",
                 "CaseworkerSQLite",
+                "CaseworkerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -109,11 +132,21 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        // The dispatcher against real local receivers (Hummingbird on port 0) and a real SQLite file.
+        .testTarget(
+            name: "CaseworkerWebhooksTests",
+            dependencies: [
+                "CaseworkerWebhooks", "CaseworkerSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it).
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "caseworker", "CaseworkerCore",
+                "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

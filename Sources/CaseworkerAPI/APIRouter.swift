@@ -26,5 +26,7 @@ public func makeRouter(store: any Store, configuration: APIConfiguration = .init
     ParameterSetRoutes(store: store).register(on: v1)
     DefinitionRoutes(store: store).register(on: v1)
     RunRoutes(store: store).register(on: v1)
+    WebhookEndpointRoutes(store: store).register(on: v1)
+    WebhookDeliveryRoutes(store: store).register(on: v1)
     return router
 }

@@ -11,6 +11,7 @@ enum Migrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-tenants-keys-cases-parameters", migrate: v1)
         migrator.registerMigration("v2-workflow-definitions", migrate: v2)
+        migrator.registerMigration("v3-webhooks", migrate: v3)
         migrator.registerMigration("v4-runs", migrate: v4)
         return migrator
     }
@@ -106,6 +107,94 @@ enum Migrations {
                 CREATE TRIGGER workflow_definition_versions_immutable_delete
                 BEFORE DELETE ON workflow_definition_versions WHEN OLD.version >= 1
                 BEGIN SELECT RAISE(ABORT, 'published workflow definition versions are immutable'); END;
+                """)
+    }
+
+    /// Webhook endpoints and the outbox: events (the exact body sent), one delivery per event and
+    /// subscribed endpoint, and every attempt. See `docs/ARCHITECTURE.md`, "Webhook delivery".
+    private static func v3(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE webhook_endpoints (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    url TEXT NOT NULL CHECK (length(url) BETWEEN 8 AND 2048 AND (url LIKE 'http://%' OR url LIKE 'https://%')),
+                    description TEXT CHECK (description IS NULL OR length(description) <= 1024),
+                    events TEXT NOT NULL CHECK (json_valid(events) AND json_type(events) = 'array' AND json_array_length(events) >= 1),
+                    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+                    secret TEXT NOT NULL CHECK (secret LIKE 'whsec_%'),
+                    previous_secret TEXT CHECK (previous_secret IS NULL OR previous_secret LIKE 'whsec_%'),
+                    previous_secret_expires_at INTEGER,
+                    disabled_reason TEXT,
+                    failing_since INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (tenant_id, id),
+                    -- A rotation grace has both the old secret and its end, or neither.
+                    CHECK ((previous_secret IS NULL) = (previous_secret_expires_at IS NULL)),
+                    -- Only a disabled endpoint says why it is disabled.
+                    CHECK (enabled = 0 OR disabled_reason IS NULL)
+                );
+
+                -- An event is written once, in the transaction of the state change that causes it;
+                -- its id is the webhook-id of every attempt and every redelivery.
+                CREATE TABLE webhook_events (
+                    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 128),
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    type TEXT NOT NULL CHECK (type IN ('workflow.completed', 'workflow.failed', 'workflow.timed_out',
+                        'workflow.cancelled', 'workflow.waiting', 'workflow.timeout_alert')),
+                    body TEXT NOT NULL CHECK (json_valid(body) AND length(CAST(body AS BLOB)) <= 262144),
+                    run_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (tenant_id, id)
+                );
+                CREATE INDEX webhook_events_tenant_created ON webhook_events(tenant_id, created_at);
+                CREATE INDEX webhook_events_run ON webhook_events(run_id) WHERE run_id IS NOT NULL;
+
+                CREATE TABLE webhook_deliveries (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    endpoint_id TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('PENDING', 'DELIVERING', 'SUCCEEDED', 'FAILED')),
+                    attempt_count INTEGER NOT NULL DEFAULT 0 CHECK (attempt_count >= 0),
+                    next_attempt_at INTEGER,
+                    lease_owner TEXT,
+                    lease_expires_at INTEGER,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    -- The event and the endpoint belong to the delivery's tenant.
+                    FOREIGN KEY (tenant_id, event_id) REFERENCES webhook_events(tenant_id, id) ON DELETE CASCADE,
+                    FOREIGN KEY (tenant_id, endpoint_id) REFERENCES webhook_endpoints(tenant_id, id) ON DELETE CASCADE,
+                    -- A pending delivery is due at some time; no other status has one.
+                    CHECK ((status = 'PENDING') = (next_attempt_at IS NOT NULL)),
+                    -- A delivering one is leased; no other status holds a lease.
+                    CHECK ((status = 'DELIVERING') = (lease_owner IS NOT NULL)),
+                    CHECK ((lease_owner IS NULL) = (lease_expires_at IS NULL))
+                );
+                -- Claiming: due pending deliveries, and expired leases.
+                CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'PENDING';
+                CREATE INDEX webhook_deliveries_leased ON webhook_deliveries(lease_expires_at) WHERE status = 'DELIVERING';
+                CREATE INDEX webhook_deliveries_tenant ON webhook_deliveries(tenant_id, id);
+                CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(tenant_id, endpoint_id, id);
+                CREATE INDEX webhook_deliveries_event ON webhook_deliveries(tenant_id, event_id);
+                -- At most one delivery of an event to an endpoint is on its way at a time.
+                CREATE UNIQUE INDEX webhook_deliveries_one_active ON webhook_deliveries(event_id, endpoint_id)
+                    WHERE status IN ('PENDING', 'DELIVERING');
+
+                CREATE TABLE webhook_delivery_attempts (
+                    delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+                    attempt INTEGER NOT NULL CHECK (attempt >= 1),
+                    at INTEGER NOT NULL,
+                    response_status INTEGER CHECK (response_status IS NULL OR response_status BETWEEN 100 AND 999),
+                    duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+                    response_body TEXT CHECK (response_body IS NULL OR length(CAST(response_body AS BLOB)) <= 4096),
+                    error TEXT,
+                    -- An attempt got a response or failed before one.
+                    CHECK (response_status IS NOT NULL OR error IS NOT NULL),
+                    PRIMARY KEY (delivery_id, attempt)
+                ) WITHOUT ROWID;
                 """)
     }
 

@@ -94,6 +94,16 @@ extension SQLiteStore: CaseStore {
                     WHERE tenant_id = ? AND case_id = ?
                     """,
                 arguments: [tenantId, id])
+            // Stored webhook bodies (kept for redelivery) lose the result and error message too.
+            try db.execute(
+                sql: """
+                    UPDATE webhook_events SET body = json_set(body, '$.data.result', json('null'),
+                        '$.data.error', CASE WHEN json_extract(body, '$.data.error') IS NULL THEN json('null')
+                            ELSE json_object('code', json_extract(body, '$.data.error.code'), 'message', 'redacted (case erased)',
+                                             'stepId', json_extract(body, '$.data.error.stepId')) END)
+                    WHERE tenant_id = ? AND run_id IN (SELECT id FROM runs WHERE tenant_id = ? AND case_id = ?)
+                    """,
+                arguments: [tenantId, tenantId, id])
             try db.execute(
                 sql: """
                     UPDATE cases SET external_id = NULL, first_name = NULL, last_name = NULL,

@@ -104,6 +104,7 @@ extension SQLiteStore: RunStore {
 
     public func finishStep(runId: String, owner: String, completion: StepCompletion) async throws -> Run {
         let now = nowMillis
+        let eventId = "msg_" + newId()
         let run = try await write("finishStep") { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [runId]) else {
                 throw StoreError.conflict("run \(runId) does not exist")
@@ -171,6 +172,11 @@ extension SQLiteStore: RunStore {
                     JSONText.encode(.object(run.state)), JSONText.encode(.object(run.stepResults)), run.result.map(JSONText.encode),
                     run.error.map { JSONText.encode($0.json) }, dueAt, claimedBy, finishedAt, now, runId,
                 ])
+            // The outbox: a terminal run's event commits with the run, or not at all.
+            if let eventType = run.status.eventType {
+                try Self.enqueueEvent(
+                    db, tenantId: run.tenantId, type: eventType, data: run.eventData, runId: runId, eventId: eventId, now: now)
+            }
             return try Self.fetchRun(db, tenantId: run.tenantId, id: runId)!
         }
         signals.runChanges.notify(runId)
@@ -190,6 +196,15 @@ extension SQLiteStore: RunStore {
 }
 
 extension Run {
+    /// `data` of the run's webhook events (SPEC 3).
+    var eventData: JSONValue {
+        [
+            "id": .string(id), "caseId": .string(caseId), "workflowDefinitionId": .string(workflowDefinitionId),
+            "version": .int(version), "status": .string(status.rawValue), "result": result ?? .null, "error": error?.json ?? .null,
+            "correlationId": correlationId.map(JSONValue.string) ?? .null,
+        ]
+    }
+
     init(row: Row) throws {
         func json(_ column: String) throws -> JSONValue { try JSONText.decode(row[column] as String) }
         self.init(

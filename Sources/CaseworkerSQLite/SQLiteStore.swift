@@ -37,6 +37,9 @@ public final class SQLiteStore: Sendable {
     let clock: any WallClock
     let ids = ULIDGenerator()
     public let signals = StoreSignals()
+    /// Notified after every commit that inserted a webhook delivery (whoever wrote it: the engine
+    /// through `enqueueEvent`, a redelivery), so the dispatcher sends it at once.
+    public let outboxSignal = WorkSignal()
 
     /// Opens (creating if needed) the database file. Does not migrate: call `migrate()`.
     public init(options: Options, clock: any WallClock = SystemClock()) throws {
@@ -52,6 +55,7 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(options.synchronous == .full ? "FULL" : "NORMAL")")
         }
         self.clock = clock
+        pool.add(transactionObserver: OutboxCommitObserver(signal: outboxSignal), extent: .databaseLifetime)
     }
 
     /// Applies every migration not yet applied. Safe to call on every start and concurrently from

@@ -2,17 +2,19 @@ import CaseworkerAPI
 import CaseworkerCore
 import CaseworkerEngine
 import CaseworkerSQLite
+import CaseworkerWebhooks
 import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// `caseworker serve`: opens and migrates the database, then runs the run engine and the HTTP
-/// server in one ServiceGroup until SIGTERM or SIGINT.
+/// `caseworker serve`: opens and migrates the database, then runs the run engine, the webhook
+/// dispatcher and the HTTP server in one ServiceGroup until SIGTERM or SIGINT.
 ///
 /// Shutdown is graceful, in reverse order of the services: long polls are released, the server
-/// stops accepting connections and lets in-flight requests finish, the engine stops claiming and
-/// gives running steps `engine.shutdownGraceSeconds`; then `run` returns and the process exits 0.
+/// stops accepting connections and lets in-flight requests finish, the dispatcher stops claiming
+/// and lets attempts in flight finish (up to its grace), the engine stops claiming and gives
+/// running steps `engine.shutdownGraceSeconds`; then `run` returns and the process exits 0.
 public enum Daemon {
     public static func run(config: CaseworkerConfig, selection: InstanceSelection, logger: Logger) async throws {
         let store = try Instance.openStore(config: config, selection: selection)
@@ -23,24 +25,29 @@ public enum Daemon {
         if selection.isDev {
             try await DevBootstrap.ensureAdminKey(store: store, listen: config.server.listen)
         }
-        let httpClient = HTTPRequestAction.makeClient()
-        // TODO(#6): the SSRF guard (resolved-address check with `allowedNetworks`) plugs in here
-        // when the webhooks branch lands; until then http.request steps may call any address.
-        let http = HTTPRequestAction(client: httpClient, checkDestination: { _, _ in })
+        // http.request steps connect through their own SSRF guard, with `engine.httpAllowedNetworks`.
+        let stepGuard = try await SSRFGuardProxy.start(
+            policy: AddressPolicy(allowedNetworks: config.engineHTTPAllowedNetworks), connectTimeout: .seconds(10), logger: logger)
+        let httpClient = HTTPRequestAction.makeClient(socksProxyPort: stepGuard.port)
+        let http = HTTPRequestAction(client: httpClient)
         let engine = RunEngine(
             store: store, actions: .standard(http: http), configuration: config.engine, logger: logger)
         let app = makeApplication(store: store, config: config, logger: logger)
+        let dispatcher = DeliveryDispatcher(
+            store: store, signal: store.outboxSignal, configuration: config.webhooks.dispatcherConfiguration, logger: logger)
         let releaseLongPolls = ShutdownHook { store.signals.runChanges.close() }
         let group = ServiceGroup(
-            services: [engine, app, releaseLongPolls], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
-            logger: logger)
+            services: [engine, dispatcher, app, releaseLongPolls], gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [], logger: logger)
         do {
             try await group.run()
         } catch {
             try? await httpClient.shutdown()
+            try? await stepGuard.close()
             throw error
         }
         try await httpClient.shutdown()
+        try await stepGuard.close()
         logger.info("stopped")
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseworkerCore
 import CaseworkerServer
 
 struct CheckConfig: AsyncParsableCommand {
@@ -25,7 +26,15 @@ struct CheckConfig: AsyncParsableCommand {
               engine.maxConcurrentRuns: \(config.engine.maxConcurrentRuns)
               engine.maxStepsPerRun: \(config.engine.maxStepsPerRun)
               engine.shutdownGraceSeconds: \(config.engine.shutdownGrace.components.seconds)
+              engine.httpAllowedNetworks: [\(config.engineHTTPAllowedNetworks.map(\.description).joined(separator: ", "))]
               log.level: \(config.log.level.rawValue)
+              webhooks.schedule: [\(config.webhooks.schedule.map(DurationText.format).joined(separator: ", "))]
+              webhooks.jitter: \(config.webhooks.jitter)
+              webhooks.attemptTimeoutSeconds: \(config.webhooks.attemptTimeoutSeconds)
+              webhooks.maxInFlightPerEndpoint: \(config.webhooks.maxInFlightPerEndpoint)
+              webhooks.maxInFlight: \(config.webhooks.maxInFlight)
+              webhooks.disableAfterFailingHours: \(config.webhooks.disableAfterFailingHours)
+              webhooks.allowedNetworks: [\(config.webhooks.allowedNetworks.map(\.description).joined(separator: ", "))]
             """)
     }
 }

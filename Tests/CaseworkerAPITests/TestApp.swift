@@ -53,7 +53,7 @@ struct TestApp {
         logger.logLevel = .warning  // keep `swift test` output free of access-log lines
         let httpClient = HTTPRequestAction.makeClient()
         let engine = RunEngine(
-            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient, checkDestination: { _, _ in })),
+            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient)),
             logger: logger)
         let app = Application(router: makeRouter(store: store, configuration: configuration), services: [engine], logger: logger)
         do {

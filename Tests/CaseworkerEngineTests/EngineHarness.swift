@@ -68,7 +68,7 @@ struct EngineHarness {
             logger: logger)
         let client = HTTPRequestAction.makeClient()
         let engine = RunEngine(
-            store: store, actions: .standard(http: HTTPRequestAction(client: client, checkDestination: { _, _ in })),
+            store: store, actions: .standard(http: HTTPRequestAction(client: client)),
             configuration: configuration, clock: clock, logger: logger)
         let group = ServiceGroup(services: [engine, receiver], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
 

@@ -18,9 +18,10 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
     @Test func migratesAnEmptyDatabaseOnceAndIsIdempotent() async throws {
         let (store, directory) = try temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let pending = try store.pendingMigrations()
-        #expect(pending.first == "v1-tenants-keys-cases-parameters")
-        #expect(pending.contains("v2-workflow-definitions") && pending.contains("v4-runs"))
+        #expect(
+            try store.pendingMigrations() == [
+                "v1-tenants-keys-cases-parameters", "v2-workflow-definitions", "v3-webhooks", "v4-runs",
+            ])
         await #expect(throws: (any Error).self) { try await store.checkReady() }
         try store.migrate()
         #expect(try store.pendingMigrations().isEmpty)
@@ -30,10 +31,11 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
         #expect(
-            Set(tables).isSuperset(of: [
-                "api_keys", "cases", "parameter_sets", "tenants", "workflow_definition_versions", "workflow_definitions", "runs",
-                "run_tasks",
-            ]))
+            tables == [
+                "api_keys", "cases", "parameter_sets", "run_tasks", "runs", "tenants", "webhook_deliveries",
+                "webhook_delivery_attempts", "webhook_endpoints", "webhook_events", "workflow_definition_versions",
+                "workflow_definitions",
+            ])
     }
 
     @Test func durabilitySettingsStick() async throws {

@@ -114,8 +114,9 @@ func runCaseworker(_ arguments: [String], in directory: URL, environment: [Strin
     return (status, process.text)
 }
 
-/// A fresh temporary directory with a config file whose database lives inside it.
-func instanceDirectory(extraConfig: String = "") throws -> (directory: URL, config: String) {
+/// A fresh temporary directory with a config file whose database lives inside it. `http.request`
+/// steps may reach loopback (the tests' stub providers); `engine` adds lines to that section.
+func instanceDirectory(engine: String = "", extraConfig: String = "") throws -> (directory: URL, config: String) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-e2e-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let config = directory.appendingPathComponent("caseworker.yaml")
@@ -126,6 +127,9 @@ func instanceDirectory(extraConfig: String = "") throws -> (directory: URL, conf
       path: \(directory.appendingPathComponent("caseworker.sqlite").path)
     log:
       level: info
+    engine:
+      httpAllowedNetworks: [127.0.0.0/8]
+    \(engine)
     \(extraConfig)
     """.write(to: config, atomically: true, encoding: .utf8)
     return (directory, config.path)

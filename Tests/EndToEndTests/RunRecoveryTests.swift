@@ -130,7 +130,7 @@ import Testing
     @Test func longPollsAnswerOnChangeDoNotStarveTheServerAndEndAtShutdown() async throws {
         let stub = try await StubProvider.start(passThrough: 0)
         defer { Task { await stub.stop() } }
-        let (directory, config) = try instanceDirectory(extraConfig: "engine:\n  shutdownGraceSeconds: 1\n")
+        let (directory, config) = try instanceDirectory(engine: "  shutdownGraceSeconds: 1")
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
         let daemon = try DaemonProcess(["serve", "--config", config], in: directory)

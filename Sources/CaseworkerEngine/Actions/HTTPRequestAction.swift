@@ -3,6 +3,7 @@ import CaseworkerCore
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSOCKS
 
 /// `http.request` — config `{method, url, headers, query, body, timeoutSeconds, okStatus}`.
 ///
@@ -12,28 +13,25 @@ import NIOHTTP1
 /// retryable); KO `connection_error` on a transport failure (retryable). Redirects are not
 /// followed. Every request carries `Idempotency-Key: {runId}:{stepId}:{attempt}`, so a provider
 /// can de-duplicate a step re-executed after a crash. A JSON `body` is sent as
-/// `application/json`.
+/// `application/json`. A destination the SSRF guard refuses is KO `destination_refused`.
 public struct HTTPRequestAction: Action {
-    /// Checks the destination before each attempt (the SSRF guard); throws to refuse it.
-    public typealias DestinationCheck = @Sendable (_ host: String, _ port: Int) async throws -> Void
-
     public static let defaultTimeoutSeconds = 30.0
     public static let maxResponseBytes = 1 << 20
 
     let client: HTTPClient
-    let checkDestination: DestinationCheck
 
     /// `client` must not follow redirects and should not retry connection establishment (see
-    /// `HTTPRequestAction.makeClient()`).
-    public init(client: HTTPClient, checkDestination: @escaping DestinationCheck) {
+    /// `HTTPRequestAction.makeClient(socksProxyPort:)`).
+    public init(client: HTTPClient) {
         self.client = client
-        self.checkDestination = checkDestination
     }
 
     /// The shared client the engine uses: no redirects, no connection retries (the step's retry
-    /// policy retries), many connections per host.
-    public static func makeClient() -> HTTPClient {
+    /// policy retries), many connections per host. With `socksProxyPort`, every connection goes
+    /// through that local SOCKS5 proxy: the daemon runs the SSRF guard there (`SSRFGuardProxy`).
+    public static func makeClient(socksProxyPort: Int? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        if let socksProxyPort { configuration.proxy = .socksServer(host: "127.0.0.1", port: socksProxyPort) }
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         configuration.timeout.connect = .seconds(10)
@@ -59,12 +57,6 @@ public struct HTTPRequestAction: Action {
         let okStatuses = Self.okStatuses(config["okStatus"])
         let timeoutSeconds = config["timeoutSeconds"]?.doubleValue ?? Self.defaultTimeoutSeconds
 
-        do {
-            try await checkDestination(host, components.port ?? (scheme == "https" ? 443 : 80))
-        } catch {
-            return .ko("destination_refused", "the destination is not allowed: \(error)")
-        }
-
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in (config["headers"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -88,6 +80,8 @@ public struct HTTPRequestAction: Action {
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .writeTimeout].contains(error) {
             return .outcome(
                 StepOutcome(.timeout), output: .null, error: "no response within \(timeoutSeconds) s", retryable: true, stateChanges: [:])
+        } catch let error as SOCKSError.ConnectionFailed where error.reply == .notAllowed {
+            return .ko("destination_refused", "the SSRF guard refused every address of \(host) (engine.httpAllowedNetworks)")
         } catch is NIOTooManyBytesError {
             return .ko("response_too_large", "the response body exceeds \(Self.maxResponseBytes) bytes")
         } catch {

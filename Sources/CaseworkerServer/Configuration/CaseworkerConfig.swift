@@ -1,5 +1,6 @@
 import CaseworkerEngine
 import CaseworkerSQLite
+import CaseworkerWebhooks
 import Logging
 
 /// The daemon's settings. `etc/caseworker.yaml` documents every key with its default; the
@@ -27,12 +28,44 @@ public struct CaseworkerConfig: Sendable, Equatable {
         public var level = Logger.Level.info
     }
 
+    /// Webhook delivery (SPEC 3); see `DispatcherConfiguration` for what each key does.
+    public struct Webhooks: Sendable, Equatable {
+        /// `webhooks.schedule`: the delay before each attempt, from the previous one (the first
+        /// from the event). Default `[0s, 5s, 5m, 30m, 2h, 5h, 10h, 14h, 20h, 24h]`.
+        public var schedule = RetrySchedule.defaultDelays
+        /// `webhooks.jitter`: the fraction each delay varies by, 0–1. Default 0.2 (±20%).
+        public var jitter = RetrySchedule.defaultJitter
+        /// `webhooks.attemptTimeoutSeconds`, 1–300, default 15.
+        public var attemptTimeoutSeconds = 15
+        /// `webhooks.maxInFlightPerEndpoint`, 1–1024, default 16.
+        public var maxInFlightPerEndpoint = 16
+        /// `webhooks.maxInFlight`, 1–10000, default 256.
+        public var maxInFlight = 256
+        /// `webhooks.disableAfterFailingHours`, 1–8760, default 120 (5 days).
+        public var disableAfterFailingHours = 120
+        /// `webhooks.allowedNetworks`: CIDRs the SSRF guard lets deliveries reach. Default none.
+        public var allowedNetworks: [CIDR] = []
+
+        /// The dispatcher's settings from these keys.
+        public var dispatcherConfiguration: DispatcherConfiguration {
+            DispatcherConfiguration(
+                schedule: RetrySchedule(delays: schedule, jitter: jitter), attemptTimeout: .seconds(attemptTimeoutSeconds),
+                maxInFlightPerEndpoint: maxInFlightPerEndpoint, maxInFlight: maxInFlight,
+                disablePolicy: EndpointDisablePolicy(period: .seconds(disableAfterFailingHours * 3600)),
+                addressPolicy: AddressPolicy(allowedNetworks: allowedNetworks))
+        }
+    }
+
     public var server = Server()
     public var database = Database()
     /// `engine.maxConcurrentRuns` (64), `engine.maxStepsPerRun` (1000),
     /// `engine.shutdownGraceSeconds` (20).
     public var engine = EngineConfiguration()
+    /// `engine.httpAllowedNetworks`: CIDRs `http.request` steps may reach although the SSRF guard
+    /// refuses their range by default (loopback, private, link-local, ...). Default none.
+    public var engineHTTPAllowedNetworks: [CIDR] = []
     public var log = Log()
+    public var webhooks = Webhooks()
 
     public init() {}
 
@@ -40,8 +73,10 @@ public struct CaseworkerConfig: Sendable, Equatable {
     public static let keys = [
         "server.listen", "server.maxBodyBytes",
         "database.path", "database.synchronous", "database.busyTimeoutMilliseconds",
-        "engine.maxConcurrentRuns", "engine.maxStepsPerRun", "engine.shutdownGraceSeconds",
+        "engine.maxConcurrentRuns", "engine.maxStepsPerRun", "engine.shutdownGraceSeconds", "engine.httpAllowedNetworks",
         "log.level",
+        "webhooks.schedule", "webhooks.jitter", "webhooks.attemptTimeoutSeconds", "webhooks.maxInFlightPerEndpoint",
+        "webhooks.maxInFlight", "webhooks.disableAfterFailingHours", "webhooks.allowedNetworks",
     ]
 
     /// The environment variable that overrides `key`.

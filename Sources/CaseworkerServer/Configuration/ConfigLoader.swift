@@ -1,4 +1,6 @@
+import CaseworkerCore
 import CaseworkerSQLite
+import CaseworkerWebhooks
 import Configuration
 import Foundation
 import Logging
@@ -65,10 +67,36 @@ public enum ConfigLoader {
         var graceSeconds = 20
         await fields.read("engine.shutdownGraceSeconds", into: &graceSeconds, in: 0...3600)
         config.engine.shutdownGrace = .seconds(graceSeconds)
+        await fields.readList(
+            "engine.httpAllowedNetworks", into: &config.engineHTTPAllowedNetworks,
+            "must be a list of CIDR networks, e.g. 127.0.0.0/8 or fd00::/8"
+        ) { items in
+            let networks = items.compactMap(CIDR.init)
+            return networks.count == items.count ? networks : nil
+        }
         await fields.read(
             "log.level", into: &config.log.level,
             "must be one of trace, debug, info, notice, warning, error, critical"
         ) { Logger.Level(rawValue: $0.lowercased()) }
+        await fields.readList(
+            "webhooks.schedule", into: &config.webhooks.schedule,
+            "must be a non-empty list of at most 100 durations (e.g. 0s, 5s, 5m, 2h; a bare number is seconds)"
+        ) { items in
+            let delays = items.compactMap(DurationText.parse)
+            return delays.count == items.count && (1...100).contains(delays.count) ? delays : nil
+        }
+        await fields.read("webhooks.jitter", into: &config.webhooks.jitter, in: 0...1)
+        await fields.read("webhooks.attemptTimeoutSeconds", into: &config.webhooks.attemptTimeoutSeconds, in: 1...300)
+        await fields.read("webhooks.maxInFlightPerEndpoint", into: &config.webhooks.maxInFlightPerEndpoint, in: 1...1024)
+        await fields.read("webhooks.maxInFlight", into: &config.webhooks.maxInFlight, in: 1...10000)
+        await fields.read("webhooks.disableAfterFailingHours", into: &config.webhooks.disableAfterFailingHours, in: 1...8760)
+        await fields.readList(
+            "webhooks.allowedNetworks", into: &config.webhooks.allowedNetworks,
+            "must be a list of CIDR networks, e.g. 127.0.0.0/8 or fd00::/8"
+        ) { items in
+            let networks = items.compactMap(CIDR.init)
+            return networks.count == items.count ? networks : nil
+        }
         problems += fields.problems
 
         if !problems.isEmpty { throw ConfigProblems(problems: problems) }
@@ -84,7 +112,7 @@ public enum ConfigLoader {
         for (name, value) in environment where name.hasPrefix("CASEWORKER_") {
             guard known.contains(name) else {
                 // Variables the test and bench tooling use are not configuration keys.
-                if !["CASEWORKER_BINARY"].contains(name) {
+                if !["CASEWORKER_BINARY", "CASEWORKER_TEST_PYTHON"].contains(name) {
                     problems.append(.init(key: name, message: "is not a configuration variable"))
                 }
                 continue
@@ -125,7 +153,7 @@ public enum ConfigLoader {
     private struct NotAMapping: Error {}
 
     private static func describeFileError(_ error: any Error, path: String) -> String {
-        if error is NotAMapping { return "must be a YAML mapping of sections (server, database, engine, log)" }
+        if error is NotAMapping { return "must be a YAML mapping of sections (server, database, engine, log, webhooks)" }
         if let error = error as? CocoaError, error.code == .fileReadNoSuchFile {
             return "no such file (create one from etc/caseworker.yaml, or use --dev)"
         }
@@ -155,6 +183,30 @@ private struct Fields {
         do {
             guard let number = try await reader.fetchInt(forKey: ConfigKey(key)) else { return }
             if range.contains(number) { value = number } else { fail(key, "\(expectation), got \(number)") }
+        } catch {
+            fail(key, expectation)
+        }
+    }
+
+    mutating func read(_ key: String, into value: inout Double, in range: ClosedRange<Double>) async {
+        let expectation = "must be a number from \(range.lowerBound) to \(range.upperBound)"
+        do {
+            guard let number = try await reader.fetchDouble(forKey: ConfigKey(key)) else { return }
+            if range.contains(number) { value = number } else { fail(key, "\(expectation), got \(number)") }
+        } catch {
+            fail(key, expectation)
+        }
+    }
+
+    /// A list: a YAML sequence, or comma-separated in an environment variable. Empty items (a
+    /// trailing comma, an empty variable) are ignored.
+    mutating func readList<Value>(
+        _ key: String, into value: inout Value, _ expectation: String, _ parse: ([String]) -> Value?
+    ) async {
+        do {
+            guard let items = try await reader.fetchStringArray(forKey: ConfigKey(key)) else { return }
+            let trimmed = items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if let parsed = parse(trimmed) { value = parsed } else { fail(key, "\(expectation), got \(items)") }
         } catch {
             fail(key, expectation)
         }

@@ -1,0 +1,223 @@
+import AsyncHTTPClient
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// The service that sends the webhook outbox (SPEC 3): claims due deliveries with a lease,
+/// sends each attempt, and records it.
+///
+/// - **One shared `HTTPClient`**, created in `run()` and shut down when it returns; redirects
+///   are not followed; every connection goes through the in-process `SSRFGuardProxy`, which
+///   checks the address it connects to on every new connection.
+/// - **Isolation:** at most `maxInFlightPerEndpoint` attempts per endpoint and `maxInFlight` in
+///   all; each attempt is its own child task bounded by `attemptTimeout`, so an endpoint that
+///   hangs holds only its own slots and never delays another endpoint's deliveries.
+/// - **No transaction across HTTP:** a claim is one short write transaction, the HTTP exchange
+///   runs with nothing open, and the attempt is recorded in another.
+/// - **Waking:** `signal` (the store's outbox signal, notified on every commit that inserts a
+///   delivery) or every `pollInterval`, for retries coming due and work from other processes.
+/// - **Start-up rescue:** deliveries left `DELIVERING` by a process that died are made due at
+///   once (`releaseAbandonedLeases`); while running, an expired lease is claimable too.
+/// - **Shutdown:** on graceful shutdown it stops claiming, lets attempts in flight finish for up
+///   to `shutdownGrace`, then cancels the rest; a cancelled attempt is not recorded, so it is
+///   sent again (same `webhook-id`) after the restart.
+/// - **Time** comes from `clock`: tests drive the schedule, lease expiry and the disable policy
+///   with a manual clock.
+public final class DeliveryDispatcher: Service, Sendable {
+    private let store: any DeliveryStore
+    private let signal: WorkSignal
+    private let configuration: DispatcherConfiguration
+    private let clock: any WallClock
+    private let logger: Logger
+    /// This process's lease owner name.
+    public let owner: String
+
+    public init(
+        store: any DeliveryStore, signal: WorkSignal, configuration: DispatcherConfiguration = .init(),
+        clock: any WallClock = SystemClock(), logger: Logger
+    ) {
+        self.store = store
+        self.signal = signal
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.owner = "dispatcher-" + ULIDGenerator().next(at: Date())
+    }
+
+    public func run() async throws {
+        // One daemon per SQLite file: whatever is still leased was left by a process that died.
+        let rescued = try await store.releaseAbandonedLeases(now: clock.now)
+        if rescued > 0 {
+            logger.notice(
+                "webhook deliveries left in flight by a previous process are sent again", metadata: ["count": .stringConvertible(rescued)])
+        }
+        let proxy = try await SSRFGuardProxy.start(
+            policy: configuration.addressPolicy, connectTimeout: min(configuration.attemptTimeout, .seconds(10)), logger: logger)
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.redirectConfiguration = .disallow
+        clientConfiguration.proxy = .socksServer(host: "127.0.0.1", port: proxy.port)
+        clientConfiguration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(configuration.maxInFlightPerEndpoint, 8))
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        clientConfiguration.timeout = .init(
+            connect: .nanoseconds(DeliverySender.nanoseconds(min(configuration.attemptTimeout, .seconds(10)))),
+            read: .nanoseconds(DeliverySender.nanoseconds(configuration.attemptTimeout)))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        logger.info(
+            "webhook dispatcher started",
+            metadata: [
+                "max_in_flight": .stringConvertible(configuration.maxInFlight),
+                "max_in_flight_per_endpoint": .stringConvertible(configuration.maxInFlightPerEndpoint),
+                "allowed_networks": .string(configuration.addressPolicy.allowedNetworks.map(\.description).joined(separator: ",")),
+            ])
+        await dispatch(sender: DeliverySender(client: client, policy: configuration.addressPolicy, timeout: configuration.attemptTimeout))
+        try? await client.shutdown()
+        try? await proxy.close()
+        logger.info("webhook dispatcher stopped")
+    }
+
+    private enum Event: Sendable {
+        case attemptFinished(endpointId: String)
+        case woken
+        case graceOver
+    }
+
+    /// The claim loop; returns once draining finished (or the task was cancelled).
+    private func dispatch(sender: DeliverySender) async {
+        let draining = Atomic(false)
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Event.self) { group in
+                var inFlight: [String: Int] = [:]
+                var total = 0
+                var waiting = false
+                var graceTimer = false
+                var claimWanted = true
+                while !Task.isCancelled {
+                    if draining.load(ordering: .relaxed) {
+                        if total == 0 { break }
+                        if !graceTimer {
+                            graceTimer = true
+                            logger.info("webhook dispatcher draining", metadata: ["in_flight": .stringConvertible(total)])
+                            let grace = configuration.shutdownGrace
+                            group.addTask {
+                                try? await Task.sleep(for: grace)
+                                return .graceOver
+                            }
+                        }
+                    } else {
+                        let capacity = configuration.maxInFlight - total
+                        if claimWanted, capacity > 0 {
+                            claimWanted = false
+                            do {
+                                let claimed = try await store.claimDueDeliveries(
+                                    limit: capacity, perEndpointLimit: configuration.maxInFlightPerEndpoint, inFlight: inFlight,
+                                    leaseOwner: owner, leaseDuration: configuration.leaseDuration, now: clock.now)
+                                for delivery in claimed {
+                                    inFlight[delivery.endpointId, default: 0] += 1
+                                    total += 1
+                                    group.addTask {
+                                        await self.attempt(delivery, sender: sender)
+                                        return .attemptFinished(endpointId: delivery.endpointId)
+                                    }
+                                }
+                                // A full claim may have left due work behind.
+                                claimWanted = claimed.count == capacity
+                            } catch {
+                                logger.error("claiming webhook deliveries failed", metadata: ["error": "\(error)"])
+                            }
+                        }
+                        if !waiting {
+                            waiting = true
+                            let poll = configuration.pollInterval
+                            group.addTask {
+                                await self.signal.wait(timeout: poll)
+                                return .woken
+                            }
+                        }
+                    }
+                    guard let event = await group.next() else { break }
+                    switch event {
+                    case .attemptFinished(let endpointId):
+                        let count = inFlight[endpointId, default: 1]
+                        // A slot of a full endpoint (or of a full dispatcher) freed: its due work may go now.
+                        if count >= configuration.maxInFlightPerEndpoint || total >= configuration.maxInFlight { claimWanted = true }
+                        inFlight[endpointId] = count > 1 ? count - 1 : nil
+                        total -= 1
+                    case .woken:
+                        waiting = false
+                        claimWanted = true
+                    case .graceOver:
+                        logger.warning(
+                            "cancelling webhook attempts still in flight after the shutdown grace; they are sent again after the restart",
+                            metadata: ["in_flight": .stringConvertible(total)])
+                        group.cancelAll()
+                    }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            draining.store(true, ordering: .relaxed)
+            self.signal.notify()
+        }
+    }
+
+    /// One attempt: send, decide by the pure policies, record. Never throws.
+    private func attempt(_ delivery: ClaimedDelivery, sender: DeliverySender) async {
+        let startedAt = clock.now
+        let start = ContinuousClock.now
+        let result = await sender.send(delivery, at: startedAt)
+        let elapsed = ContinuousClock.now - start
+        if Task.isCancelled {
+            logger.notice("webhook attempt cancelled", metadata: ["delivery_id": .string(delivery.id)])
+            return
+        }
+        let finishedAt = clock.now
+        let resolution = Self.resolution(
+            for: result, attempt: delivery.attempt, schedule: configuration.schedule, now: finishedAt)
+        let policy = configuration.disablePolicy
+        let record = DeliveryAttempt(
+            attempt: delivery.attempt, at: startedAt, responseStatus: result.status,
+            durationMs: Int(DeliverySender.nanoseconds(elapsed) / 1_000_000), responseBody: result.body, error: result.errorMessage)
+        var metadata: Logger.Metadata = [
+            "delivery_id": .string(delivery.id), "event_id": .string(delivery.eventId), "endpoint_id": .string(delivery.endpointId),
+            "tenant": .string(delivery.tenantId), "attempt": .stringConvertible(delivery.attempt),
+            "status": .string(result.status.map(String.init) ?? "-"), "duration_ms": .stringConvertible(record.durationMs),
+        ]
+        if let error = result.errorMessage { metadata["error"] = .string(error) }
+        do {
+            guard
+                let recorded = try await store.recordAttempt(
+                    deliveryId: delivery.id, leaseOwner: owner, attempt: record, resolution: resolution,
+                    shouldDisableEndpoint: { policy.shouldDisable(firstFailureSinceLastSuccess: $0, now: finishedAt) })
+            else {
+                logger.notice("webhook attempt not recorded: the lease was lost", metadata: metadata)
+                return
+            }
+            metadata["outcome"] = .string(recorded.status.rawValue)
+            logger.info("webhook attempt", metadata: metadata)
+            if let reason = recorded.endpointDisabledReason {
+                logger.warning(
+                    "webhook endpoint disabled",
+                    metadata: ["endpoint_id": .string(delivery.endpointId), "tenant": .string(delivery.tenantId), "reason": .string(reason)])
+            }
+        } catch {
+            metadata["store_error"] = "\(error)"
+            logger.error("recording a webhook attempt failed; the delivery is sent again when its lease expires", metadata: metadata)
+        }
+    }
+
+    /// What an attempt's result means for its delivery: SPEC 3's status rules
+    /// (`DeliveryOutcome`) and the retry schedule. Pure.
+    static func resolution(for result: AttemptResult, attempt: Int, schedule: RetrySchedule, now: Date) -> DeliveryResolution {
+        switch DeliveryOutcome.classify(status: result.status, error: result.error, retryAfterHeader: result.retryAfter, now: now) {
+        case .success: return .succeeded
+        case .disableEndpoint: return .gone
+        case .retry(let retryAfter):
+            return schedule.nextAttempt(afterAttempt: attempt, at: now, retryAfter: retryAfter).map { .retry(at: $0) } ?? .exhausted
+        }
+    }
+}

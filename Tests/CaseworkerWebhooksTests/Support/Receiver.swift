@@ -1,0 +1,128 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// A real webhook receiver: a Hummingbird app on 127.0.0.1, port 0, answering `POST /e/{name}`
+/// as the test scripts it and capturing every request.
+final class Receiver: Sendable {
+    /// One request as received.
+    struct Captured: Sendable {
+        var name: String
+        var headers: [String: String]
+        var body: [UInt8]
+
+        var bodyText: String { String(decoding: body, as: UTF8.self) }
+        var webhookId: String? { headers["webhook-id"] }
+    }
+
+    /// How to answer; `hold` makes the handler wait until `release()` is called.
+    struct Reply: Sendable {
+        var status = 200
+        var headers: [String: String] = [:]
+        var body = "ok"
+        var hold = false
+
+        static let ok = Reply()
+        static func status(_ status: Int, headers: [String: String] = [:]) -> Reply { Reply(status: status, headers: headers) }
+    }
+
+    typealias Script = @Sendable (_ name: String, _ nth: Int) -> Reply
+
+    private let requests = Mutex<[Captured]>([])
+    private let released = Mutex(false)
+    private let portBox = Mutex(0)
+    private let script: Mutex<Script>
+
+    init(_ script: @escaping Script = { _, _ in .ok }) {
+        self.script = Mutex(script)
+    }
+
+    var port: Int { portBox.withLock { $0 } }
+
+    /// The URL of endpoint `name` on this receiver, with `host` (default 127.0.0.1).
+    func url(_ name: String, host: String = "127.0.0.1") -> String { "http://\(host):\(port)/e/\(name)" }
+
+    var all: [Captured] { requests.withLock { $0 } }
+
+    func received(_ name: String) -> [Captured] { all.filter { $0.name == name } }
+
+    func rescript(_ script: @escaping Script) { self.script.withLock { $0 = script } }
+
+    /// Lets every held request (and every later one) answer.
+    func release() { released.withLock { $0 = true } }
+
+    fileprivate func handle(_ request: Hummingbird.Request, name: String) async throws -> Response {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let nth = requests.withLock { list -> Int in
+            list.append(Captured(name: name, headers: headers, body: Array(body.readableBytesView)))
+            return list.filter { $0.name == name }.count
+        }
+        let reply = script.withLock { $0 }(name, nth)
+        if reply.hold {
+            while !released.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        var fields = HTTPFields()
+        for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
+        return Response(
+            status: HTTPResponse.Status(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
+    }
+
+    /// Runs a receiver for the duration of `body`.
+    static func with<T: Sendable>(
+        _ script: @escaping Script = { _, _ in .ok }, _ body: @Sendable (Receiver) async throws -> T
+    ) async throws -> T {
+        let receiver = Receiver(script)
+        let router = Router()
+        router.post("e/{name}") { request, context in
+            try await receiver.handle(request, name: try context.parameters.require("name"))
+        }
+        var logger = Logger(label: "receiver")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in receiver.portBox.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: logger)
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            defer { receiver.release() }
+            try await eventually("the receiver listens") { receiver.port != 0 }
+            do {
+                let result = try await body(receiver)
+                receiver.release()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                receiver.release()
+                tasks.cancelAll()
+                throw error
+            }
+        }
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds; fails after `timeout`.
+func eventually(
+    _ what: String, timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: @Sendable () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("timed out waiting for: \(what)", sourceLocation: sourceLocation)
+            throw TimedOut(what: what)
+        }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+struct TimedOut: Error {
+    var what: String
+}
