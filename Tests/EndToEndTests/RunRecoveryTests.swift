@@ -46,44 +46,57 @@ import Testing
     @Test func everyRunReachesItsTerminalStateExactlyOnceAfterSIGKILL() async throws {
         let stub = try await StubProvider.start(passThrough: 10)
         defer { Task { await stub.stop() } }
-        let (directory, config) = try instanceDirectory()
+        let (directory, config) = try instanceDirectory(extraConfig: "webhooks:\n  allowedNetworks: [127.0.0.0/8]\n")
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
 
-        let first = try DaemonProcess(["serve", "--config", config], in: directory)
-        let firstPort = try await first.waitForPort()
-        var port = firstPort
-        #expect(try await request(port: port, .put, "/v1/workflow-definitions/kyc", key: key, json: Self.kycDefinition(stub.baseURL)).0 == .created)
-        let ids = try await Self.startRuns(port: port, key: key, definition: "kyc", count: 40)
+        try await HookReceiver.with { hooks in
+            let first = try DaemonProcess(["serve", "--config", config], in: directory)
+            let firstPort = try await first.waitForPort()
+            var port = firstPort
+            #expect(try await request(port: port, .put, "/v1/workflow-definitions/kyc", key: key, json: Self.kycDefinition(stub.baseURL)).0 == .created)
+            let (endpointStatus, _) = try await request(
+                port: port, .post, "/v1/webhook-endpoints", key: key, json: ["url": .string("http://127.0.0.1:\(hooks.port)/hook")])
+            #expect(endpointStatus == .created)
+            let ids = try await Self.startRuns(port: port, key: key, definition: "kyc", count: 40)
 
-        // Ten runs complete; the others hold a step in flight at the provider. Kill the daemon then.
-        _ = try await waitFor("10 runs to complete") {
-            let (_, list) = try await request(port: firstPort, .get, "/v1/workflows?status=COMPLETED&limit=500", key: key)
-            return (list["items"]?.arrayValue?.count ?? 0) >= 10 ? true : nil
+            // Ten runs complete; the others hold a step in flight at the provider. Kill the daemon then.
+            _ = try await waitForValue("10 runs to complete") {
+                let (_, list) = try await request(port: firstPort, .get, "/v1/workflows?status=COMPLETED&limit=500", key: key)
+                return (list["items"]?.arrayValue?.count ?? 0) >= 10 ? true : nil
+            }
+            _ = try await waitForValue("steps held in flight") { stub.heldCount >= 20 ? true : nil }
+            first.signal(SIGKILL)
+            #expect(try await first.waitForExit() == SIGKILL)
+            let heldAtKill = Set(stub.keys.dropFirst(10))
+            stub.open()
+
+            let second = try DaemonProcess(["serve", "--config", config], in: directory)
+            port = try await second.waitForPort()
+            for id in ids {
+                let run = try await Self.waitForStatus(port: port, key: key, run: id, "COMPLETED")
+                #expect(run["error"] == .null)
+                let (_, result) = try await request(port: port, .get, "/v1/workflows/\(id)/result", key: key)
+                #expect(result["result"] == ["decision": "approve", "score": 72])
+                let (_, execution) = try await request(port: port, .get, "/v1/workflows/\(id)/execution", key: key)
+                #expect(execution["tasks"]?.arrayValue?.map { $0["stepId"] } == ["verify", "approve"], "each step recorded exactly once")
+            }
+            // The interrupted steps ran again with the same idempotency key (at-least-once, de-duplicable).
+            let keys = stub.keys
+            for held in heldAtKill { #expect(keys.filter { $0 == held }.count == 2, "\(held)") }
+            #expect(!keys.contains { $0.hasSuffix(":2") }, "a re-execution after a crash is the same attempt")
+
+            // Every completed run's webhook arrived; each run has exactly one event (a repeat is a
+            // redelivery of the same webhook-id).
+            try await waitFor("a workflow.completed webhook for every run") {
+                Set(hooks.all.filter { $0.type == "workflow.completed" }.compactMap(\.runId)) == Set(ids)
+            }
+            let byRun = Dictionary(grouping: hooks.all, by: { $0.runId ?? "-" })
+            for id in ids { #expect(Set(byRun[id]?.map(\.webhookId) ?? []).count == 1, "\(id)") }
+
+            second.signal(SIGTERM)
+            #expect(try await second.waitForExit() == 0)
         }
-        _ = try await waitFor("steps held in flight") { stub.heldCount >= 20 ? true : nil }
-        first.signal(SIGKILL)
-        #expect(try await first.waitForExit() == SIGKILL)
-        let heldAtKill = Set(stub.keys.dropFirst(10))
-        stub.open()
-
-        let second = try DaemonProcess(["serve", "--config", config], in: directory)
-        port = try await second.waitForPort()
-        for id in ids {
-            let run = try await Self.waitForStatus(port: port, key: key, run: id, "COMPLETED")
-            #expect(run["error"] == .null)
-            let (_, result) = try await request(port: port, .get, "/v1/workflows/\(id)/result", key: key)
-            #expect(result["result"] == ["decision": "approve", "score": 72])
-            let (_, execution) = try await request(port: port, .get, "/v1/workflows/\(id)/execution", key: key)
-            #expect(execution["tasks"]?.arrayValue?.map { $0["stepId"] } == ["verify", "approve"], "each step recorded exactly once")
-        }
-        // The interrupted steps ran again with the same idempotency key (at-least-once, de-duplicable).
-        let keys = stub.keys
-        for held in heldAtKill { #expect(keys.filter { $0 == held }.count == 2, "\(held)") }
-        #expect(!keys.contains { $0.hasSuffix(":2") }, "a re-execution after a crash is the same attempt")
-
-        second.signal(SIGTERM)
-        #expect(try await second.waitForExit() == 0)
     }
 
     @Test func aRestartDuringABackoffResumesTheWaitNotTheAttemptCount() async throws {
@@ -105,7 +118,7 @@ import Testing
         ]
         #expect(try await request(port: port, .put, "/v1/workflow-definitions/flaky", key: key, json: definition).0 == .created)
         let id = try #require(try await Self.startRuns(port: port, key: key, definition: "flaky", count: 1).first)
-        let dueAt = try await waitFor("the first attempt to fail") {
+        let dueAt = try await waitForValue("the first attempt to fail") {
             let (_, execution) = try await request(port: firstPort, .get, "/v1/workflows/\(id)/execution", key: key)
             return execution["tasks"]?.arrayValue?.count == 1 ? execution["executionQueue"]?.arrayValue?.first?["dueAt"]?.stringValue : nil
         }
@@ -127,6 +140,27 @@ import Testing
         #expect(try await second.waitForExit() == 0)
     }
 
+    @Test func httpRequestStepsAreGuardedAgainstSSRFByDefault() async throws {
+        let stub = try await StubProvider.start()
+        defer { Task { await stub.stop() } }
+        let (directory, config) = try instanceDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The same instance without the loopback allowance.
+        let guarded = directory.appendingPathComponent("guarded.yaml")
+        try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "httpAllowedNetworks: [127.0.0.0/8]", with: "httpAllowedNetworks: []")
+            .write(to: guarded, atomically: true, encoding: .utf8)
+        let key = try await createKey(config: guarded.path, in: directory)
+        let daemon = try DaemonProcess(["serve", "--config", guarded.path], in: directory)
+        let port = try await daemon.waitForPort()
+        #expect(try await request(port: port, .put, "/v1/workflow-definitions/kyc", key: key, json: Self.kycDefinition(stub.baseURL)).0 == .created)
+        let id = try #require(try await Self.startRuns(port: port, key: key, definition: "kyc", count: 1).first)
+        let run = try await Self.waitForStatus(port: port, key: key, run: id, "FAILED")
+        #expect(run["error"]?["code"] == "destination_refused")
+        #expect(stub.keys.isEmpty, "nothing reached the loopback provider")
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+
     @Test func longPollsAnswerOnChangeDoNotStarveTheServerAndEndAtShutdown() async throws {
         let stub = try await StubProvider.start(passThrough: 0)
         defer { Task { await stub.stop() } }
@@ -137,7 +171,7 @@ import Testing
         let port = try await daemon.waitForPort()
         #expect(try await request(port: port, .put, "/v1/workflow-definitions/kyc", key: key, json: Self.kycDefinition(stub.baseURL)).0 == .created)
         let ids = try await Self.startRuns(port: port, key: key, definition: "kyc", count: 2)
-        _ = try await waitFor("both steps held") { stub.heldCount == 2 ? true : nil }
+        _ = try await waitForValue("both steps held") { stub.heldCount == 2 ? true : nil }
 
         // 100 long polls on the first run, all waiting while the server keeps answering.
         try await withThrowingTaskGroup(of: JSONValue.self) { polls in
@@ -166,7 +200,7 @@ import Testing
         let (_, started) = try await request(
             port: port, .post, "/v1/workflows/run", key: key, json: ["caseId": .string(caseId), "workflowDefinitionId": "stuck"])
         let stuckId = try #require(started["id"]?.stringValue)
-        _ = try await waitFor("the step to be held") { stuck.heldCount == 1 ? true : nil }
+        _ = try await waitForValue("the step to be held") { stuck.heldCount == 1 ? true : nil }
         async let poll = request(port: port, .get, "/v1/workflows/\(stuckId)?waitSeconds=60&unlessStatus=RUNNING", key: key)
         try await Task.sleep(for: .milliseconds(200))
         daemon.signal(SIGTERM)
@@ -178,7 +212,7 @@ import Testing
 }
 
 /// Polls `value` every 20 ms for at most `timeout` until it is non-nil.
-func waitFor<T: Sendable>(_ what: String, timeout: Duration = .seconds(30), _ value: @Sendable () async throws -> T?) async throws -> T {
+func waitForValue<T: Sendable>(_ what: String, timeout: Duration = .seconds(30), _ value: @Sendable () async throws -> T?) async throws -> T {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if let value = try await value() { return value }

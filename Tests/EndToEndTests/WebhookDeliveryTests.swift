@@ -161,21 +161,34 @@ func closedLoopbackPort() throws -> Int {
 /// A webhook receiver on 127.0.0.1 (port 0) recording each `webhook-id` at `POST /hook`; while
 /// held, requests wait before answering 200.
 final class HookReceiver: Sendable {
+    /// A delivery as received: its `webhook-id`, and the event's `type` and `data.id` (the run).
+    struct Delivery: Sendable {
+        var webhookId: String
+        var type: String?
+        var runId: String?
+    }
+
     private let received = Mutex<[String]>([])
+    private let deliveries = Mutex<[Delivery]>([])
     private let holding = Mutex(false)
     private let portBox = Mutex(0)
 
     var port: Int { portBox.withLock { $0 } }
     var ids: [String] { received.withLock { $0 } }
     var count: Int { received.withLock { $0.count } }
+    var all: [Delivery] { deliveries.withLock { $0 } }
     func hold(_ on: Bool) { holding.withLock { $0 = on } }
 
     static func with(_ body: @Sendable (HookReceiver) async throws -> Void) async throws {
         let receiver = HookReceiver()
         let router = Router()
         router.post("hook") { request, _ -> Response in
-            _ = try await request.body.collect(upTo: 1 << 20)
-            receiver.received.withLock { $0.append(request.headers[HTTPField.Name("webhook-id")!] ?? "-") }
+            let body = try? JSONText.decode(try await request.body.collect(upTo: 1 << 20).readableBytesView)
+            let webhookId = request.headers[HTTPField.Name("webhook-id")!] ?? "-"
+            receiver.received.withLock { $0.append(webhookId) }
+            receiver.deliveries.withLock {
+                $0.append(Delivery(webhookId: webhookId, type: body?["type"]?.stringValue, runId: body?["data"]?["id"]?.stringValue))
+            }
             while receiver.holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
             return Response(status: .ok)
         }
