@@ -4,11 +4,10 @@ import PackageDescription
 // Modules by responsibility, with a one-way dependency rule:
 //
 //   CaseworkerCore  <-  CaseworkerStore  <-  CaseworkerSQLite
-//                         ^        ^   ^           ^
-//            CaseworkerAPI   CaseworkerEngine  |   |
-//                   ^   CaseworkerWebhooks ----+   |
-//                   ^          ^      ^            |
-//             CaseworkerServer -------+------------+
+//                     ^         ^           ^      ^
+//          CaseworkerAPI  CaseworkerEngine  CaseworkerWebhooks
+//                 ^               ^           ^      |
+//             CaseworkerServer ---+-----------+------+
 //                   ^
 //               caseworker (executable)
 //
@@ -76,14 +75,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only (and uses the
-        // signing secret type of CaseworkerWebhooks).
+        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only.
         .target(
             name: "CaseworkerAPI",
             dependencies: [
                 "CaseworkerStore",
-                // Only for the webhook signing secret (WebhookSecret); never the dispatcher.
-                "CaseworkerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

@@ -1,3 +1,4 @@
+import CaseworkerCore
 import AsyncHTTPClient
 import CaseworkerStore
 import Foundation

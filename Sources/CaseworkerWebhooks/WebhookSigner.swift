@@ -1,3 +1,4 @@
+import CaseworkerCore
 import Crypto
 import Foundation
 

@@ -1,3 +1,4 @@
+import CaseworkerCore
 import Foundation
 
 /// Verifies a Standard Webhooks delivery: our own verifier, used by tests, by the receiving side

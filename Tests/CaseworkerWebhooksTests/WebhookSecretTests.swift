@@ -1,3 +1,4 @@
+import CaseworkerCore
 import Foundation
 import Testing
 @testable import CaseworkerWebhooks

@@ -1,6 +1,6 @@
 import CaseworkerCore
 import CaseworkerStore
-import CaseworkerWebhooks
+
 import Hummingbird
 
 /// `/v1/webhook-endpoints` (SPEC 3): create, list, get, merge-patch, delete, rotate-secret.
