@@ -16,11 +16,13 @@ public struct APIConfiguration: Sendable {
 /// Middleware order, outermost first: request metadata (id, body limit, access log), problem
 /// mapping, then for `/v1` authentication and per-resource scopes. Health routes are the only
 /// unauthenticated ones.
-public func makeRouter(store: any Store, configuration: APIConfiguration = .init()) -> Router<APIRequestContext> {
+public func makeRouter(
+    store: any Store, configuration: APIConfiguration = .init(), readiness: Readiness = Readiness()
+) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestMetadataMiddleware(maxBodyBytes: configuration.maxBodyBytes))
     router.add(middleware: ProblemMiddleware())
-    HealthRoutes(store: store).register(on: router)
+    HealthRoutes(store: store, readiness: readiness).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(keys: store))
     CaseRoutes(store: store).register(on: v1)
     ParameterSetRoutes(store: store).register(on: v1)

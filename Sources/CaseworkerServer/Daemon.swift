@@ -11,34 +11,73 @@ import ServiceLifecycle
 /// `caseworker serve`: opens and migrates the database, then runs the run engine, the webhook
 /// dispatcher and the HTTP server in one ServiceGroup until SIGTERM or SIGINT.
 ///
-/// Shutdown is graceful, in reverse order of the services: long polls are released, the server
-/// stops accepting connections and lets in-flight requests finish, the dispatcher stops claiming
-/// and lets attempts in flight finish (up to its grace), the engine stops claiming and gives
-/// running steps `engine.shutdownGraceSeconds`; then `run` returns and the process exits 0.
+/// Under systemd (`Type=notify`) it sends `READY=1` once migrated and listening, `WATCHDOG=1` at
+/// half of `WatchdogSec`, `RELOADING=1`/`READY=1` around a SIGHUP reload, and `STOPPING=1` when
+/// it starts to shut down.
+///
+/// Shutdown is graceful, in reverse order of the services: `/readyz` turns 503 and long polls
+/// are answered; the server stops accepting connections and lets in-flight requests finish; the
+/// dispatcher stops claiming and lets attempts in flight finish (up to its grace); the engine
+/// stops claiming and gives running steps `engine.shutdownGraceSeconds`; then `run` returns and
+/// the process exits 0.
 public enum Daemon {
-    public static func run(config: CaseworkerConfig, selection: InstanceSelection, logger: Logger) async throws {
-        let store = try Instance.openStore(config: config, selection: selection)
+    /// What `serve` was started with, so that a reload reads the same sources.
+    public struct Launch: Sendable {
+        public var selection: InstanceSelection
+        public var overrides: ConfigLoader.Overrides
+        /// The process's log level, shared by every logger (a reload changes it).
+        public var logLevel: Reloadable<Logger.Level>
+
+        public init(selection: InstanceSelection, overrides: ConfigLoader.Overrides, logLevel: Reloadable<Logger.Level>) {
+            self.selection = selection
+            self.overrides = overrides
+            self.logLevel = logLevel
+        }
+    }
+
+    public static func run(config: CaseworkerConfig, launch: Launch, logger: Logger) async throws {
+        let notifier = SystemdNotifier()
+        let store = try Instance.openStore(config: config, selection: launch.selection)
         try store.migrate()
         logger.info(
             "database ready",
             metadata: ["path": .string(config.database.path), "synchronous": .string(config.database.synchronous.rawValue)])
-        if selection.isDev {
+        if launch.selection.isDev {
             try await DevBootstrap.ensureAdminKey(store: store, listen: config.server.listen)
         }
+
         // http.request steps connect through their own SSRF guard, with `engine.httpAllowedNetworks`.
-        let stepGuard = try await SSRFGuardProxy.start(
-            policy: AddressPolicy(allowedNetworks: config.engineHTTPAllowedNetworks), connectTimeout: .seconds(10), logger: logger)
+        let stepPolicy = Reloadable(AddressPolicy(allowedNetworks: config.engineHTTPAllowedNetworks))
+        let stepGuard = try await SSRFGuardProxy.start(policy: stepPolicy, connectTimeout: .seconds(10), logger: logger)
         let httpClient = HTTPRequestAction.makeClient(socksProxyPort: stepGuard.port)
-        let http = HTTPRequestAction(client: httpClient)
         let engine = RunEngine(
-            store: store, actions: .standard(http: http), configuration: config.engine, logger: logger)
-        let app = makeApplication(store: store, config: config, logger: logger)
+            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient)), configuration: config.engine, logger: logger)
         let dispatcher = DeliveryDispatcher(
             store: store, signal: store.outboxSignal, configuration: config.webhooks.dispatcherConfiguration, logger: logger)
-        let releaseLongPolls = ShutdownHook { store.signals.runChanges.close() }
+        let readiness = Readiness()
+        let app = makeApplication(store: store, config: config, readiness: readiness, logger: logger) { address in
+            notifier.notify("READY=1\nSTATUS=listening on http://\(address)")
+        }
+        let reloader = ConfigReloader(
+            selection: launch.selection, overrides: launch.overrides, running: Reloadable(config), notifier: notifier, logger: logger
+        ) { reloaded in
+            launch.logLevel.replace(with: reloaded.log.level)
+            dispatcher.reload(reloaded.webhooks.dispatcherConfiguration)
+            stepPolicy.replace(with: AddressPolicy(allowedNetworks: reloaded.engineHTTPAllowedNetworks))
+        }
+        let beginDrain = ShutdownHook {
+            notifier.notify("STOPPING=1")
+            readiness.startDraining()
+            store.signals.runChanges.close()
+            logger.notice("draining: no new connections; finishing requests, deliveries and steps")
+        }
+        let retention = RetentionService(store: store, retention: config.retention, clock: SystemClock(), logger: logger)
+        var services: [any Service] = [engine, dispatcher, retention, app, reloader, beginDrain]
+        if let interval = SystemdNotifier.watchdogInterval(), notifier.isEnabled {
+            services.append(WatchdogService(notifier: notifier, interval: interval))
+        }
         let group = ServiceGroup(
-            services: [engine, dispatcher, app, releaseLongPolls], gracefulShutdownSignals: [.sigterm, .sigint],
-            cancellationSignals: [], logger: logger)
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         do {
             try await group.run()
         } catch {
@@ -52,10 +91,13 @@ public enum Daemon {
     }
 
     /// The HTTP application over `store`, configured from `config`. Used by `run` and by tests.
+    /// `onListening` is called with the bound address once the server accepts connections.
     public static func makeApplication(
-        store: SQLiteStore, config: CaseworkerConfig, logger: Logger
+        store: SQLiteStore, config: CaseworkerConfig, readiness: Readiness = Readiness(), logger: Logger,
+        onListening: @escaping @Sendable (ListenAddress) -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(store: store, configuration: APIConfiguration(maxBodyBytes: config.server.maxBodyBytes))
+        let router = makeRouter(
+            store: store, configuration: APIConfiguration(maxBodyBytes: config.server.maxBodyBytes), readiness: readiness)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
@@ -64,6 +106,7 @@ public enum Daemon {
                 let port = channel.localAddress?.port ?? config.server.listen.port
                 let address = ListenAddress(host: config.server.listen.host, port: port)
                 logger.notice("listening on http://\(address)")
+                onListening(address)
             },
             logger: logger)
     }

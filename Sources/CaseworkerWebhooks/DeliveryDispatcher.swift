@@ -30,7 +30,12 @@ import Synchronization
 public final class DeliveryDispatcher: Service, Sendable {
     private let store: any DeliveryStore
     private let signal: WorkSignal
-    private let configuration: DispatcherConfiguration
+    /// The settings, re-read where they may change at a reload (`webhooks.*` except
+    /// `attemptTimeoutSeconds`, which the HTTP client fixes when the dispatcher starts).
+    private let settings: Reloadable<DispatcherConfiguration>
+    private var configuration: DispatcherConfiguration { settings.current }
+    /// The SSRF guard's policy, shared with the proxy so a reload applies to the next connection.
+    private let addressPolicy: Reloadable<AddressPolicy>
     private let clock: any WallClock
     private let logger: Logger
     /// This process's lease owner name.
@@ -42,10 +47,21 @@ public final class DeliveryDispatcher: Service, Sendable {
     ) {
         self.store = store
         self.signal = signal
-        self.configuration = configuration
+        self.settings = Reloadable(configuration)
+        self.addressPolicy = Reloadable(configuration.addressPolicy)
         self.clock = clock
         self.logger = logger
         self.owner = "dispatcher-" + ULIDGenerator().next(at: Date())
+    }
+
+    /// Applies new settings while running (a SIGHUP reload): the schedule, in-flight limits,
+    /// disable period and allowed networks take effect for the next claim, attempt or connection.
+    /// `attemptTimeout` keeps the value the dispatcher started with.
+    public func reload(_ configuration: DispatcherConfiguration) {
+        var updated = configuration
+        updated.attemptTimeout = settings.current.attemptTimeout
+        settings.replace(with: updated)
+        addressPolicy.replace(with: configuration.addressPolicy)
     }
 
     public func run() async throws {
@@ -56,7 +72,7 @@ public final class DeliveryDispatcher: Service, Sendable {
                 "webhook deliveries left in flight by a previous process are sent again", metadata: ["count": .stringConvertible(rescued)])
         }
         let proxy = try await SSRFGuardProxy.start(
-            policy: configuration.addressPolicy, connectTimeout: min(configuration.attemptTimeout, .seconds(10)), logger: logger)
+            policy: addressPolicy, connectTimeout: min(configuration.attemptTimeout, .seconds(10)), logger: logger)
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.redirectConfiguration = .disallow
         clientConfiguration.proxy = .socksServer(host: "127.0.0.1", port: proxy.port)
@@ -74,7 +90,7 @@ public final class DeliveryDispatcher: Service, Sendable {
                 "max_in_flight_per_endpoint": .stringConvertible(configuration.maxInFlightPerEndpoint),
                 "allowed_networks": .string(configuration.addressPolicy.allowedNetworks.map(\.description).joined(separator: ",")),
             ])
-        await dispatch(sender: DeliverySender(client: client, policy: configuration.addressPolicy, timeout: configuration.attemptTimeout))
+        await dispatch(sender: DeliverySender(client: client, policy: addressPolicy, timeout: configuration.attemptTimeout))
         try? await client.shutdown()
         try? await proxy.close()
         logger.info("webhook dispatcher stopped")

@@ -15,7 +15,7 @@ import NIOSOCKS
 /// configured so); the whole attempt, connect to last byte read, is bounded by `timeout`.
 struct DeliverySender: Sendable {
     let client: HTTPClient
-    let policy: AddressPolicy
+    let policy: Reloadable<AddressPolicy>
     let timeout: Duration
     static let userAgent = "Caseworker-Webhooks/1"
 
@@ -27,7 +27,7 @@ struct DeliverySender: Sendable {
 
         // A pre-check for a precise attempt-log message; the guard proxy decides again on the
         // address it actually connects to.
-        let policy = self.policy
+        let policy = self.policy.current
         do {
             _ = try await NIOThreadPool.singleton.runIfActive { try policy.resolveAndCheck(host: host, port: port) }
         } catch let error as HostResolutionError {

@@ -1,3 +1,4 @@
+import CaseworkerCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -40,8 +41,10 @@ public final class SSRFGuardProxy: Sendable {
     }
 
     /// Starts listening on 127.0.0.1 on a free port.
+    /// `policy` is read for every connection, so replacing it (a configuration reload) applies to
+    /// the next connection.
     public static func start(
-        policy: AddressPolicy, connectTimeout: Duration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        policy: Reloadable<AddressPolicy>, connectTimeout: Duration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) async throws -> SSRFGuardProxy {
         let timeout = TimeAmount.nanoseconds(
@@ -74,12 +77,12 @@ final class SOCKSGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = ServerMessage
 
     private let handshake: SOCKSServerHandshakeHandler
-    private let policy: AddressPolicy
+    private let policy: Reloadable<AddressPolicy>
     private let connectTimeout: TimeAmount
     private let logger: Logger
     private var connecting = false
 
-    init(handshake: SOCKSServerHandshakeHandler, policy: AddressPolicy, connectTimeout: TimeAmount, logger: Logger) {
+    init(handshake: SOCKSServerHandshakeHandler, policy: Reloadable<AddressPolicy>, connectTimeout: TimeAmount, logger: Logger) {
         self.handshake = handshake
         self.policy = policy
         self.connectTimeout = connectTimeout
@@ -122,7 +125,7 @@ final class SOCKSGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .domain(let name, let targetPort): (host, port) = (name, targetPort)
         case .address(let address): (host, port) = (address.ipAddress ?? "", address.port ?? 0)
         }
-        let policy = self.policy
+        let policy = self.policy.current
         let loop = context.eventLoop
         let timeout = connectTimeout
         let resolved = NIOThreadPool.singleton.runIfActive(eventLoop: loop) { () throws -> [IPAddress] in

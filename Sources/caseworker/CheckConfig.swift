@@ -28,6 +28,9 @@ struct CheckConfig: AsyncParsableCommand {
               engine.shutdownGraceSeconds: \(config.engine.shutdownGrace.components.seconds)
               engine.httpAllowedNetworks: [\(config.engineHTTPAllowedNetworks.map(\.description).joined(separator: ", "))]
               log.level: \(config.log.level.rawValue)
+              log.format: \(config.log.format.rawValue)
+              retention.finishedRuns: \(DurationText.format(config.retention.finishedRuns))
+              retention.deliveredEvents: \(DurationText.format(config.retention.deliveredEvents))
               webhooks.schedule: [\(config.webhooks.schedule.map(DurationText.format).joined(separator: ", "))]
               webhooks.jitter: \(config.webhooks.jitter)
               webhooks.attemptTimeoutSeconds: \(config.webhooks.attemptTimeoutSeconds)

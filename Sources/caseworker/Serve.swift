@@ -1,10 +1,12 @@
 import ArgumentParser
+import CaseworkerCore
 import CaseworkerServer
 import Logging
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the daemon: migrate the database, then serve the API until SIGTERM or SIGINT.")
+        abstract: "Run the daemon: migrate the database, then serve the API until SIGTERM or SIGINT.",
+        discussion: "SIGHUP re-reads the configuration (log level, webhook settings, allowed networks).")
 
     @OptionGroup var instance: InstanceOptions
 
@@ -12,16 +14,14 @@ struct Serve: AsyncParsableCommand {
     var listen: String?
 
     func run() async throws {
-        let config = try await instance.loadConfig(overrides: .init(listen: listen))
-        let level = config.log.level
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let overrides = ConfigLoader.Overrides(listen: listen)
+        let config = try await instance.loadConfig(overrides: overrides)
+        let level = Reloadable(config.log.level)
+        LogSetup.bootstrap(format: config.log.format, level: level)
         let logger = Logger(label: "caseworker")
         do {
-            try await Daemon.run(config: config, selection: instance.selection, logger: logger)
+            try await Daemon.run(
+                config: config, launch: .init(selection: instance.selection, overrides: overrides, logLevel: level), logger: logger)
         } catch {
             logger.critical("caseworker stopped on an error", metadata: ["error": "\(error)"])
             throw ExitCode.failure

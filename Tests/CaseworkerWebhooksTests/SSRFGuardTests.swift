@@ -64,7 +64,7 @@ import Testing
             logger.logLevel = .critical
             for (allowed, expectRefusal) in [([CIDR](), true), ([CIDR("127.0.0.0/8")!], false)] {
                 let proxy = try await SSRFGuardProxy.start(
-                    policy: AddressPolicy(allowedNetworks: allowed), connectTimeout: .seconds(2), logger: logger)
+                    policy: Reloadable(AddressPolicy(allowedNetworks: allowed)), connectTimeout: .seconds(2), logger: logger)
                 var configuration = HTTPClient.Configuration()
                 configuration.proxy = .socksServer(host: "127.0.0.1", port: proxy.port)
                 configuration.connectionPool.retryConnectionEstablishment = false

@@ -1,14 +1,16 @@
 import CaseworkerStore
 import Hummingbird
 
-/// `GET /healthz` (the process is alive) and `GET /readyz` (the database is writable and
-/// migrated). Both are unauthenticated, for load balancers and systemd.
+/// `GET /healthz` (the process is alive) and `GET /readyz` (not draining, and the database is
+/// writable and migrated). Both are unauthenticated, for load balancers and systemd.
 struct HealthRoutes {
     let store: any StoreHealth
+    let readiness: Readiness
 
     func register(on router: Router<APIRequestContext>) {
         router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
         router.get("readyz") { _, context in
+            guard !readiness.isDraining else { throw Problem.unavailable("draining: the daemon is shutting down") }
             do {
                 try await store.checkReady()
             } catch {

@@ -1,3 +1,4 @@
+import Foundation
 import CaseworkerEngine
 import CaseworkerSQLite
 import CaseworkerWebhooks
@@ -26,6 +27,9 @@ public struct CaseworkerConfig: Sendable, Equatable {
     public struct Log: Sendable, Equatable {
         /// `log.level`, default `info`.
         public var level = Logger.Level.info
+        /// `log.format`: `json` (one object per line; the default with a configuration file) or
+        /// `text` (the default in `--dev`).
+        public var format = LogSetup.Format.json
     }
 
     /// Webhook delivery (SPEC 3); see `DispatcherConfiguration` for what each key does.
@@ -56,6 +60,19 @@ public struct CaseworkerConfig: Sendable, Equatable {
         }
     }
 
+    /// How long finished work is kept (`retention.*`); `0s` keeps it forever.
+    public struct Retention: Sendable, Equatable {
+        /// `retention.finishedRuns`, default 90 days.
+        public var finishedRuns: Duration = .seconds(90 * 86_400)
+        /// `retention.deliveredEvents`, default 30 days.
+        public var deliveredEvents: Duration = .seconds(30 * 86_400)
+
+        /// The date before which work is purged, or `nil` for "keep forever".
+        public func cutoff(_ age: Duration, now: Date) -> Date? {
+            age == .zero ? nil : now.addingTimeInterval(-Double(age.components.seconds))
+        }
+    }
+
     public var server = Server()
     public var database = Database()
     /// `engine.maxConcurrentRuns` (64), `engine.maxStepsPerRun` (1000),
@@ -65,6 +82,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
     /// refuses their range by default (loopback, private, link-local, ...). Default none.
     public var engineHTTPAllowedNetworks: [CIDR] = []
     public var log = Log()
+    public var retention = Retention()
     public var webhooks = Webhooks()
 
     public init() {}
@@ -74,7 +92,8 @@ public struct CaseworkerConfig: Sendable, Equatable {
         "server.listen", "server.maxBodyBytes",
         "database.path", "database.synchronous", "database.busyTimeoutMilliseconds",
         "engine.maxConcurrentRuns", "engine.maxStepsPerRun", "engine.shutdownGraceSeconds", "engine.httpAllowedNetworks",
-        "log.level",
+        "log.level", "log.format",
+        "retention.finishedRuns", "retention.deliveredEvents",
         "webhooks.schedule", "webhooks.jitter", "webhooks.attemptTimeoutSeconds", "webhooks.maxInFlightPerEndpoint",
         "webhooks.maxInFlight", "webhooks.disableAfterFailingHours", "webhooks.allowedNetworks",
     ]

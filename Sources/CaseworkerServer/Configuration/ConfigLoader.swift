@@ -49,7 +49,13 @@ public enum ConfigLoader {
             }
         case .dev(let directory):
             let path = URL(fileURLWithPath: directory).appendingPathComponent("caseworker.sqlite").path
-            providers.append(InMemoryProvider(name: "dev", values: ["database.path": ConfigValue(.string(path), isSecret: false)]))
+            providers.append(
+                InMemoryProvider(
+                    name: "dev",
+                    values: [
+                        "database.path": ConfigValue(.string(path), isSecret: false),
+                        "log.format": ConfigValue(.string("text"), isSecret: false),
+                    ]))
         }
 
         let reader = ConfigReader(providers: providers)
@@ -78,6 +84,15 @@ public enum ConfigLoader {
             "log.level", into: &config.log.level,
             "must be one of trace, debug, info, notice, warning, error, critical"
         ) { Logger.Level(rawValue: $0.lowercased()) }
+        await fields.read("log.format", into: &config.log.format, "must be json or text") { LogSetup.Format(rawValue: $0.lowercased()) }
+        for (key, keyPath) in [
+            ("retention.finishedRuns", \CaseworkerConfig.retention.finishedRuns),
+            ("retention.deliveredEvents", \CaseworkerConfig.retention.deliveredEvents),
+        ] {
+            await fields.read(key, into: &config[keyPath: keyPath], "must be a duration such as 90d, 12h or 0s (keep forever)") {
+                DurationText.parse($0)
+            }
+        }
         await fields.readList(
             "webhooks.schedule", into: &config.webhooks.schedule,
             "must be a non-empty list of at most 100 durations (e.g. 0s, 5s, 5m, 2h; a bare number is seconds)"
@@ -153,7 +168,7 @@ public enum ConfigLoader {
     private struct NotAMapping: Error {}
 
     private static func describeFileError(_ error: any Error, path: String) -> String {
-        if error is NotAMapping { return "must be a YAML mapping of sections (server, database, engine, log, webhooks)" }
+        if error is NotAMapping { return "must be a YAML mapping of sections (server, database, engine, log, retention, webhooks)" }
         if let error = error as? CocoaError, error.code == .fileReadNoSuchFile {
             return "no such file (create one from etc/caseworker.yaml, or use --dev)"
         }

@@ -1,0 +1,76 @@
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import GRDB
+
+/// What a purge removed.
+public struct PurgeCounts: Sendable, Equatable, CustomStringConvertible {
+    public var runs: Int
+    public var events: Int
+
+    public var description: String { "\(runs) finished runs, \(events) delivered webhook events" }
+}
+
+extension SQLiteStore {
+    /// Copies the database to `path` while it is in use (SQLite's online backup API reads one
+    /// consistent snapshot; writers are not blocked for long), then checks the copy with
+    /// `PRAGMA integrity_check`. `path` must not exist yet.
+    public func backup(to path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { throw MaintenanceError("\(path) exists; choose a new file") }
+        let destination = try DatabaseQueue(path: path)
+        try pool.backup(to: destination)
+        let check = try destination.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        try destination.close()
+        guard check == ["ok"] else { throw MaintenanceError("the backup failed its integrity check: \(check.joined(separator: "; "))") }
+    }
+
+    /// Deletes finished runs (with their timeline) that finished before `runsBefore`, and webhook
+    /// events older than `eventsBefore` whose deliveries have all ended (succeeded or failed),
+    /// with their deliveries and attempts. Active runs and pending deliveries are never touched.
+    /// Deletes in batches so that concurrent writers are not held up for long.
+    public func purge(runsFinishedBefore runsBefore: Date?, eventsBefore: Date?) async throws -> PurgeCounts {
+        var counts = PurgeCounts(runs: 0, events: 0)
+        if let runsBefore {
+            let cutoff = Timestamp.millis(runsBefore)
+            while true {
+                let deleted = try await write("purgeRuns") { db -> Int in
+                    let ids = try String.fetchAll(
+                        db, sql: "SELECT id FROM runs WHERE finished_at IS NOT NULL AND finished_at < ? LIMIT 500", arguments: [cutoff])
+                    guard !ids.isEmpty else { return 0 }
+                    let list = databaseQuestionMarks(count: ids.count)
+                    try db.execute(sql: "DELETE FROM run_tasks WHERE run_id IN (\(list))", arguments: StatementArguments(ids))
+                    try db.execute(sql: "DELETE FROM runs WHERE id IN (\(list))", arguments: StatementArguments(ids))
+                    return ids.count
+                }
+                counts.runs += deleted
+                if deleted == 0 { break }
+            }
+        }
+        if let eventsBefore {
+            let cutoff = Timestamp.millis(eventsBefore)
+            while true {
+                let deleted = try await write("purgeEvents") { db -> Int in
+                    try db.execute(
+                        sql: """
+                            DELETE FROM webhook_events WHERE rowid IN (
+                                SELECT rowid FROM webhook_events e WHERE e.created_at < ?
+                                AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                                                WHERE d.tenant_id = e.tenant_id AND d.event_id = e.id
+                                                AND d.status IN ('PENDING', 'DELIVERING'))
+                                LIMIT 500)
+                            """,
+                        arguments: [cutoff])
+                    return db.changesCount
+                }
+                counts.events += deleted
+                if deleted == 0 { break }
+            }
+        }
+        return counts
+    }
+}
+
+public struct MaintenanceError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
