@@ -91,4 +91,25 @@ final class LogRecords: Sendable {
         try store.migrate()
         try await store.checkReady()
     }
+
+    @Test func readinessIs503WhileDraining() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-drain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(options: .init(path: directory.appendingPathComponent("db.sqlite").path))
+        try store.migrate()
+        let readiness = Readiness()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let app = Application(router: makeRouter(store: store, readiness: readiness), logger: logger)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+            readiness.startDraining()
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("draining"))
+            }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
 }
