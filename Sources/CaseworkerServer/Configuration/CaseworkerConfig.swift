@@ -56,6 +56,13 @@ public struct CaseworkerConfig: Sendable, Equatable {
         }
     }
 
+    /// `/metrics` (Prometheus text).
+    public struct Metrics: Sendable, Equatable {
+        /// `metrics.listen`: a separate `HOST:PORT` serving only `/metrics` (then the API
+        /// listener does not serve it). Default empty (`nil`): `/metrics` on `server.listen`.
+        public var listen: ListenAddress?
+    }
+
     public var server = Server()
     public var database = Database()
     /// `engine.maxConcurrentRuns` (64), `engine.maxStepsPerRun` (1000),
@@ -66,6 +73,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
     public var engineHTTPAllowedNetworks: [CIDR] = []
     public var log = Log()
     public var webhooks = Webhooks()
+    public var metrics = Metrics()
 
     public init() {}
 
@@ -77,6 +85,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
         "log.level",
         "webhooks.schedule", "webhooks.jitter", "webhooks.attemptTimeoutSeconds", "webhooks.maxInFlightPerEndpoint",
         "webhooks.maxInFlight", "webhooks.disableAfterFailingHours", "webhooks.allowedNetworks",
+        "metrics.listen",
     ]
 
     /// The environment variable that overrides `key`.
