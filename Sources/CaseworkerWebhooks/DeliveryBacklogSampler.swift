@@ -41,6 +41,8 @@ public struct DeliveryBacklogSampler: Service {
     public func sample() async {
         do {
             metrics.backlog(try await store.deliveryBacklog(), now: clock.now)
+        } catch is CancellationError {
+            // Shutting down: the read was cut short; nothing to report.
         } catch {
             logger.warning("sampling the webhook backlog failed", metadata: ["error": "\(error)"])
         }
