@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Domain values and pure policies. No I/O.
@@ -44,6 +46,7 @@ let package = Package(
         .target(
             name: "CaseworkerSQLite",
             dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -53,6 +56,7 @@ let package = Package(
         .target(
             name: "CaseworkerEngine",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "CaseworkerStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSOCKS", package: "swift-nio-extras"),
@@ -65,6 +69,7 @@ let package = Package(
         .target(
             name: "CaseworkerWebhooks",
             dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -79,6 +84,7 @@ let package = Package(
         .target(
             name: "CaseworkerAPI",
             dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -87,6 +93,8 @@ let package = Package(
         .target(
             name: "CaseworkerServer",
             dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "CaseworkerAPI",
                 "CaseworkerEngine",
                 "CaseworkerSQLite",
@@ -121,7 +129,14 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "CaseworkerServerTests", dependencies: ["CaseworkerServer"]),
+        .testTarget(
+            name: "CaseworkerServerTests",
+            dependencies: [
+                "CaseworkerServer", "CaseworkerSQLite",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "CaseworkerEngineTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import CaseworkerStore
+import CoreMetrics
 import Hummingbird
 
 /// Settings of the HTTP API that come from the configuration file.
@@ -13,21 +14,23 @@ public struct APIConfiguration: Sendable {
 
 /// Builds the router of the whole HTTP API.
 ///
-/// Middleware order, outermost first: request metadata (id, body limit, access log), problem
-/// mapping, then for `/v1` authentication and per-resource scopes. Health routes are the only
-/// unauthenticated ones.
+/// Middleware order, outermost first: request metadata (id, body limit, access log), HTTP
+/// metrics, problem mapping, then for `/v1` authentication and per-resource scopes. Health routes
+/// and `/metrics` (when `metrics.exposition` is set) are the only unauthenticated ones.
 public func makeRouter(
-    store: any Store, configuration: APIConfiguration = .init(), readiness: Readiness = Readiness()
+    store: any Store, configuration: APIConfiguration = .init(), metrics: APIMetrics = .init(), readiness: Readiness = Readiness()
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestMetadataMiddleware(maxBodyBytes: configuration.maxBodyBytes))
+    router.add(middleware: HTTPMetricsMiddleware(factory: metrics.factory))
     router.add(middleware: ProblemMiddleware())
     HealthRoutes(store: store, readiness: readiness).register(on: router)
+    if let exposition = metrics.exposition { MetricsRoutes(exposition: exposition).register(on: router) }
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(keys: store))
     CaseRoutes(store: store).register(on: v1)
     ParameterSetRoutes(store: store).register(on: v1)
     DefinitionRoutes(store: store).register(on: v1)
-    RunRoutes(store: store).register(on: v1)
+    RunRoutes(store: store, runsStarted: Counter(label: "caseworker_runs_started_total", factory: metrics.factory)).register(on: v1)
     WebhookEndpointRoutes(store: store).register(on: v1)
     WebhookDeliveryRoutes(store: store).register(on: v1)
     return router

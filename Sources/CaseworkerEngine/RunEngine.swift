@@ -30,6 +30,8 @@ public struct EngineConfiguration: Sendable, Equatable {
 /// claim, so runs a crash left `RUNNING` are resumed: their interrupted step runs again. On
 /// graceful shutdown it stops claiming, lets running steps finish within `shutdownGrace`, then
 /// cancels them.
+///
+/// Runs finished, runs in flight and step durations are recorded in `metrics` (`EngineMetrics`).
 public final class RunEngine: Service, Sendable {
     private let store: any RunStore & CaseStore
     private let configuration: EngineConfiguration
@@ -42,7 +44,7 @@ public final class RunEngine: Service, Sendable {
 
     public init(
         store: any RunStore & CaseStore, actions: ActionRegistry, configuration: EngineConfiguration = .init(),
-        clock: any WallClock = SystemClock(), logger: Logger
+        clock: any WallClock = SystemClock(), metrics: EngineMetrics = .init(), logger: Logger
     ) {
         self.store = store
         self.configuration = configuration
@@ -52,7 +54,8 @@ public final class RunEngine: Service, Sendable {
         self.executor = RunExecutor(
             store: store, definitions: DefinitionCache(), actions: actions, clock: clock, ids: ULIDGenerator(),
             owner: "engine-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
-            maxStepsPerRun: configuration.maxStepsPerRun, logger: logger, isStopping: { stopping.isSet || Task.isCancelled })
+            maxStepsPerRun: configuration.maxStepsPerRun, metrics: metrics, logger: logger,
+            isStopping: { stopping.isSet || Task.isCancelled })
     }
 
     public func run() async throws {

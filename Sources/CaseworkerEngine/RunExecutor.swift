@@ -18,6 +18,7 @@ struct RunExecutor: Sendable {
     let ids: ULIDGenerator
     let owner: String
     let maxStepsPerRun: Int
+    let metrics: EngineMetrics
     let logger: Logger
     let isStopping: @Sendable () -> Bool
 
@@ -27,6 +28,8 @@ struct RunExecutor: Sendable {
         var logger = self.logger
         logger[metadataKey: "run_id"] = .string(run.id)
         logger[metadataKey: "case_id"] = .string(run.caseId)
+        metrics.runsInFlight.increment()
+        defer { metrics.runsInFlight.decrement() }
         do {
             let versionId = run.versionId
             let definition = try await definitions.definition(versionId: versionId) {
@@ -37,6 +40,7 @@ struct RunExecutor: Sendable {
                 let completion = try await step(run: run, definition: definition, caseRecord: caseRecord)
                 run = try await store.finishStep(runId: run.id, owner: owner, completion: completion)
                 if run.status.isTerminal {
+                    metrics.runFinished(run.status)
                     logger.info("run finished", metadata: ["status": .string(run.status.rawValue), "steps": .stringConvertible(run.stepsExecuted)])
                     return true
                 }
@@ -60,7 +64,9 @@ struct RunExecutor: Sendable {
 
     /// Executes the current step of `run` once and decides what follows.
     func step(run: Run, definition: WorkflowDefinition, caseRecord: Case?) async throws -> StepCompletion {
+        let start = ContinuousClock.now
         var completion = try await decide(run: run, definition: definition, caseRecord: caseRecord)
+        if let task = completion.task { metrics.stepFinished(action: task.action, outcome: task.outcome.status, duration: ContinuousClock.now - start) }
         if completion.task != nil, let stepId = run.currentStepId { completion.parentStepId = definition.graph.owner(of: stepId) }
         return completion
     }

@@ -1,5 +1,6 @@
 import CaseworkerCore
 import CaseworkerStore
+import CoreMetrics
 import Foundation
 import GRDB
 import Logging
@@ -40,9 +41,13 @@ public final class SQLiteStore: Sendable {
     /// Notified after every commit that inserted a webhook delivery (whoever wrote it: the engine
     /// through `enqueueEvent`, a redelivery), so the dispatcher sends it at once.
     public let outboxSignal = WorkSignal()
+    let commitLatency: CommitLatency
 
     /// Opens (creating if needed) the database file. Does not migrate: call `migrate()`.
-    public init(options: Options, clock: any WallClock = SystemClock()) throws {
+    /// `metricsFactory` receives the commit-latency histogram (`CommitLatency`).
+    public init(
+        options: Options, clock: any WallClock = SystemClock(), metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         let timeout = options.busyTimeout.components
@@ -55,6 +60,7 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(options.synchronous == .full ? "FULL" : "NORMAL")")
         }
         self.clock = clock
+        commitLatency = CommitLatency(factory: metricsFactory)
         pool.add(transactionObserver: OutboxCommitObserver(signal: outboxSignal), extent: .databaseLifetime)
     }
 
@@ -83,10 +89,13 @@ public final class SQLiteStore: Sendable {
         try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
-    /// Runs `body` as one write transaction named after its intention (the name is for logs and,
-    /// later, commit-latency metrics).
+    /// Runs `body` as one write transaction named after its intention; the name labels its
+    /// commit latency (`caseworker_db_commit_duration_seconds{transaction=name}`).
     func write<T: Sendable>(_ name: StaticString, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.write(body)
+        let start = ContinuousClock.now
+        let value = try await pool.write(body)
+        commitLatency.record(name, ContinuousClock.now - start)
+        return value
     }
 
     func newId() -> String { ids.next(at: clock.now) }

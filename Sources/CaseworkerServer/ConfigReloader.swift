@@ -49,6 +49,7 @@ struct ConfigReloader: Service {
         if old.database != new.database { keys.append("database") }
         if old.engine != new.engine { keys.append("engine") }
         if old.log.format != new.log.format { keys.append("log.format") }
+        if old.metrics != new.metrics { keys.append("metrics") }
         if old.webhooks.attemptTimeoutSeconds != new.webhooks.attemptTimeoutSeconds { keys.append("webhooks.attemptTimeoutSeconds") }
         return keys
     }

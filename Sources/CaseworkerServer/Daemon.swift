@@ -20,6 +20,8 @@ import ServiceLifecycle
 /// dispatcher stops claiming and lets attempts in flight finish (up to its grace); the engine
 /// stops claiming and gives running steps `engine.shutdownGraceSeconds`; then `run` returns and
 /// the process exits 0.
+///
+/// Every component records its metrics into `metrics` (`serve`: `MetricsBackend.processWide`).
 public enum Daemon {
     /// What `serve` was started with, so that a reload reads the same sources.
     public struct Launch: Sendable {
@@ -35,9 +37,11 @@ public enum Daemon {
         }
     }
 
-    public static func run(config: CaseworkerConfig, launch: Launch, logger: Logger) async throws {
+    public static func run(
+        config: CaseworkerConfig, launch: Launch, metrics: MetricsBackend = .processWide, logger: Logger
+    ) async throws {
         let notifier = SystemdNotifier()
-        let store = try Instance.openStore(config: config, selection: launch.selection)
+        let store = try Instance.openStore(config: config, selection: launch.selection, metricsFactory: metrics.factory)
         try store.migrate()
         logger.info(
             "database ready",
@@ -51,11 +55,14 @@ public enum Daemon {
         let stepGuard = try await SSRFGuardProxy.start(policy: stepPolicy, connectTimeout: .seconds(10), logger: logger)
         let httpClient = HTTPRequestAction.makeClient(socksProxyPort: stepGuard.port)
         let engine = RunEngine(
-            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient)), configuration: config.engine, logger: logger)
+            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient)), configuration: config.engine,
+            metrics: EngineMetrics(factory: metrics.factory), logger: logger)
+        let deliveryMetrics = DeliveryMetrics(factory: metrics.factory)
         let dispatcher = DeliveryDispatcher(
-            store: store, signal: store.outboxSignal, configuration: config.webhooks.dispatcherConfiguration, logger: logger)
+            store: store, signal: store.outboxSignal, configuration: config.webhooks.dispatcherConfiguration,
+            metrics: deliveryMetrics, logger: logger)
         let readiness = Readiness()
-        let app = makeApplication(store: store, config: config, readiness: readiness, logger: logger) { address in
+        let app = makeApplication(store: store, config: config, metrics: metrics, readiness: readiness, logger: logger) { address in
             notifier.notify("READY=1\nSTATUS=listening on http://\(address)")
         }
         let reloader = ConfigReloader(
@@ -72,7 +79,9 @@ public enum Daemon {
             logger.notice("draining: no new connections; finishing requests, deliveries and steps")
         }
         let retention = RetentionService(store: store, retention: config.retention, clock: SystemClock(), logger: logger)
-        var services: [any Service] = [engine, dispatcher, retention, app, reloader, beginDrain]
+        var services: [any Service] =
+            metricsServices(store: store, config: config, metrics: metrics, deliveryMetrics: deliveryMetrics, logger: logger)
+            + [engine, dispatcher, retention, app, reloader, beginDrain]
         if let interval = SystemdNotifier.watchdogInterval(), notifier.isEnabled {
             services.append(WatchdogService(notifier: notifier, interval: interval))
         }
@@ -90,18 +99,22 @@ public enum Daemon {
         logger.info("stopped")
     }
 
-    /// The HTTP application over `store`, configured from `config`. Used by `run` and by tests.
-    /// `onListening` is called with the bound address once the server accepts connections.
+    /// The HTTP application over `store`, configured from `config`, recording into `metrics` (and
+    /// serving its `/metrics` unless `metrics.listen` is set), running `services` beside the
+    /// server. Used by `run` and by tests. `onListening` is called with the bound address once the
+    /// server accepts connections.
     public static func makeApplication(
-        store: SQLiteStore, config: CaseworkerConfig, readiness: Readiness = Readiness(), logger: Logger,
-        onListening: @escaping @Sendable (ListenAddress) -> Void = { _ in }
+        store: SQLiteStore, config: CaseworkerConfig, metrics: MetricsBackend, services: [any Service] = [],
+        readiness: Readiness = Readiness(), logger: Logger, onListening: @escaping @Sendable (ListenAddress) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = makeRouter(
-            store: store, configuration: APIConfiguration(maxBodyBytes: config.server.maxBodyBytes), readiness: readiness)
+            store: store, configuration: APIConfiguration(maxBodyBytes: config.server.maxBodyBytes),
+            metrics: apiMetrics(config: config, metrics: metrics), readiness: readiness)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
                 address: .hostname(config.server.listen.host, port: config.server.listen.port), serverName: "caseworker"),
+            services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.server.listen.port
                 let address = ListenAddress(host: config.server.listen.host, port: port)

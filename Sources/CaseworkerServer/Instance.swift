@@ -1,11 +1,15 @@
 import CaseworkerSQLite
+import CoreMetrics
 import Foundation
 
 /// Opening the storage of the selected instance, the same way for every command.
 public enum Instance {
     /// Opens the configured database. In dev mode the data directory is created if missing.
     /// The caller migrates (`SQLiteStore.migrate()`), which every command does before use.
-    public static func openStore(config: CaseworkerConfig, selection: InstanceSelection) throws -> SQLiteStore {
+    /// `metricsFactory` receives the store's commit latencies (the daemon's backend).
+    public static func openStore(
+        config: CaseworkerConfig, selection: InstanceSelection, metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) throws -> SQLiteStore {
         if case .dev(let directory) = selection {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
@@ -16,7 +20,8 @@ public enum Instance {
         return try SQLiteStore(
             options: .init(
                 path: config.database.path, synchronous: config.database.synchronous,
-                busyTimeout: .milliseconds(config.database.busyTimeoutMilliseconds)))
+                busyTimeout: .milliseconds(config.database.busyTimeoutMilliseconds)),
+            metricsFactory: metricsFactory)
     }
 }
 

@@ -27,6 +27,8 @@ import Synchronization
 ///   sent again (same `webhook-id`) after the restart.
 /// - **Time** comes from `clock`: tests drive the schedule, lease expiry and the disable policy
 ///   with a manual clock.
+/// - **Metrics:** every attempt sent and every endpoint disabled is counted in `metrics`
+///   (`DeliveryMetrics`); cancelled attempts are not.
 public final class DeliveryDispatcher: Service, Sendable {
     private let store: any DeliveryStore
     private let signal: WorkSignal
@@ -38,14 +40,16 @@ public final class DeliveryDispatcher: Service, Sendable {
     private let addressPolicy: Reloadable<AddressPolicy>
     private let clock: any WallClock
     private let logger: Logger
+    private let metrics: DeliveryMetrics
     /// This process's lease owner name.
     public let owner: String
 
     public init(
         store: any DeliveryStore, signal: WorkSignal, configuration: DispatcherConfiguration = .init(),
-        clock: any WallClock = SystemClock(), logger: Logger
+        clock: any WallClock = SystemClock(), metrics: DeliveryMetrics = .init(), logger: Logger
     ) {
         self.store = store
+        self.metrics = metrics
         self.signal = signal
         self.settings = Reloadable(configuration)
         self.addressPolicy = Reloadable(configuration.addressPolicy)
@@ -191,6 +195,7 @@ public final class DeliveryDispatcher: Service, Sendable {
             logger.notice("webhook attempt cancelled", metadata: ["delivery_id": .string(delivery.id)])
             return
         }
+        metrics.attemptSent(result)
         let finishedAt = clock.now
         let resolution = Self.resolution(
             for: result, attempt: delivery.attempt, schedule: configuration.schedule, now: finishedAt)
@@ -216,6 +221,7 @@ public final class DeliveryDispatcher: Service, Sendable {
             metadata["outcome"] = .string(recorded.status.rawValue)
             logger.info("webhook attempt", metadata: metadata)
             if let reason = recorded.endpointDisabledReason {
+                metrics.endpointDisabled()
                 logger.warning(
                     "webhook endpoint disabled",
                     metadata: ["endpoint_id": .string(delivery.endpointId), "tenant": .string(delivery.tenantId), "reason": .string(reason)])

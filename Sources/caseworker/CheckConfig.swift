@@ -38,6 +38,7 @@ struct CheckConfig: AsyncParsableCommand {
               webhooks.maxInFlight: \(config.webhooks.maxInFlight)
               webhooks.disableAfterFailingHours: \(config.webhooks.disableAfterFailingHours)
               webhooks.allowedNetworks: [\(config.webhooks.allowedNetworks.map(\.description).joined(separator: ", "))]
+              metrics.listen: \(config.metrics.listen.map(\.description) ?? "(empty: /metrics on server.listen)")
             """)
     }
 }

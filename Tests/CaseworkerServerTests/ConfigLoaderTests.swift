@@ -81,7 +81,7 @@ import Testing
               busyTimeoutMilliseconds: -5
             log:
               level: loud
-            metrics:
+            telemetry:
               enabled: true
             """)
         let keys = await problems(.file(path: path), environment: ["CASEWORKER_SERVER_PORT": "1"])
@@ -89,7 +89,7 @@ import Testing
             Set(keys)
                 == [
                     "server.listen", "server.maxBodyBytes", "server.lisen", "database.synchronous",
-                    "database.busyTimeoutMilliseconds", "log.level", "metrics", "CASEWORKER_SERVER_PORT",
+                    "database.busyTimeoutMilliseconds", "log.level", "telemetry", "CASEWORKER_SERVER_PORT",
                 ])
     }
 

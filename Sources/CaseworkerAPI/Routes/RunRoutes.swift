@@ -1,5 +1,6 @@
 import CaseworkerCore
 import CaseworkerStore
+import CoreMetrics
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -8,6 +9,8 @@ import Hummingbird
 /// execution timeline, and list them.
 struct RunRoutes {
     let store: any RunStore & CaseStore & DefinitionStore & ParameterSetStore
+    /// `caseworker_runs_started_total`: runs stored by `start`.
+    let runsStarted: Counter
     let definitions = DefinitionCache()
 
     static let maxWaitSeconds = 60
@@ -72,6 +75,7 @@ struct RunRoutes {
                 tenantId: tenantId, caseId: body.caseId, workflowDefinitionId: body.workflowDefinitionId, version: version.version,
                 versionId: version.versionId, parametersId: body.parametersId, input: body.input, plan: plan,
                 correlationId: body.correlationId, channel: channel))
+        runsStarted.increment()
         context.logger.info("run started", metadata: ["run_id": .string(run.id), "case_id": .string(run.caseId)])
         return .json(run.startRepresentation, status: .created, headers: [.location: "/v1/workflows/\(run.id)"])
     }

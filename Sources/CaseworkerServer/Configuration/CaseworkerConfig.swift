@@ -73,6 +73,13 @@ public struct CaseworkerConfig: Sendable, Equatable {
         }
     }
 
+    /// `/metrics` (Prometheus text).
+    public struct Metrics: Sendable, Equatable {
+        /// `metrics.listen`: a separate `HOST:PORT` serving only `/metrics` (then the API
+        /// listener does not serve it). Default empty (`nil`): `/metrics` on `server.listen`.
+        public var listen: ListenAddress?
+    }
+
     public var server = Server()
     public var database = Database()
     /// `engine.maxConcurrentRuns` (64), `engine.maxStepsPerRun` (1000),
@@ -84,6 +91,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
     public var log = Log()
     public var retention = Retention()
     public var webhooks = Webhooks()
+    public var metrics = Metrics()
 
     public init() {}
 
@@ -96,6 +104,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
         "retention.finishedRuns", "retention.deliveredEvents",
         "webhooks.schedule", "webhooks.jitter", "webhooks.attemptTimeoutSeconds", "webhooks.maxInFlightPerEndpoint",
         "webhooks.maxInFlight", "webhooks.disableAfterFailingHours", "webhooks.allowedNetworks",
+        "metrics.listen",
     ]
 
     /// The environment variable that overrides `key`.

@@ -112,7 +112,14 @@ public enum ConfigLoader {
             let networks = items.compactMap(CIDR.init)
             return networks.count == items.count ? networks : nil
         }
+        await fields.read(
+            "metrics.listen", into: &config.metrics.listen,
+            "must be empty (serve /metrics on server.listen) or HOST:PORT, e.g. 127.0.0.1:9464"
+        ) { text in text.isEmpty ? .some(nil) : ListenAddress(text).map { .some($0) } }
         problems += fields.problems
+        if let listen = config.metrics.listen, listen == config.server.listen, listen.port != 0 {
+            problems.append(.init(key: "metrics.listen", message: "must differ from server.listen, or be empty to serve /metrics there"))
+        }
 
         if !problems.isEmpty { throw ConfigProblems(problems: problems) }
         return config
@@ -168,7 +175,7 @@ public enum ConfigLoader {
     private struct NotAMapping: Error {}
 
     private static func describeFileError(_ error: any Error, path: String) -> String {
-        if error is NotAMapping { return "must be a YAML mapping of sections (server, database, engine, log, retention, webhooks)" }
+        if error is NotAMapping { return "must be a YAML mapping of sections (server, database, engine, log, retention, webhooks, metrics)" }
         if let error = error as? CocoaError, error.code == .fileReadNoSuchFile {
             return "no such file (create one from etc/caseworker.yaml, or use --dev)"
         }
