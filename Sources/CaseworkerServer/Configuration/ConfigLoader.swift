@@ -73,13 +73,7 @@ public enum ConfigLoader {
         var graceSeconds = 20
         await fields.read("engine.shutdownGraceSeconds", into: &graceSeconds, in: 0...3600)
         config.engine.shutdownGrace = .seconds(graceSeconds)
-        await fields.readList(
-            "engine.httpAllowedNetworks", into: &config.engineHTTPAllowedNetworks,
-            "must be a list of CIDR networks, e.g. 127.0.0.0/8 or fd00::/8"
-        ) { items in
-            let networks = items.compactMap(CIDR.init)
-            return networks.count == items.count ? networks : nil
-        }
+        await fields.readNetworks("engine.httpAllowedNetworks", into: &config.engineHTTPAllowedNetworks)
         await fields.read(
             "log.level", into: &config.log.level,
             "must be one of trace, debug, info, notice, warning, error, critical"
@@ -105,13 +99,7 @@ public enum ConfigLoader {
         await fields.read("webhooks.maxInFlightPerEndpoint", into: &config.webhooks.maxInFlightPerEndpoint, in: 1...1024)
         await fields.read("webhooks.maxInFlight", into: &config.webhooks.maxInFlight, in: 1...10000)
         await fields.read("webhooks.disableAfterFailingHours", into: &config.webhooks.disableAfterFailingHours, in: 1...8760)
-        await fields.readList(
-            "webhooks.allowedNetworks", into: &config.webhooks.allowedNetworks,
-            "must be a list of CIDR networks, e.g. 127.0.0.0/8 or fd00::/8"
-        ) { items in
-            let networks = items.compactMap(CIDR.init)
-            return networks.count == items.count ? networks : nil
-        }
+        await fields.readNetworks("webhooks.allowedNetworks", into: &config.webhooks.allowedNetworks)
         await fields.read(
             "metrics.listen", into: &config.metrics.listen,
             "must be empty (serve /metrics on server.listen) or HOST:PORT, e.g. 127.0.0.1:9464"
@@ -231,6 +219,14 @@ private struct Fields {
             if let parsed = parse(trimmed) { value = parsed } else { fail(key, "\(expectation), got \(items)") }
         } catch {
             fail(key, expectation)
+        }
+    }
+
+    /// A list of CIDR networks (an allow-list of an SSRF guard).
+    mutating func readNetworks(_ key: String, into value: inout [CIDR]) async {
+        await readList(key, into: &value, "must be a list of CIDR networks, e.g. 127.0.0.0/8 or fd00::/8") { items in
+            let networks = items.compactMap(CIDR.init)
+            return networks.count == items.count ? networks : nil
         }
     }
 
