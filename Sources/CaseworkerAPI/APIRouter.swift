@@ -6,9 +6,12 @@ import Hummingbird
 public struct APIConfiguration: Sendable {
     /// `server.maxBodyBytes`: the largest accepted request body; larger ones answer 413.
     public var maxBodyBytes: Int
+    /// `server.idempotencyKeyHours`: how long the response to an `Idempotency-Key` is kept.
+    public var idempotencyRetention: Duration
 
-    public init(maxBodyBytes: Int = 1 << 20) {
+    public init(maxBodyBytes: Int = 1 << 20, idempotencyRetention: Duration = .seconds(24 * 3600)) {
         self.maxBodyBytes = maxBodyBytes
+        self.idempotencyRetention = idempotencyRetention
     }
 }
 
@@ -26,7 +29,9 @@ public func makeRouter(
     router.add(middleware: ProblemMiddleware())
     HealthRoutes(store: store, readiness: readiness).register(on: router)
     if let exposition = metrics.exposition { MetricsRoutes(exposition: exposition).register(on: router) }
-    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(keys: store))
+    let v1 = router.group("v1")
+        .add(middleware: AuthenticationMiddleware(keys: store))
+        .add(middleware: IdempotencyMiddleware(store: store, retention: configuration.idempotencyRetention))
     CaseRoutes(store: store).register(on: v1)
     ParameterSetRoutes(store: store).register(on: v1)
     DefinitionRoutes(store: store).register(on: v1)

@@ -13,6 +13,7 @@ enum Migrations {
         migrator.registerMigration("v2-workflow-definitions", migrate: v2)
         migrator.registerMigration("v3-webhooks", migrate: v3)
         migrator.registerMigration("v4-runs", migrate: v4)
+        migrator.registerMigration("v6-idempotency-keys", migrate: v6)
         return migrator
     }
 
@@ -256,6 +257,31 @@ enum Migrations {
                     finished_at INTEGER NOT NULL
                 );
                 CREATE INDEX run_tasks_run ON run_tasks(run_id, id);
+                """)
+    }
+
+    /// `Idempotency-Key` records: the first request's fingerprint and, once it completed, its
+    /// response, per tenant and key, until `expires_at`.
+    private static func v6(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE idempotency_keys (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+                    request_hash TEXT NOT NULL CHECK (length(request_hash) = 64),
+                    state TEXT NOT NULL CHECK (state IN ('IN_FLIGHT', 'DONE')),
+                    locked_until INTEGER,
+                    response_status INTEGER,
+                    response_headers TEXT CHECK (response_headers IS NULL OR json_valid(response_headers)),
+                    response_body BLOB,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_id, key),
+                    -- A completed record has its response; one in flight has a lock and no response.
+                    CHECK ((state = 'DONE') = (response_status IS NOT NULL AND response_headers IS NOT NULL
+                        AND response_body IS NOT NULL AND locked_until IS NULL))
+                );
+                CREATE INDEX idempotency_keys_expiry ON idempotency_keys(expires_at);
                 """)
     }
 }

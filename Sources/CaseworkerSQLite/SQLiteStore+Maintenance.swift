@@ -66,6 +66,11 @@ extension SQLiteStore {
                 if deleted == 0 { break }
             }
         }
+        // Expired idempotency records go with every purge (they are useless once expired).
+        let now = nowMillis
+        _ = try await write("purgeIdempotencyKeys") { db in
+            try db.execute(sql: "DELETE FROM idempotency_keys WHERE expires_at < ?", arguments: [now])
+        }
         return counts
     }
 }

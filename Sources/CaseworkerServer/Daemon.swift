@@ -108,7 +108,9 @@ public enum Daemon {
         readiness: Readiness = Readiness(), logger: Logger, onListening: @escaping @Sendable (ListenAddress) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = makeRouter(
-            store: store, configuration: APIConfiguration(maxBodyBytes: config.server.maxBodyBytes),
+            store: store,
+            configuration: APIConfiguration(
+                maxBodyBytes: config.server.maxBodyBytes, idempotencyRetention: .seconds(config.server.idempotencyKeyHours * 3600)),
             metrics: apiMetrics(config: config, metrics: metrics), readiness: readiness)
         return Application(
             router: router,

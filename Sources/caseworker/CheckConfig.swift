@@ -20,6 +20,7 @@ struct CheckConfig: AsyncParsableCommand {
             configuration is valid
               server.listen: \(config.server.listen)
               server.maxBodyBytes: \(config.server.maxBodyBytes)
+              server.idempotencyKeyHours: \(config.server.idempotencyKeyHours)
               database.path: \(config.database.path)
               database.synchronous: \(config.database.synchronous.rawValue)
               database.busyTimeoutMilliseconds: \(config.database.busyTimeoutMilliseconds)

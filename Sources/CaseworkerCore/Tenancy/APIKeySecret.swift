@@ -29,10 +29,7 @@ public struct APIKeySecret: Sendable {
     public var prefix: String { String(text.prefix(12)) }
 
     public static func hash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        SHA256Hex.of(Data(text.utf8))
     }
 }
 
@@ -50,5 +47,15 @@ public enum Base64URL {
         guard !base64.contains("=") else { return nil }
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         return Data(base64Encoded: base64).map { [UInt8]($0) }
+    }
+}
+
+/// Lowercase hex SHA-256 of bytes (request fingerprints, key hashes).
+public enum SHA256Hex {
+    public static func of(_ bytes: some DataProtocol) -> String {
+        SHA256.hash(data: bytes).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
     }
 }

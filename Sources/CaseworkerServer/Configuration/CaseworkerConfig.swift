@@ -13,6 +13,8 @@ public struct CaseworkerConfig: Sendable, Equatable {
         public var listen = ListenAddress(host: "127.0.0.1", port: 8080)
         /// `server.maxBodyBytes`, default 1 MiB.
         public var maxBodyBytes = 1 << 20
+        /// `server.idempotencyKeyHours`, default 24.
+        public var idempotencyKeyHours = 24
     }
 
     public struct Database: Sendable, Equatable {
@@ -97,7 +99,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
 
     /// Every key the configuration knows, in the order `etc/caseworker.yaml` lists them.
     public static let keys = [
-        "server.listen", "server.maxBodyBytes",
+        "server.listen", "server.maxBodyBytes", "server.idempotencyKeyHours",
         "database.path", "database.synchronous", "database.busyTimeoutMilliseconds",
         "engine.maxConcurrentRuns", "engine.maxStepsPerRun", "engine.shutdownGraceSeconds", "engine.httpAllowedNetworks",
         "log.level", "log.format",

@@ -1,0 +1,111 @@
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `Idempotency-Key` on every `POST` (SPEC 2.1).
+///
+/// The first response to a key (per tenant) is stored for `retention` (24 h by default,
+/// `server.idempotencyKeyHours`); a retry with the same key and the same request (method, path,
+/// query and body) gets that response again with `Idempotent-Replayed: true`; the same key with a
+/// different request is 422 `idempotency-key-reused`; a retry while the first is still being
+/// processed is 409. Responses of 5xx are not stored (a retry runs again), and a claim whose
+/// process died is taken over after `lock` (60 s). A key must be 1–255 characters (else 400).
+struct IdempotencyMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
+    let store: any IdempotencyStore
+    let retention: Duration
+    static let lock: Duration = .seconds(60)
+    static let replayedHeaders: [HTTPField.Name] = [.contentType, .location, .retryAfter]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .post, let key = request.headers[.idempotencyKey] else { return try await next(request, context) }
+        guard (1...255).contains(key.count) else { throw Problem.badRequest("Idempotency-Key must be 1–255 characters") }
+        let tenantId = try context.tenantId()
+        var request = request
+        let body = try await request.collectBody(upTo: context.maxUploadSize)
+        var fingerprint = Data("\(request.method.rawValue) \(request.uri.description)\n".utf8)
+        fingerprint.append(contentsOf: body.readableBytesView)
+        let now = Date()
+        let begin = try await store.beginIdempotentRequest(
+            tenantId: tenantId, key: key, requestHash: SHA256Hex.of(fingerprint), now: now,
+            lockedUntil: now.addingTimeInterval(Self.seconds(Self.lock)), expiresAt: now.addingTimeInterval(Self.seconds(retention)))
+        switch begin {
+        case .inFlight:
+            throw Problem.conflict("a request with this Idempotency-Key is still being processed; retry later")
+        case .mismatch:
+            throw Problem(
+                .unprocessableContent, "idempotency-key-reused", "this Idempotency-Key was already used for a different request")
+        case .replay(let stored):
+            var headers = HTTPFields()
+            for (name, value) in stored.headers { if let field = HTTPField.Name(name) { headers[field] = value } }
+            headers[.idempotentReplayed] = "true"
+            return Response(
+                status: .init(code: stored.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
+        case .started:
+            break
+        }
+
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let problem = ProblemMiddleware.problem(for: error, request: request, context: context)
+            guard problem.status.code < 500 else {
+                try? await store.abandonIdempotentRequest(tenantId: tenantId, key: key)
+                throw error
+            }
+            return try await complete(problem.response(instance: context.requestId), tenantId: tenantId, key: key)
+        }
+        guard response.status.code < 500 else {
+            try? await store.abandonIdempotentRequest(tenantId: tenantId, key: key)
+            return response
+        }
+        return try await complete(response, tenantId: tenantId, key: key)
+    }
+
+    /// Stores `response` for the key and returns an equivalent response (its body was consumed).
+    private func complete(_ response: Response, tenantId: String, key: String) async throws -> Response {
+        let collector = BodyCollector()
+        try await response.body.write(CollectingWriter(collector: collector))
+        var headers: [String: String] = [:]
+        for name in Self.replayedHeaders { if let value = response.headers[name] { headers[name.rawName] = value } }
+        do {
+            try await store.completeIdempotentRequest(
+                tenantId: tenantId, key: key,
+                response: StoredResponse(status: response.status.code, headers: headers, body: Array(collector.buffer.readableBytesView)))
+        } catch {
+            try? await store.abandonIdempotentRequest(tenantId: tenantId, key: key)
+            throw error
+        }
+        return Response(status: response.status, headers: response.headers, body: ResponseBody(byteBuffer: collector.buffer))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// Accumulates a response body (used within one task).
+private final class BodyCollector {
+    var buffer = ByteBuffer()
+}
+
+private struct CollectingWriter: ResponseBodyWriter {
+    let collector: BodyCollector
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        collector.buffer.writeBuffer(&buffer)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}

@@ -1,0 +1,56 @@
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import GRDB
+
+extension SQLiteStore: IdempotencyStore {
+    public func beginIdempotentRequest(
+        tenantId: String, key: String, requestHash: String, now: Date, lockedUntil: Date, expiresAt: Date
+    ) async throws -> IdempotencyBegin {
+        let nowMillis = Timestamp.millis(now)
+        return try await write("beginIdempotentRequest") { db in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM idempotency_keys WHERE tenant_id = ? AND key = ?", arguments: [tenantId, key]),
+                (row["expires_at"] as Int64) > nowMillis
+            {
+                let state: String = row["state"]
+                let abandoned = state == "IN_FLIGHT" && (row["locked_until"] as Int64? ?? 0) <= nowMillis
+                if !abandoned {
+                    guard (row["request_hash"] as String) == requestHash else { return .mismatch }
+                    guard state == "DONE" else { return .inFlight }
+                    let headersText: String = row["response_headers"]
+                    let headers = (try JSONText.decode(headersText).objectValue ?? [:]).compactMapValues(\.stringValue)
+                    let body: Data = row["response_body"]
+                    return .replay(StoredResponse(status: row["response_status"], headers: headers, body: [UInt8](body)))
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO idempotency_keys (tenant_id, key, request_hash, state, locked_until, created_at, expires_at)
+                    VALUES (?, ?, ?, 'IN_FLIGHT', ?, ?, ?)
+                    """,
+                arguments: [tenantId, key, requestHash, Timestamp.millis(lockedUntil), nowMillis, Timestamp.millis(expiresAt)])
+            return .started
+        }
+    }
+
+    public func completeIdempotentRequest(tenantId: String, key: String, response: StoredResponse) async throws {
+        let headers = JSONText.encode(.object(response.headers.mapValues(JSONValue.string)))
+        try await write("completeIdempotentRequest") { db in
+            try db.execute(
+                sql: """
+                    UPDATE idempotency_keys SET state = 'DONE', locked_until = NULL, response_status = ?, response_headers = ?,
+                        response_body = ?
+                    WHERE tenant_id = ? AND key = ? AND state = 'IN_FLIGHT'
+                    """,
+                arguments: [response.status, headers, Data(response.body), tenantId, key])
+        }
+    }
+
+    public func abandonIdempotentRequest(tenantId: String, key: String) async throws {
+        try await write("abandonIdempotentRequest") { db in
+            try db.execute(
+                sql: "DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ? AND state = 'IN_FLIGHT'", arguments: [tenantId, key])
+        }
+    }
+}
