@@ -12,10 +12,11 @@ import Testing
 
         let first = try DaemonProcess(["serve", "--config", config], in: directory)
         var port = try await first.waitForPort()
+        // 15 s: long enough to see the run WAITING and kill the daemon even on a loaded machine.
         let definition: JSONValue = [
             "name": "pause", "isDraft": false,
             "steps": [
-                ["id": "pause", "action": "wait", "config": ["seconds": 4]],
+                ["id": "pause", "action": "wait", "config": ["seconds": 15]],
                 ["id": "done", "action": "complete", "config": ["result": "${steps.pause.output}"]],
             ],
         ]
