@@ -6,10 +6,17 @@ import Logging
 /// Executes the steps of one claimed run, one after another, committing each attempt's outcome
 /// (and the run's next position) before it starts the next step.
 ///
-/// It stops when the run ends, must wait (a retry's delay), or the engine is stopping; then the
-/// claim is released and the engine's loop takes the run up again when it is due. A step
-/// interrupted by a crash or by the end of the shutdown grace leaves no record and runs again
-/// with the same attempt number (hence the same `Idempotency-Key`).
+/// It stops when the run ends, must wait (a retry's delay, a `wait` timer, an `await`), or the
+/// engine is stopping; then the claim is released and the engine's loop takes the run up again
+/// when it is due. A step interrupted by a crash or by the end of the shutdown grace leaves no
+/// record and runs again with the same attempt number (hence the same `Idempotency-Key`).
+///
+/// A suspended step (`wait`, `await`) records no task when it suspends; when the run is claimed
+/// again with its `wait` still set, the step is not executed again but finished from the wait:
+/// `OK` for a timer or a delivered signal, `TIMEOUT` for an await whose timeout passed.
+///
+/// A run cancelled while one of its steps is in flight: the step's result is discarded
+/// (`finishStep` refuses it with a conflict), and the executor logs that and stops.
 struct RunExecutor: Sendable {
     let store: any RunStore & CaseStore
     let definitions: DefinitionCache
@@ -50,6 +57,18 @@ struct RunExecutor: Sendable {
                     return true
                 }
             }
+        } catch StoreError.conflict(let reason) {
+            // The run was cancelled (or otherwise ended) while its step was in flight: nothing of
+            // the step is recorded, and there is nothing to release.
+            if let current = try? await store.findRun(tenantId: run.tenantId, id: run.id), current.status.isTerminal {
+                logger.info(
+                    "step result discarded: the run ended while the step was in flight",
+                    metadata: ["status": .string(current.status.rawValue), "step": .string(run.currentStepId ?? "")])
+                return true
+            }
+            logger.error("run execution failed; it will be retried", metadata: ["error": .string(reason)])
+            try? await store.releaseClaim(runId: run.id, owner: owner)
+            return false
         } catch is CancellationError {
             // The shutdown grace ran out during a step: nothing was recorded, the claim is released
             // at the next start, and the step runs again then.
@@ -81,12 +100,37 @@ struct RunExecutor: Sendable {
             return StepCompletion(task: nil, parentStepId: nil, stateChanges: [:], stepResult: nil, next: .end(.failed), error: error, keepClaim: false)
         }
 
-        let startedAt = clock.now
+        let startedAt: Date
         var parameters = JSONValue.null
-        let result = await attempt(step, of: run, context: RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt)) {
-            parameters = SecretMasking.masked($0, action: step.action)
+        var result: ActionResult
+        if let wait = run.wait {
+            // Waking a suspended step: it is finished from its wait, not executed again.
+            startedAt = wait.since
+            let context = RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt)
+            parameters = (try? step.config.evaluate(in: context)).map { SecretMasking.masked($0, action: step.action) } ?? .null
+            result = Self.wakeResult(wait)
+        } else {
+            startedAt = clock.now
+            result = await attempt(step, of: run, context: RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt)) {
+                parameters = SecretMasking.masked($0, action: step.action)
+            }
+            try Task.checkCancellation()
+            if case .suspend(let suspension) = result {
+                switch suspension {
+                case .timer(let seconds) where seconds > 0:
+                    return suspend(RunWait.timer(until: startedAt.addingTimeInterval(seconds), since: startedAt))
+                case .until(let date) where date > clock.now:
+                    return suspend(RunWait.timer(until: date, since: startedAt))
+                case .until(let date):
+                    // Already due: the timer fires at once.
+                    result = Self.wakeResult(RunWait.timer(until: date, since: startedAt))
+                case .timer:
+                    result = Self.wakeResult(RunWait.timer(until: startedAt, since: startedAt))
+                case .signal(let name, let timeoutSeconds):
+                    return suspend(RunWait(signal: name, until: timeoutSeconds.map { startedAt.addingTimeInterval($0) }, since: startedAt))
+                }
+            }
         }
-        try Task.checkCancellation()
         let finishedAt = clock.now
 
         var outcome: StepOutcome
@@ -101,6 +145,9 @@ struct RunExecutor: Sendable {
             (outcome, output) = (.ok, out)
         case .failRun(let reason, let code):
             (outcome, errorText) = (StepOutcome(.ko, code: code ?? "failed"), reason)
+        case .suspend:
+            // Resolved above; a suspension cannot reach here.
+            (outcome, errorText) = (StepOutcome(.ko, code: "action_error"), "an unexpected suspension")
         }
 
         // Retry a retryable failure while the policy allows: a durable wait, then the same step.
@@ -126,7 +173,7 @@ struct RunExecutor: Sendable {
             return completion(
                 step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
                 next: .end(.failed), error: error, keepClaim: false)
-        case .outcome:
+        case .outcome, .suspend:
             break
         }
 
@@ -153,6 +200,23 @@ struct RunExecutor: Sendable {
                 step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
                 next: .end(runFailure.status), error: run.flowMode == .main ? failure : (run.error ?? failure), keepClaim: false)
         }
+    }
+
+    /// The current step suspends: no task yet; the store makes the run `WAITING` and releases it.
+    private func suspend(_ wait: RunWait) -> StepCompletion {
+        StepCompletion(task: nil, parentStepId: nil, stateChanges: [:], stepResult: nil, next: .suspend(wait), keepClaim: false)
+    }
+
+    /// How a suspended step ends when its run is woken: a timer or a delivered signal is `OK`
+    /// (output `{waitedUntil}`, or the signal's payload); an await woken without a signal timed out.
+    static func wakeResult(_ wait: RunWait) -> ActionResult {
+        guard let name = wait.signal else {
+            return .ok(["waitedUntil": .string(Timestamp.rfc3339(wait.until ?? wait.since))])
+        }
+        if let payload = wait.payload { return .ok(payload) }
+        let deadline = wait.until.map { " by \(Timestamp.rfc3339($0))" } ?? ""
+        return .outcome(
+            StepOutcome(.timeout), output: .null, error: "no signal \(name) arrived\(deadline)", retryable: false, stateChanges: [:])
     }
 
     /// Resolves the config and runs the action under the step's timeout. Never throws except

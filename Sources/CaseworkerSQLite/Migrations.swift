@@ -13,6 +13,7 @@ enum Migrations {
         migrator.registerMigration("v2-workflow-definitions", migrate: v2)
         migrator.registerMigration("v3-webhooks", migrate: v3)
         migrator.registerMigration("v4-runs", migrate: v4)
+        migrator.registerMigration("v5-waiting", migrate: v5)
         migrator.registerMigration("v6-idempotency-keys", migrate: v6)
         return migrator
     }
@@ -257,6 +258,46 @@ enum Migrations {
                     finished_at INTEGER NOT NULL
                 );
                 CREATE INDEX run_tasks_run ON run_tasks(run_id, id);
+                """)
+    }
+
+    /// Durable waits (`wait`, `await`) and signals (issue #5). A waiting run is its row: the wait
+    /// columns say what it waits for, `due_at` when it wakes (NULL: an await without timeout).
+    /// Added column by column, each CHECK naming only columns that exist before it.
+    private static func v5(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                -- Set exactly while the current step is a suspended wait/await: always when WAITING
+                -- (RUNNING keeps it while the engine wakes the step), never once finished.
+                ALTER TABLE runs ADD COLUMN waiting_since INTEGER
+                    CHECK ((status <> 'WAITING' OR waiting_since IS NOT NULL) AND (finished_at IS NULL OR waiting_since IS NULL));
+                -- The awaited signal's name (NULL: a timer).
+                ALTER TABLE runs ADD COLUMN wait_signal TEXT
+                    CHECK (wait_signal IS NULL OR (waiting_since IS NOT NULL AND length(wait_signal) BETWEEN 1 AND 64));
+                -- A timer's wake time (required) or an await's timeout (optional).
+                ALTER TABLE runs ADD COLUMN wait_until INTEGER
+                    CHECK ((wait_until IS NULL OR waiting_since IS NOT NULL)
+                        AND (waiting_since IS NULL OR wait_signal IS NOT NULL OR wait_until IS NOT NULL));
+                -- The payload of the signal delivered to the await (JSON; NULL until delivered).
+                ALTER TABLE runs ADD COLUMN wait_payload TEXT
+                    CHECK (wait_payload IS NULL OR (wait_signal IS NOT NULL AND json_valid(wait_payload)));
+
+                -- Signals sent to runs. Unconsumed ones are kept until an await of that name consumes
+                -- the earliest (by id, a ULID: arrival order).
+                CREATE TABLE run_signals (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    run_id TEXT NOT NULL REFERENCES runs(id),
+                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+                    payload TEXT NOT NULL CHECK (json_valid(payload)),
+                    created_at INTEGER NOT NULL,
+                    consumed_at INTEGER,
+                    -- The await step that consumed it.
+                    consumed_by_step TEXT,
+                    CHECK ((consumed_at IS NULL) = (consumed_by_step IS NULL))
+                );
+                CREATE INDEX run_signals_run ON run_signals(run_id, id);
+                CREATE INDEX run_signals_unconsumed ON run_signals(run_id, name, id) WHERE consumed_at IS NULL;
                 """)
     }
 

@@ -85,6 +85,9 @@ extension SQLiteStore: CaseStore {
                     """,
                 arguments: [tenantId, id])
             try db.execute(
+                sql: "UPDATE run_signals SET payload = 'null' WHERE run_id IN (SELECT id FROM runs WHERE tenant_id = ? AND case_id = ?)",
+                arguments: [tenantId, id])
+            try db.execute(
                 sql: """
                     UPDATE runs SET input = 'null', params = '{}', state = '{}', step_results = '{}',
                         result = CASE WHEN result IS NULL THEN NULL ELSE 'null' END,

@@ -39,6 +39,7 @@ extension SQLiteStore {
                     guard !ids.isEmpty else { return 0 }
                     let list = databaseQuestionMarks(count: ids.count)
                     try db.execute(sql: "DELETE FROM run_tasks WHERE run_id IN (\(list))", arguments: StatementArguments(ids))
+                    try db.execute(sql: "DELETE FROM run_signals WHERE run_id IN (\(list))", arguments: StatementArguments(ids))
                     try db.execute(sql: "DELETE FROM runs WHERE id IN (\(list))", arguments: StatementArguments(ids))
                     return ids.count
                 }

@@ -80,11 +80,11 @@ extension SQLiteStore: RunStore {
                 db,
                 sql: """
                     UPDATE runs SET claimed_by = ?1,
-                        status = CASE status WHEN 'PENDING' THEN 'RUNNING' ELSE status END,
+                        status = CASE WHEN status IN ('PENDING', 'WAITING') THEN 'RUNNING' ELSE status END,
                         started_at = COALESCE(started_at, ?2), updated_at = ?2
                     WHERE id IN (
                         SELECT id FROM runs WHERE due_at <= ?2 AND claimed_by IS NULL
-                        AND status IN ('PENDING', 'RUNNING') ORDER BY due_at, id LIMIT ?3)
+                        AND status IN ('PENDING', 'RUNNING', 'WAITING') ORDER BY due_at, id LIMIT ?3)
                     RETURNING *
                     """,
                 arguments: [owner, nowMillis, limit]
@@ -97,7 +97,7 @@ extension SQLiteStore: RunStore {
     public func nextDueDate() async throws -> Date? {
         try await pool.read { db in
             try Int64.fetchOne(
-                db, sql: "SELECT MIN(due_at) FROM runs WHERE due_at IS NOT NULL AND claimed_by IS NULL AND status IN ('PENDING', 'RUNNING')"
+                db, sql: "SELECT MIN(due_at) FROM runs WHERE due_at IS NOT NULL AND claimed_by IS NULL AND status IN ('PENDING', 'RUNNING', 'WAITING')"
             ).map(Timestamp.date(millis:))
         }
     }
@@ -138,6 +138,8 @@ extension SQLiteStore: RunStore {
             run.state.merge(completion.stateChanges) { _, new in new }
             var claimedBy: String? = completion.keepClaim ? owner : nil
             var dueAt: Int64? = now
+            var wait: RunWait?
+            var waitingForSignal = false
             switch completion.next {
             case .retry(let at):
                 run.attempt += 1
@@ -152,6 +154,30 @@ extension SQLiteStore: RunStore {
                 run.result = result
             case .end(let status):
                 run.status = status
+            case .suspend(var suspended):
+                run.status = .waiting
+                claimedBy = nil
+                dueAt = suspended.until.map(Timestamp.millis)
+                if let name = suspended.signal {
+                    // The earliest kept signal of that name is consumed at once: the run is due now.
+                    if let kept = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT id, payload FROM run_signals
+                            WHERE tenant_id = ? AND run_id = ? AND name = ? AND consumed_at IS NULL ORDER BY id LIMIT 1
+                            """,
+                        arguments: [run.tenantId, runId, name])
+                    {
+                        try db.execute(
+                            sql: "UPDATE run_signals SET consumed_at = ?, consumed_by_step = ? WHERE tenant_id = ? AND id = ?",
+                            arguments: [now, run.currentStepId, run.tenantId, kept["id"] as String])
+                        suspended.payload = try JSONText.decode(kept["payload"] as String)
+                        dueAt = now
+                    } else {
+                        waitingForSignal = true
+                    }
+                }
+                wait = suspended
             }
             var finishedAt: Int64?
             if run.status.isTerminal {
@@ -164,18 +190,28 @@ extension SQLiteStore: RunStore {
                 sql: """
                     UPDATE runs SET status = ?, current_step_id = ?, flow_mode = ?, attempt = ?, steps_executed = ?,
                         state = ?, step_results = ?, result = ?, error = ?, due_at = ?, claimed_by = ?, finished_at = ?,
-                        updated_at = ?
+                        waiting_since = ?, wait_signal = ?, wait_until = ?, wait_payload = ?, updated_at = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     run.status.rawValue, run.currentStepId, run.flowMode.text, run.attempt, run.stepsExecuted,
                     JSONText.encode(.object(run.state)), JSONText.encode(.object(run.stepResults)), run.result.map(JSONText.encode),
-                    run.error.map { JSONText.encode($0.json) }, dueAt, claimedBy, finishedAt, now, runId,
+                    run.error.map { JSONText.encode($0.json) }, dueAt, claimedBy, finishedAt,
+                    wait.map { Timestamp.millis($0.since) }, wait?.signal, wait?.until.map(Timestamp.millis),
+                    wait?.payload.map(JSONText.encode), now, runId,
                 ])
             // The outbox: a terminal run's event commits with the run, or not at all.
             if let eventType = run.status.eventType {
                 try Self.enqueueEvent(
                     db, tenantId: run.tenantId, type: eventType, data: run.eventData, runId: runId, eventId: eventId, now: now)
+            }
+            // A run that starts waiting for a signal announces it, in the same transaction.
+            if waitingForSignal, let name = wait?.signal {
+                var data = run.eventData.objectValue ?? [:]
+                data["signal"] = .string(name)
+                try Self.enqueueEvent(
+                    db, tenantId: run.tenantId, type: WebhookEventType.waiting.rawValue, data: .object(data), runId: runId,
+                    eventId: eventId, now: now)
             }
             return try Self.fetchRun(db, tenantId: run.tenantId, id: runId)!
         }
@@ -218,7 +254,12 @@ extension Run {
             error: try (row["error"] as String?).map(JSONText.decode).flatMap(RunError.init(json:)),
             dueAt: (row["due_at"] as Int64?).map(Timestamp.date(millis:)), createdAt: Timestamp.date(millis: row["created_at"]),
             startedAt: (row["started_at"] as Int64?).map(Timestamp.date(millis:)),
-            finishedAt: (row["finished_at"] as Int64?).map(Timestamp.date(millis:)))
+            finishedAt: (row["finished_at"] as Int64?).map(Timestamp.date(millis:)),
+            wait: try (row["waiting_since"] as Int64?).map { since in
+                RunWait(
+                    signal: row["wait_signal"], until: (row["wait_until"] as Int64?).map(Timestamp.date(millis:)),
+                    since: Timestamp.date(millis: since), payload: try (row["wait_payload"] as String?).map(JSONText.decode))
+            })
     }
 }
 

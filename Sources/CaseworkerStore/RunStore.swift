@@ -57,6 +57,12 @@ public struct StepCompletion: Sendable {
         case complete(result: JSONValue)
         /// The run ended `FAILED` or `TIMED_OUT` (with `StepCompletion.error`).
         case end(RunStatus)
+        /// The current step suspends: the run becomes `WAITING` for `wait` (a timer or a signal),
+        /// releasing the claim; no task is recorded until it wakes. For a signal, the store
+        /// consumes the earliest kept signal of that name at once if there is one (the run is
+        /// then due now), and otherwise writes the `workflow.waiting` event in the same
+        /// transaction.
+        case suspend(RunWait)
     }
 
     /// The finished attempt; `nil` when the run ends without executing a step (the step limit).
@@ -107,14 +113,30 @@ public protocol RunStore: Sendable {
     /// Releases every claim. Called by the engine at start-up: claims are held by live engine
     /// tasks only, so after a crash every claimed run is resumable (one process per database).
     func releaseAllClaims() async throws -> Int
-    /// Claims up to `limit` `PENDING`/`RUNNING` runs due at `now` for `owner`, oldest due first,
-    /// moving `PENDING` ones to `RUNNING`.
+    /// Claims up to `limit` `PENDING`/`RUNNING`/`WAITING` runs due at `now` for `owner`, oldest
+    /// due first, moving `PENDING` and `WAITING` ones to `RUNNING` (a woken run keeps its `wait`,
+    /// so the engine knows to finish the suspended step rather than execute it).
     func claimDueRuns(owner: String, limit: Int, now: Date) async throws -> [Run]
     /// The earliest `dueAt` of an unclaimed active run, to sleep until then.
     func nextDueDate() async throws -> Date?
     /// Records a finished attempt and moves the run on, atomically (with the outbox event of a
-    /// terminal transition). The run must be claimed by `owner`.
+    /// terminal transition). The run must be claimed by `owner` and not terminal, else
+    /// `StoreError.conflict` (e.g. the run was cancelled while its step was in flight): nothing
+    /// is written then. Any `next` but `suspend` clears the run's `wait`.
     func finishStep(runId: String, owner: String, completion: StepCompletion) async throws -> Run
     /// Releases `owner`'s claim on a run without changing it (the engine is shutting down).
     func releaseClaim(runId: String, owner: String) async throws
+
+    /// Cancels an active run (`PENDING`, `RUNNING` or `WAITING`): it ends `CANCELLED` with error
+    /// `{code: "cancelled", stepId: the current step}`, its claim and wait are cleared, and the
+    /// `workflow.cancelled` event commits with it. A step in flight is abandoned: the engine's
+    /// `finishStep` for it then fails with a conflict and records nothing. `nil` for an unknown
+    /// run; `StoreError.conflict` for a terminal one.
+    func cancelRun(tenantId: String, id: String) async throws -> Run?
+    /// Sends the signal `name` with `payload` to an active run. When the run is `WAITING` for
+    /// `name` (and no signal was delivered yet), the signal is consumed: the run is due now and
+    /// its `await` step ends `OK` with `payload` as output. Otherwise it is kept, and the next
+    /// `await` of `name` the run reaches consumes the earliest kept signal of that name. `nil`
+    /// for an unknown run; `StoreError.conflict` for a terminal one.
+    func signalRun(tenantId: String, id: String, name: String, payload: JSONValue) async throws -> SignalReceipt?
 }

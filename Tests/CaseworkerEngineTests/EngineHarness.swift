@@ -29,6 +29,8 @@ final class ReceivedRequests: Sendable {
     let entries = Mutex<[Entry]>([])
     /// How many more requests to `/flaky` answer 500 before it answers 200.
     let flakyFailures = Mutex(0)
+    /// `/hold` answers 200 once this is set (it gives up after 30 s).
+    let holdOpen = Mutex(false)
 
     var all: [Entry] { entries.withLock { $0 } }
     func count(_ path: String) -> Int { all.filter { $0.path == path }.count }
@@ -44,10 +46,12 @@ struct EngineHarness {
 
     static let tenant = "t"
 
-    /// Runs `body` with everything started; shuts everything down gracefully afterwards.
+    /// Runs `body` with everything started; shuts everything down gracefully afterwards, then
+    /// runs `afterShutdown` (every step in flight has finished or been abandoned by then).
     static func with(
         clock: any WallClock = SystemClock(), configuration: EngineConfiguration = .init(),
-        _ body: @Sendable (EngineHarness) async throws -> Void
+        _ body: @Sendable (EngineHarness) async throws -> Void,
+        afterShutdown: @Sendable (EngineHarness) async throws -> Void = { _ in }
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -86,6 +90,7 @@ struct EngineHarness {
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
             try await client.shutdown()
+            try await afterShutdown(harness)
         }
     }
 
@@ -98,6 +103,11 @@ struct EngineHarness {
         router.get("text") { _, _ in "plain words" }
         router.get("slow") { _, _ -> Response in
             try await Task.sleep(for: .seconds(2))
+            return Response(status: .ok)
+        }
+        router.get("hold") { _, _ -> Response in
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !received.holdOpen.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             return Response(status: .ok)
         }
         router.get("flaky") { _, _ -> Response in

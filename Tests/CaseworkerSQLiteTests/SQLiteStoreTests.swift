@@ -20,7 +20,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(
             try store.pendingMigrations() == [
-                "v1-tenants-keys-cases-parameters", "v2-workflow-definitions", "v3-webhooks", "v4-runs",
+                "v1-tenants-keys-cases-parameters", "v2-workflow-definitions", "v3-webhooks", "v4-runs", "v5-waiting",
                 "v6-idempotency-keys",
             ])
         await #expect(throws: (any Error).self) { try await store.checkReady() }
@@ -33,7 +33,8 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         }
         #expect(
             tables == [
-                "api_keys", "cases", "idempotency_keys", "parameter_sets", "run_tasks", "runs", "tenants", "webhook_deliveries",
+                "api_keys", "cases", "idempotency_keys", "parameter_sets", "run_signals", "run_tasks", "runs", "tenants",
+                "webhook_deliveries",
                 "webhook_delivery_attempts", "webhook_endpoints", "webhook_events", "workflow_definition_versions",
                 "workflow_definitions",
             ])

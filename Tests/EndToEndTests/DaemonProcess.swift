@@ -39,12 +39,25 @@ final class DaemonProcess: Sendable {
         let output = self.output
         pipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            if !data.isEmpty { output.text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+            if data.isEmpty {
+                output.finished.withLock { $0 = true }
+                handle.readabilityHandler = nil
+            } else {
+                output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
         }
         try process.run()
     }
 
     var text: String { output.text.withLock { $0 } }
+
+    /// Waits (at most `timeout`) until the output pipe reached end of file.
+    func waitForEndOfOutput(timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !output.finished.withLock({ $0 }) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
 
     /// Waits until the output matches `pattern` and returns the first capture group (or the match).
     func waitForOutput(_ pattern: String, timeout: Duration = .seconds(30)) async throws -> String {
@@ -104,13 +117,15 @@ final class DaemonProcess: Sendable {
 /// What a subprocess has written so far, appended to from the pipe's reader thread.
 final class OutputBuffer: Sendable {
     let text = Mutex("")
+    /// Set when the pipe reached end of file: everything the process wrote has been read.
+    let finished = Mutex(false)
 }
 
 /// Runs a short-lived `caseworker` command to completion: (exit status, combined output).
 func runCaseworker(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws -> (Int32, String) {
     let process = try DaemonProcess(arguments, in: directory, environment: environment)
     let status = try await process.waitForExit()
-    try await Task.sleep(for: .milliseconds(50))  // let the pipe's last bytes arrive
+    try await process.waitForEndOfOutput()
     return (status, process.text)
 }
 

@@ -10,6 +10,7 @@ extension Run {
             "correlationId": correlationId.map(JSONValue.string) ?? .null, "channel": channel.map(JSONValue.string) ?? .null,
             "createdAt": .string(Timestamp.rfc3339(createdAt)), "startedAt": startedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
             "finishedAt": finishedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null, "error": error?.json ?? .null,
+            "waitingFor": status == .waiting ? wait.map(\.representation) ?? .null : .null,
         ]
     }
 
@@ -52,5 +53,13 @@ extension RunTask {
             "parameters": parameters, "output": output, "error": error.map(JSONValue.string) ?? .null,
             "startedAt": .string(Timestamp.rfc3339(startedAt)), "finishedAt": .string(Timestamp.rfc3339(finishedAt)),
         ]
+    }
+}
+
+extension RunWait {
+    /// `waitingFor` of a `WAITING` run: the awaited signal (`null` for a timer) and when it wakes
+    /// (a timer's time, an await's timeout; `null`: no timeout).
+    var representation: JSONValue {
+        ["signal": signal.map(JSONValue.string) ?? .null, "until": until.map { .string(Timestamp.rfc3339($0)) } ?? .null]
     }
 }

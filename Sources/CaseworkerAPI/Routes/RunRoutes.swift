@@ -6,7 +6,7 @@ import HTTPTypes
 import Hummingbird
 
 /// `/v1/workflows` (SPEC 2.7): start runs, read their status (with long polling), result,
-/// execution timeline, and list them.
+/// execution timeline, and list them; cancel them and send them signals (`RunRoutes+Signals`).
 struct RunRoutes {
     let store: any RunStore & CaseStore & DefinitionStore & ParameterSetStore
     /// `caseworker_runs_started_total`: runs stored by `start`.
@@ -24,11 +24,15 @@ struct RunRoutes {
         runs.get("{id}", use: status)
         runs.get("{id}/result", use: result)
         runs.get("{id}/execution", use: execution)
+        runs.post("{id}/cancel", use: cancel)
+        runs.post("{id}/signals/{name}", use: signal)
         runs.methodNotAllowed(allowing: [.get])
         runs.methodNotAllowed("run", allowing: [.post])
         runs.methodNotAllowed("{id}", allowing: [.get])
         runs.methodNotAllowed("{id}/result", allowing: [.get])
         runs.methodNotAllowed("{id}/execution", allowing: [.get])
+        runs.methodNotAllowed("{id}/cancel", allowing: [.post])
+        runs.methodNotAllowed("{id}/signals/{name}", allowing: [.post])
     }
 
     /// `POST /v1/workflows/run`: checks the case, the definition version (latest published or

@@ -31,6 +31,8 @@ public struct Run: Sendable, Hashable {
     public var error: RunError?
     /// When the current step is due (a retry's delay ends, a timer fires); `nil` when not due.
     public var dueAt: Date?
+    /// What the run waits for while its current step is a suspended `wait`/`await`.
+    public var wait: RunWait?
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
@@ -40,7 +42,7 @@ public struct Run: Sendable, Hashable {
         parametersId: String?, status: RunStatus, currentStepId: String?, flowMode: FlowMode, attempt: Int,
         stepsExecuted: Int, input: JSONValue, params: [String: JSONValue], state: [String: JSONValue],
         stepResults: [String: JSONValue], correlationId: String?, channel: String?, result: JSONValue?, error: RunError?,
-        dueAt: Date?, createdAt: Date, startedAt: Date?, finishedAt: Date?
+        dueAt: Date?, createdAt: Date, startedAt: Date?, finishedAt: Date?, wait: RunWait? = nil
     ) {
         self.id = id
         self.tenantId = tenantId
@@ -63,6 +65,7 @@ public struct Run: Sendable, Hashable {
         self.result = result
         self.error = error
         self.dueAt = dueAt
+        self.wait = wait
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt

@@ -3,9 +3,14 @@
 /// - `PENDING`: created by `POST /v1/workflows/run`; the engine claims it and starts it.
 /// - `RUNNING`: the engine executes its current step (or waits durably for a retry's delay);
 ///   the engine moves it on after each step outcome.
-/// - `WAITING`: a timer or a signal (`wait`, `await`, a child run); the engine wakes it.
-/// - `COMPLETED`, `FAILED`, `TIMED_OUT`, `CANCELLED`: terminal; nothing moves a run out of them
-///   (a retry of a failed run is a new start of its failed step, issue #5).
+/// - `WAITING`: a `wait` timer or an `await` signal (`Run.wait`); the engine claims it back to
+///   `RUNNING` when it is due (the timer fires, the timeout passes, or `POST .../signals/{name}`
+///   delivered the signal and made it due now).
+/// - `COMPLETED`, `FAILED`, `TIMED_OUT`: terminal, set by the engine.
+/// - `CANCELLED`: terminal, set by `POST /v1/workflows/{id}/cancel` from any active status.
+///
+/// Nothing moves a run out of a terminal status (a retry of a failed run is a new start of its
+/// failed step, issue #5).
 public enum RunStatus: String, Sendable, Hashable, CaseIterable {
     case pending = "PENDING"
     case running = "RUNNING"

@@ -29,6 +29,9 @@ public enum ActionResult: Sendable, Equatable {
     case completeRun(result: JSONValue)
     /// The run fails (`fail`), without running rescue steps.
     case failRun(reason: String, code: String?)
+    /// The step suspends (`wait`, `await`): the engine stores the wait, the run becomes `WAITING`
+    /// and the step's outcome is decided when it wakes.
+    case suspend(Suspension)
 
     public static func ok(_ output: JSONValue, code: String? = nil, stateChanges: [String: JSONValue] = [:]) -> ActionResult {
         .outcome(StepOutcome(.ok, code: code), output: output, error: nil, retryable: false, stateChanges: stateChanges)
@@ -61,7 +64,7 @@ public struct ActionRegistry: Sendable {
     public static func standard(http: HTTPRequestAction) -> ActionRegistry {
         ActionRegistry([
             .httpRequest: http, .transform: TransformAction(), .switch: SwitchAction(), .complete: CompleteAction(),
-            .fail: FailAction(),
+            .fail: FailAction(), .wait: WaitAction(), .await: AwaitAction(),
         ])
     }
 

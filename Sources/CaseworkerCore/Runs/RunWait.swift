@@ -1,0 +1,44 @@
+import Foundation
+
+/// What a `WAITING` run waits for (a `wait` timer or an `await` signal), stored on the run.
+///
+/// Contract: a run has a `RunWait` exactly while its current step is a suspended `wait`/`await`
+/// (status `WAITING`, or `RUNNING` once the engine has claimed it to wake it). The run's `dueAt`
+/// is `until` (a timer's wake time, an await's timeout) or, once a signal was delivered, the
+/// moment of delivery; an await without timeout and without a signal is never due. The wait
+/// holds no task, thread or connection: it is these columns and nothing else, so it survives a
+/// restart unchanged.
+public struct RunWait: Sendable, Hashable {
+    /// The awaited signal's name (`await`); `nil` for a timer (`wait`).
+    public var signal: String?
+    /// A timer's wake time or an await's timeout; `nil` for an await without timeout.
+    public var until: Date?
+    /// When the step started waiting (the task's `startedAt` when it wakes).
+    public var since: Date
+    /// The payload of the signal delivered to this await, once delivered; `nil` before.
+    public var payload: JSONValue?
+
+    public init(signal: String?, until: Date?, since: Date, payload: JSONValue? = nil) {
+        self.signal = signal
+        self.until = until
+        self.since = since
+        self.payload = payload
+    }
+
+    public static func timer(until: Date, since: Date) -> RunWait { RunWait(signal: nil, until: until, since: since) }
+}
+
+/// The answer to `POST /v1/workflows/{id}/signals/{name}`.
+public struct SignalReceipt: Sendable, Hashable {
+    public var runId: String
+    public var signal: String
+    /// `true` when the run was waiting for this signal and resumes with it; `false` when the
+    /// signal is kept until the run reaches an `await` for it.
+    public var consumed: Bool
+
+    public init(runId: String, signal: String, consumed: Bool) {
+        self.runId = runId
+        self.signal = signal
+        self.consumed = consumed
+    }
+}
