@@ -1,14 +1,19 @@
 import CaseworkerStore
 import Hummingbird
 
-/// `GET /healthz` (the process is alive) and `GET /readyz` (not draining, and the database is
-/// writable and migrated). Both are unauthenticated, for load balancers and systemd.
+/// `GET /healthz` (the process is alive), `GET /readyz` (not draining, and the database is
+/// writable and migrated) and `GET /openapi.yaml` (the API's description). All unauthenticated.
 struct HealthRoutes {
     let store: any StoreHealth
     let readiness: Readiness
 
     func register(on router: Router<APIRequestContext>) {
         router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
+        router.get("openapi.yaml") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml + "\n")))
+        }
         router.get("readyz") { _, context in
             guard !readiness.isDraining else { throw Problem.unavailable("draining: the daemon is shutting down") }
             do {
