@@ -193,7 +193,12 @@ paths:
             X-Request-ID: {$ref: '#/components/headers/XRequestID'}
           content:
             application/yaml:
-              schema: {type: string}
+              schema:
+                type: object
+                description: An OpenAPI 3.1 document (this one), as a YAML mapping.
+                required: [openapi, info, paths, components]
+                properties:
+                  openapi: {type: string, pattern: '^3\.1\.'}
 
   /metrics:
     get:
@@ -872,6 +877,7 @@ paths:
             GetWorkflowRun: {$ref: '#/components/links/GetWorkflowRun'}
             GetWorkflowRunResult: {$ref: '#/components/links/GetWorkflowRunResult'}
             GetWorkflowRunExecution: {$ref: '#/components/links/GetWorkflowRunExecution'}
+            CancelWorkflowRun: {$ref: '#/components/links/CancelWorkflowRun'}
           content:
             application/json:
               schema: {$ref: '#/components/schemas/RunStartResponse'}
@@ -1052,24 +1058,37 @@ paths:
       tags: [Workflows]
       summary: Cancel a run
       description: |
-        From `PENDING`, `RUNNING` or `WAITING` the run becomes `CANCELLED` at once, with its
-        `workflow.cancelled` event; a step in flight is abandoned (its result is not recorded).
-        409 once the run has ended.
+        A `PENDING`, `RUNNING` or `WAITING` run ends `CANCELLED` at once: `finishedAt` is set,
+        `error` is `{code: "cancelled", message, stepId}` (the step it was at), and the
+        `workflow.cancelled` event is written in the same transaction. A step in flight is
+        abandoned: it is not interrupted, but its outcome is discarded when it finishes. Kept
+        signals stay unused. 409 once the run has ended (also for a second cancel). No request
+        body is read.
       x-required-scope: workflows:write
       parameters:
         - $ref: '#/components/parameters/RequestIdHeader'
+        - $ref: '#/components/parameters/IdempotencyKey'
       responses:
         '200':
           description: The cancelled run.
           headers:
             X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+            Idempotent-Replayed: {$ref: '#/components/headers/IdempotentReplayed'}
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Run'}
+        '400':
+          $ref: '#/components/responses/BadRequest'
+          description: An `Idempotency-Key` that is not 1–255 characters.
         '401': {$ref: '#/components/responses/Unauthorized'}
         '403': {$ref: '#/components/responses/Forbidden'}
         '404': {$ref: '#/components/responses/NotFound'}
-        '409': {$ref: '#/components/responses/Conflict'}
+        '409':
+          $ref: '#/components/responses/Conflict'
+          description: The run has already ended, or a request with the same `Idempotency-Key` is still in flight.
+        '413':
+          $ref: '#/components/responses/ContentTooLarge'
+          description: With an `Idempotency-Key`, the (otherwise ignored) body is read for the request fingerprint and must fit the limit.
         '422': {$ref: '#/components/responses/IdempotencyKeyReused'}
         '500': {$ref: '#/components/responses/InternalError'}
 
@@ -1081,51 +1100,60 @@ paths:
       - name: name
         in: path
         required: true
-        description: The signal name (1–64 letters, digits, `.`, `_`, `-`).
-        schema: {type: string, pattern: '^[A-Za-z0-9._-]{1,64}$'}
+        description: |
+          The signal name: 1–64 letters, digits, `.`, `_`, `-`; anything else answers 400. (`.`
+          and `..` are valid names but cannot be addressed in a URL path.)
+        schema:
+          type: string
+          pattern: '^(?!\.\.?$)[A-Za-z0-9._-]{1,64}$'
     post:
       operationId: signalWorkflowRun
       tags: [Workflows]
-      summary: Send a signal to a run (human review)
+      summary: Send a signal to a run
       description: |
-        A run `WAITING` in an `await` for `name` resumes at once: the step ends `OK` with the
-        payload as its output. A signal for an active run that is not (yet) waiting for it is
-        kept, and the run's next `await` for that name consumes the earliest kept one. 409 once
-        the run has ended.
+        Sends the signal `name` to an active run, with an optional `payload` (no body, or no
+        `payload`: `null`). 202 `{runId, signal, consumed}`:
+
+        - the run is `WAITING` in an `await` for `name`: the signal is consumed
+          (`consumed: true`), the run resumes at once and the `await` step ends `OK` with
+          `payload` as its output;
+        - any other active run (`PENDING`, `RUNNING`, `WAITING` for something else): the signal
+          is kept (`consumed: false`); the run's next `await` for `name` consumes the earliest
+          kept signal of that name at once.
+
+        409 once the run has ended. The body may be omitted only together with `Content-Type`;
+        a body without `Content-Type` answers 415.
       x-required-scope: workflows:write
       parameters:
         - $ref: '#/components/parameters/RequestIdHeader'
+        - $ref: '#/components/parameters/IdempotencyKey'
       requestBody:
         required: false
         content:
           application/json:
-            schema:
-              type: object
-              additionalProperties: false
-              properties:
-                payload: {description: Any JSON value; the await step's output.}
+            schema: {$ref: '#/components/schemas/SignalInput'}
+            example: {payload: {decision: approve, reviewer: j.doe}}
       responses:
         '202':
           description: The signal was recorded (and consumed when the run was waiting for it).
           headers:
             X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+            Idempotent-Replayed: {$ref: '#/components/headers/IdempotentReplayed'}
           content:
             application/json:
-              schema:
-                type: object
-                required: [runId, signal, consumed]
-                properties:
-                  runId: {type: string}
-                  signal: {type: string}
-                  consumed: {type: boolean}
-        '400': {$ref: '#/components/responses/BadRequest'}
+              schema: {$ref: '#/components/schemas/SignalReceipt'}
+        '400':
+          $ref: '#/components/responses/BadRequest'
+          description: A malformed signal name, a body that is not JSON, or an `Idempotency-Key` that is not 1–255 characters.
         '401': {$ref: '#/components/responses/Unauthorized'}
         '403': {$ref: '#/components/responses/Forbidden'}
         '404': {$ref: '#/components/responses/NotFound'}
-        '409': {$ref: '#/components/responses/Conflict'}
+        '409':
+          $ref: '#/components/responses/Conflict'
+          description: The run has ended, or a request with the same `Idempotency-Key` is still in flight.
         '413': {$ref: '#/components/responses/ContentTooLarge'}
         '415': {$ref: '#/components/responses/UnsupportedMediaType'}
-        '422': {$ref: '#/components/responses/ValidationFailed'}
+        '422': {$ref: '#/components/responses/UnprocessablePost'}
         '500': {$ref: '#/components/responses/InternalError'}
 
   # ------------------------------------------------------------------ webhook endpoints
@@ -1771,6 +1799,9 @@ components:
     GetWorkflowRunExecution:
       operationId: getWorkflowRunExecution
       parameters: {id: '$response.body#/id'}
+    CancelWorkflowRun:
+      operationId: cancelWorkflowRun
+      parameters: {id: '$response.body#/id'}
     GetWebhookEndpoint:
       operationId: getWebhookEndpoint
       parameters: {id: '$response.body#/id'}
@@ -2094,10 +2125,8 @@ components:
           minLength: 1
           maxLength: 8192
         concurrentExecLimit:
-          type: [integer, 'null']
-          description: |
-            1–100000. The member must be present, but the server accepts `null` — and then
-            silently ignores the whole `rateLimit` (a known server quirk; send a number).
+          type: integer
+          description: 1–100000; required (`null` is refused).
           minimum: 1
           maximum: 100000
     ErrorHandling:
@@ -2447,7 +2476,7 @@ components:
       description: |
         `await`: the run is `WAITING` until the signal arrives (outcome `OK`, output = its
         payload) or `timeoutSeconds` passes (`TIMEOUT`); signals arrive at
-        `POST /v1/workflows/{id}/signals/{name}`.
+        `POST /v1/workflows/{id}/signals/{name}` (and one sent earlier is kept for it).
       additionalProperties: false
       required: [signal]
       properties:
@@ -2460,7 +2489,10 @@ components:
           maximum: 31622400
     WorkflowRunConfig:
       type: object
-      description: '`workflow.run`: starts a child run for the same case and waits for it.'
+      description: |
+        `workflow.run`: starts a child run for the same case and waits for it. Not yet executed
+        by this version: it saves, but a run reaching it ends the step `KO` with code
+        `unsupported_action`.
       additionalProperties: false
       required: [workflowDefinitionId]
       properties:
@@ -2646,8 +2678,9 @@ components:
     RunStatus:
       description: |
         `PENDING` (stored, not started yet, e.g. behind a rate limit), `RUNNING` (executing a
-        step, or waiting for a retry's delay), `WAITING` (a timer, a signal or a child run), and
-        the terminal `COMPLETED`, `FAILED`, `TIMED_OUT`, `CANCELLED`.
+        step, or waiting for a retry's delay), `WAITING` (a `wait` timer or an `await` signal),
+        and the terminal `COMPLETED`, `FAILED`, `TIMED_OUT` and `CANCELLED` (set by
+        `POST /v1/workflows/{id}/cancel`).
       type: string
       enum: [PENDING, RUNNING, WAITING, COMPLETED, FAILED, TIMED_OUT, CANCELLED]
     TerminalRunStatus:
@@ -2703,6 +2736,7 @@ components:
         - startedAt
         - finishedAt
         - error
+        - waitingFor
       properties:
         id: {$ref: '#/components/schemas/Ulid'}
         caseId: {type: string}
@@ -2729,17 +2763,21 @@ components:
             - $ref: '#/components/schemas/RunError'
             - type: 'null'
         waitingFor:
-          description: What a `WAITING` run waits for (`null` otherwise).
+          description: What a `WAITING` run waits for; `null` in every other status.
           oneOf:
-            - type: object
-              required: [signal, until]
-              properties:
-                signal: {type: [string, 'null'], description: The awaited signal name (an `await` step).}
-                until:
-                  description: When the wait ends (a timer, or an await's timeout).
-                  oneOf:
-                    - $ref: '#/components/schemas/Timestamp'
-                    - type: 'null'
+            - $ref: '#/components/schemas/RunWait'
+            - type: 'null'
+    RunWait:
+      type: object
+      required: [signal, until]
+      properties:
+        signal:
+          type: [string, 'null']
+          description: The awaited signal (an `await` step); `null` for a `wait` timer.
+        until:
+          description: A timer's wake time or an `await`'s timeout; `null` for an `await` without timeout.
+          oneOf:
+            - $ref: '#/components/schemas/Timestamp'
             - type: 'null'
     RunError:
       type: object
@@ -2751,6 +2789,22 @@ components:
           description: 'Machine-readable: the failing step''s outcome code (`"500"`, `connection_error`, `expression_error`), a `fail` step''s code, `step_limit_exceeded`, `timeout`, …'
         message: {type: string}
         stepId: {type: [string, 'null'], description: The step that failed, if a step did.}
+    SignalInput:
+      type: object
+      description: A `POST /v1/workflows/{id}/signals/{name}` body (optional). Other members answer 422.
+      additionalProperties: false
+      properties:
+        payload:
+          description: Any JSON value (absent means `null`); the consuming `await` step's output.
+    SignalReceipt:
+      type: object
+      required: [runId, signal, consumed]
+      properties:
+        runId: {$ref: '#/components/schemas/Ulid'}
+        signal: {type: string}
+        consumed:
+          type: boolean
+          description: '`true`: the run was waiting for this signal and resumes with it; `false`: kept for its next `await` of this name.'
     RunResult:
       type: object
       required: [id, status, result, error]
@@ -2787,7 +2841,9 @@ components:
             - type: 'null'
         tasks:
           type: array
-          description: One task per attempt of each executed step, in execution order.
+          description: |
+            One task per attempt of each executed step, in execution order. A waiting `wait` or
+            `await` step has no task until it wakes (its task then starts when the wait began).
           items: {$ref: '#/components/schemas/ExecutionTask'}
         tasksHierarchy:
           type: array
@@ -2808,7 +2864,7 @@ components:
             properties:
               stepId: {type: string}
               dueAt:
-                description: When the step is due (in the future while a retry or timer waits); `null` when not scheduled.
+                description: When the step is due (in the future while a retry or a timer waits); `null` while an `await` without timeout waits.
                 oneOf:
                   - $ref: '#/components/schemas/Timestamp'
                   - type: 'null'
@@ -2839,8 +2895,9 @@ components:
       type: string
       description: |
         `workflow.completed`, `.failed`, `.timed_out`, `.cancelled`: a run ended with that status
-        (the default subscription); `workflow.waiting`: a run started waiting for a timer or a
-        signal; `workflow.timeout_alert`: a run passed its `timeoutSeconds` under `ALERT_ONLY`.
+        (the default subscription); `workflow.waiting`: a run started waiting for a signal (an
+        `await`; a timer, and an `await` served at once by a kept signal, write none);
+        `workflow.timeout_alert`: a run passed its `timeoutSeconds` under `ALERT_ONLY`.
       enum:
         - workflow.completed
         - workflow.failed
@@ -2858,11 +2915,12 @@ components:
       type: string
       description: |
         An absolute `http` or `https` URL of at most 2048 characters, with a host, without user
-        info or a fragment, without whitespace, with a port (if any) from 1 to 65535. (The
-        pattern spells out the common case — a host name or a bracketed IPv6 address, then
-        ASCII path and query characters; the server parses the URL itself.)
+        info or a fragment, without whitespace, with a port (if any) from 1 to 65535. The
+        pattern spells out well-formed RFC 3986 URLs of that kind (an ASCII host name or a
+        bracketed IPv6 address, ASCII path and query characters, valid percent-escapes); the
+        server parses URLs itself and also takes some sloppier spellings.
       maxLength: 2048
-      pattern: '^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?](?:[A-Za-z0-9._~!$&''()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$'
+      pattern: '^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~!$&''()*+,;=-]+|\[[0-9A-Fa-f:.]+\])(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?](?:[A-Za-z0-9._~!$&''()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$'
       examples: ['https://backend.example/hooks/caseworker', 'http://[::1]:8080/hook']
     WebhookEventSubscription:
       type: array

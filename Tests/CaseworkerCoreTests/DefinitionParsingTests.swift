@@ -138,6 +138,14 @@ import Testing
             """)
     }
 
+    @Test func aRateLimitNeedsItsLimit() throws {
+        for limit in ["", #", "concurrentExecLimit": null"#] {
+            let errors = try problems(
+                #"{"name": "x", "rateLimit": {"key": "${case.id}"\#(limit)}, "steps": [{"id": "a", "action": "complete"}]}"#)
+            #expect(errors.map(\.property) == ["/rateLimit/concurrentExecLimit"])
+        }
+    }
+
     @Test func structuralLimits() throws {
         #expect(try problems(#"{"name": "x", "steps": []}"#).map(\.property) == ["/steps"])
         #expect(try problems(#"{"name": "x"}"#).map(\.property) == ["/steps"])

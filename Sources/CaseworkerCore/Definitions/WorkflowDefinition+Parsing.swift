@@ -80,7 +80,10 @@ extension WorkflowDefinition {
         if let value = reader.value("rateLimit"), var limit = MemberReader(value, at: "/rateLimit", diagnostics) {
             let key = limit.template("key", required: true)
             let count = limit.int("concurrentExecLimit", in: 1...100_000)
-            if limit.members["concurrentExecLimit"] == nil { diagnostics.add("/rateLimit/concurrentExecLimit", "is required") }
+            // `null` counts as missing: a rate limit without a limit must not be silently ignored.
+            if limit.members["concurrentExecLimit"].map(\.isNull) ?? true {
+                diagnostics.add("/rateLimit/concurrentExecLimit", "is required")
+            }
             limit.finish(what: "a rateLimit member")
             if let key, let count { rateLimit = RateLimit(key: key, concurrentExecLimit: count) }
             if let key { steps.noteReferences(key.referencedStepIds, at: "/rateLimit/key") }
