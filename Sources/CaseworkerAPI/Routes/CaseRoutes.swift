@@ -45,9 +45,7 @@ struct CaseRoutes {
         let id = try context.parameters.require("id")
         let tenantId = try context.tenantId()
         let patch = try await JSONBody.read(request, context: context)
-        guard case .object = patch else {
-            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(patch.typeName)")])
-        }
+        _ = try patch.requireObject()
         let updated = try await store.updateCase(tenantId: tenantId, id: id) { current in
             try CaseInput.patched(current.fields, with: patch)
         }

@@ -56,9 +56,7 @@ struct SignalBody {
     var payload: JSONValue
 
     init(from body: JSONValue) throws(ValidationFailed) {
-        guard case .object(let members) = body else {
-            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(body.typeName)")])
-        }
+        let members = try body.requireObject()
         let unknown = members.keys.sorted().filter { $0 != "payload" }
         if !unknown.isEmpty {
             throw ValidationFailed(unknown.map { FieldError(property: JSONPointer.appending($0, to: ""), message: "is not a signal field") })

@@ -186,9 +186,7 @@ struct RunStartBody {
     var correlationId: String?
 
     init(from body: JSONValue) throws(ValidationFailed) {
-        guard case .object(let members) = body else {
-            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(body.typeName)")])
-        }
+        let members = try body.requireObject()
         var errors: [FieldError] = []
         let known: Set<String> = ["caseId", "workflowDefinitionId", "parametersId", "version", "input", "correlationId"]
         for key in members.keys.sorted() where !known.contains(key) {

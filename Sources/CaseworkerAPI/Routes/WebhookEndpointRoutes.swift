@@ -62,9 +62,7 @@ struct WebhookEndpointRoutes {
         let id = try context.parameters.require("id")
         let tenantId = try context.tenantId()
         let patch = try await JSONBody.read(request, context: context)
-        guard case .object = patch else {
-            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(patch.typeName)")])
-        }
+        _ = try patch.requireObject()
         let updated = try await store.updateEndpoint(tenantId: tenantId, id: id) { current in
             let parsed = try WebhookEndpointInput.patched(current.patchable, with: patch)
             return WebhookEndpointFields(url: parsed.url, description: parsed.description, events: parsed.events, enabled: parsed.enabled)
@@ -90,9 +88,7 @@ struct WebhookEndpointRoutes {
         let id = try context.parameters.require("id")
         let tenantId = try context.tenantId()
         let body: JSONValue = request.headers[.contentType] == nil ? [:] : try await JSONBody.read(request, context: context)
-        guard case .object(let members) = body else {
-            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(body.typeName)")])
-        }
+        let members = try body.requireObject()
         var errors: [FieldError] = []
         for key in members.keys.sorted() where !["graceSeconds", "secret"].contains(key) {
             errors.append(FieldError(property: JSONPointer.appending(key, to: ""), message: "is not a rotate-secret field"))

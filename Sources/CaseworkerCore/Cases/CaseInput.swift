@@ -19,9 +19,7 @@ public enum CaseInput {
 
     /// The fields described by a create body.
     public static func fields(from body: JSONValue) throws(ValidationFailed) -> CaseFields {
-        guard case .object(let members) = body else {
-            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(body.typeName)")])
-        }
+        let members = try body.requireObject()
         var fields = CaseFields()
         var errors: [FieldError] = []
         let known = Set(stringFields.map(\.name)).union(["data"])
@@ -67,9 +65,7 @@ public enum CaseInput {
     /// `fields` changed by a JSON merge patch (RFC 7396), validated as a whole. Error pointers
     /// point into the patch body.
     public static func patched(_ fields: CaseFields, with patch: JSONValue) throws(ValidationFailed) -> CaseFields {
-        guard case .object = patch else {
-            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(patch.typeName)")])
-        }
+        _ = try patch.requireObject()
         return try self.fields(from: JSONMergePatch.apply(patch, to: json(of: fields)))
     }
 

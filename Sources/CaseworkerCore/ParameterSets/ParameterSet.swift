@@ -34,9 +34,7 @@ public struct ParameterSetInput: Sendable, Hashable {
     /// Checks the body's shape: `workflowDefinitionId` a definition id, `version` a positive
     /// integer if present, `values` an object (default `{}`), and no other members.
     public init(from body: JSONValue) throws(ValidationFailed) {
-        guard case .object(let members) = body else {
-            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(body.typeName)")])
-        }
+        let members = try body.requireObject()
         var errors: [FieldError] = []
         for key in members.keys.sorted() where !["workflowDefinitionId", "version", "values"].contains(key) {
             errors.append(FieldError(property: JSONPointer.appending(key, to: ""), message: "is not a parameter set field"))

@@ -24,3 +24,14 @@ public struct ValidationFailed: Error, Sendable, Equatable {
         self.errors = errors
     }
 }
+
+extension JSONValue {
+    /// The members of a request body that must be a JSON object; otherwise a validation failure
+    /// at the body's root ("must be a JSON object, got array").
+    public func requireObject() throws(ValidationFailed) -> [String: JSONValue] {
+        guard case .object(let members) = self else {
+            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(typeName)")])
+        }
+        return members
+    }
+}

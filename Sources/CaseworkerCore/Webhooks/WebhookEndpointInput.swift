@@ -27,9 +27,7 @@ public enum WebhookEndpointInput {
     /// Reads a create body (`allowSecret: true`) or a patched whole (`false`). The `secret`
     /// member, when allowed, is left for the caller to validate.
     public static func parse(_ body: JSONValue, allowSecret: Bool) throws(ValidationFailed) -> Parsed {
-        guard case .object(let members) = body else {
-            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(body.typeName)")])
-        }
+        let members = try body.requireObject()
         var errors: [FieldError] = []
         let known: Set<String> = ["url", "description", "events", "enabled"]
         for key in members.keys.sorted() where !known.contains(key) {
@@ -99,9 +97,7 @@ public enum WebhookEndpointInput {
     /// The whole after a JSON merge patch of `current` (`{url, description, events, enabled}`),
     /// validated; `url` and `enabled` cannot be removed, a `null` `events` restores the default.
     public static func patched(_ current: JSONValue, with patch: JSONValue) throws(ValidationFailed) -> Parsed {
-        guard case .object(let members) = patch else {
-            throw ValidationFailed([FieldError(property: "", message: "must be a JSON object, got \(patch.typeName)")])
-        }
+        let members = try patch.requireObject()
         var nulls: [FieldError] = []
         for key in ["url", "enabled"] where members[key] == .null {
             nulls.append(FieldError(property: JSONPointer.appending(key, to: ""), message: "cannot be removed"))
