@@ -8,6 +8,8 @@ import Metrics
 ///   committed;
 /// - `caseworker_runs_in_flight`: runs the engine is executing right now (claimed, between
 ///   steps or in one);
+/// - `caseworker_workflow_timeout_alerts_total`: `ALERT_ONLY` workflow timeouts that passed
+///   (each run alerts once; `TIME_OUT_WF` ends count as `runs_finished_total{status="TIMED_OUT"}`);
 /// - `caseworker_step_duration_seconds{action,outcome}`: each step attempt, from evaluating its
 ///   config to deciding what follows, by action (`http.request`, `transform`, ...) and outcome
 ///   status (`OK`, `KO`, `SKIP`, `TIMEOUT`).
@@ -18,6 +20,7 @@ public struct EngineMetrics: Sendable {
     private let factory: any MetricsFactory
     private let finished: [RunStatus: Counter]
     let runsInFlight: Meter
+    private let timeoutAlerts: Counter
 
     /// `factory` defaults to the process-wide `MetricsSystem.factory` (a no-op until the daemon
     /// bootstraps it); tests pass their own.
@@ -32,6 +35,11 @@ public struct EngineMetrics: Sendable {
         self.finished = finished
         runsInFlight = Meter(label: "caseworker_runs_in_flight", factory: factory)
         runsInFlight.set(0)
+        timeoutAlerts = Counter(label: "caseworker_workflow_timeout_alerts_total", factory: factory)
+    }
+
+    func timeoutAlerted() {
+        timeoutAlerts.increment()
     }
 
     func runFinished(_ status: RunStatus) {

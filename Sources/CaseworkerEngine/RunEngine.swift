@@ -33,7 +33,8 @@ public struct EngineConfiguration: Sendable, Equatable {
 ///
 /// Runs finished, runs in flight and step durations are recorded in `metrics` (`EngineMetrics`).
 public final class RunEngine: Service, Sendable {
-    private let store: any RunStore & CaseStore
+    private let store: any EngineStore
+    private let metrics: EngineMetrics
     private let configuration: EngineConfiguration
     private let clock: any WallClock
     private let logger: Logger
@@ -43,13 +44,14 @@ public final class RunEngine: Service, Sendable {
     private let idle = WakeSignal()
 
     public init(
-        store: any RunStore & CaseStore, actions: ActionRegistry, configuration: EngineConfiguration = .init(),
+        store: any EngineStore, actions: ActionRegistry, configuration: EngineConfiguration = .init(),
         clock: any WallClock = SystemClock(), metrics: EngineMetrics = .init(), logger: Logger
     ) {
         self.store = store
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics
         let stopping = self.stopping
         self.executor = RunExecutor(
             store: store, definitions: DefinitionCache(), actions: actions, clock: clock, ids: ULIDGenerator(),
@@ -87,6 +89,7 @@ public final class RunEngine: Service, Sendable {
     private func claimLoop(group: inout TaskGroup<Void>) async {
         var failures = 0
         while !isStopping {
+            await applyDueTimeouts()
             let capacity = configuration.maxConcurrentRuns - inFlight.load(ordering: .acquiring)
             var claimed: [Run] = []
             if capacity > 0 {
@@ -110,6 +113,29 @@ public final class RunEngine: Service, Sendable {
             }
             if claimed.count == capacity && capacity > 0 && failures == 0 { continue }
             await store.signals.workAvailable.wait(timeout: await sleepDuration(failures: failures))
+        }
+    }
+
+    /// Applies the workflow timeouts that are due (`RunStore.applyDueTimeouts`): logs each, counts
+    /// `TIMED_OUT` ends and alerts. A failure is logged and tried again on the next round.
+    private func applyDueTimeouts() async {
+        do {
+            for applied in try await store.applyDueTimeouts(now: clock.now, limit: 100) {
+                let metadata: Logger.Metadata = [
+                    "run_id": .string(applied.run.id), "case_id": .string(applied.run.caseId),
+                    "policy": .string(applied.policy.rawValue), "step": .string(applied.run.error?.stepId ?? applied.run.currentStepId ?? ""),
+                ]
+                switch applied.policy {
+                case .timeOutWorkflow:
+                    metrics.runFinished(.timedOut)
+                    logger.notice("run timed out (TIME_OUT_WF)", metadata: metadata)
+                case .alertOnly:
+                    metrics.timeoutAlerted()
+                    logger.warning("run exceeded its workflow timeout (ALERT_ONLY); it goes on", metadata: metadata)
+                }
+            }
+        } catch {
+            logger.error("applying workflow timeouts failed", metadata: ["error": "\(error)"])
         }
     }
 

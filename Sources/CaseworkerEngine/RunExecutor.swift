@@ -18,7 +18,7 @@ import Logging
 /// A run cancelled while one of its steps is in flight: the step's result is discarded
 /// (`finishStep` refuses it with a conflict), and the executor logs that and stops.
 struct RunExecutor: Sendable {
-    let store: any RunStore & CaseStore
+    let store: any EngineStore
     let definitions: DefinitionCache
     let actions: ActionRegistry
     let clock: any WallClock
@@ -87,6 +87,7 @@ struct RunExecutor: Sendable {
         var completion = try await decide(run: run, definition: definition, caseRecord: caseRecord)
         if let task = completion.task { metrics.stepFinished(action: task.action, outcome: task.outcome.status, duration: ContinuousClock.now - start) }
         if completion.task != nil, let stepId = run.currentStepId { completion.parentStepId = definition.graph.owner(of: stepId) }
+        if let child = run.wait?.childRunId { completion.task?.childRunId = child }
         return completion
     }
 
@@ -108,7 +109,15 @@ struct RunExecutor: Sendable {
             startedAt = wait.since
             let context = RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt)
             parameters = (try? step.config.evaluate(in: context)).map { SecretMasking.masked($0, action: step.action) } ?? .null
-            result = Self.wakeResult(wait)
+            if let childId = wait.childRunId {
+                // Woken by the child's end; a child still active (not expected) keeps the step waiting.
+                guard let child = try await store.findRun(tenantId: run.tenantId, id: childId), child.status.isTerminal else {
+                    return suspend(wait)
+                }
+                result = Self.childResult(child)
+            } else {
+                result = Self.wakeResult(wait)
+            }
         } else {
             startedAt = clock.now
             result = await attempt(step, of: run, context: RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt)) {
@@ -128,6 +137,15 @@ struct RunExecutor: Sendable {
                     result = Self.wakeResult(RunWait.timer(until: startedAt, since: startedAt))
                 case .signal(let name, let timeoutSeconds):
                     return suspend(RunWait(signal: name, until: timeoutSeconds.map { startedAt.addingTimeInterval($0) }, since: startedAt))
+                case .child(let request):
+                    switch try await ChildRunPlanner(store: store, definitions: definitions, clock: clock).plan(request, parent: run, caseRecord: caseRecord) {
+                    case .success(let child):
+                        return StepCompletion(
+                            task: nil, parentStepId: nil, stateChanges: [:], stepResult: nil, next: .startChild(child, since: startedAt),
+                            keepClaim: false)
+                    case .failure(let refusal):
+                        result = .ko(refusal.code, refusal.message)
+                    }
                 }
             }
         }
@@ -217,6 +235,17 @@ struct RunExecutor: Sendable {
         let deadline = wait.until.map { " by \(Timestamp.rfc3339($0))" } ?? ""
         return .outcome(
             StepOutcome(.timeout), output: .null, error: "no signal \(name) arrived\(deadline)", retryable: false, stateChanges: [:])
+    }
+
+    /// How a `workflow.run` step ends once its child has ended: `OK` with the child's result when
+    /// it completed; otherwise `KO` with code = the child's status (`FAILED`, `TIMED_OUT`,
+    /// `CANCELLED`) and output `{runId, status, error}`. Not retried (a retry would start a new child).
+    static func childResult(_ child: Run) -> ActionResult {
+        if child.status == .completed { return .ok(child.result ?? .null) }
+        let reason = child.error.map { ": \($0.message)" } ?? ""
+        return .ko(
+            child.status.rawValue, "the child run \(child.id) ended \(child.status.rawValue)\(reason)",
+            output: ["runId": .string(child.id), "status": .string(child.status.rawValue), "error": child.error?.json ?? .null])
     }
 
     /// Resolves the config and runs the action under the step's timeout. Never throws except

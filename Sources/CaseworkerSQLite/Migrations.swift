@@ -15,6 +15,7 @@ enum Migrations {
         migrator.registerMigration("v4-runs", migrate: v4)
         migrator.registerMigration("v5-waiting", migrate: v5)
         migrator.registerMigration("v6-idempotency-keys", migrate: v6)
+        migrator.registerMigration("v7-composition", migrate: v7)
         return migrator
     }
 
@@ -323,6 +324,45 @@ enum Migrations {
                         AND response_body IS NOT NULL AND locked_until IS NULL))
                 );
                 CREATE INDEX idempotency_keys_expiry ON idempotency_keys(expires_at);
+                """)
+    }
+
+    /// Composition (issue #5): child runs (`workflow.run`), failure workflows, rate limits and
+    /// workflow timeouts. Every piece of scheduling state is a column, so a restart resumes it.
+    /// Added column by column, each CHECK naming only columns that exist before it.
+    private static func v7(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                -- The run whose workflow.run step started this one, and how deep it nests.
+                ALTER TABLE runs ADD COLUMN parent_run_id TEXT REFERENCES runs(id);
+                ALTER TABLE runs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0
+                    CHECK (depth >= 0 AND (depth = 0) = (parent_run_id IS NULL));
+                -- The run whose FAILED/TIMED_OUT end started this one as its failureWorkflow.
+                ALTER TABLE runs ADD COLUMN failure_of_run_id TEXT REFERENCES runs(id);
+                -- The child run a WAITING workflow.run step waits for. Such a wait stores the reserved
+                -- signal name '@child' (v5 requires a signal or a time on every wait; no signal sent
+                -- through the API can have that name).
+                ALTER TABLE runs ADD COLUMN wait_child_run_id TEXT REFERENCES runs(id)
+                    CHECK (wait_child_run_id IS NULL OR (waiting_since IS NOT NULL AND wait_signal = '@child'));
+                -- The evaluated rateLimit.key and concurrentExecLimit of the run's version.
+                ALTER TABLE runs ADD COLUMN rate_key TEXT;
+                ALTER TABLE runs ADD COLUMN rate_limit INTEGER
+                    CHECK ((rate_key IS NULL) = (rate_limit IS NULL) AND (rate_limit IS NULL OR rate_limit >= 1));
+                -- The workflow timeout and its policy; the deadline is set when the engine starts
+                -- the run (PENDING -> RUNNING) and cleared once an ALERT_ONLY alert was written.
+                ALTER TABLE runs ADD COLUMN timeout_ms INTEGER CHECK (timeout_ms IS NULL OR timeout_ms > 0);
+                ALTER TABLE runs ADD COLUMN timeout_policy TEXT
+                    CHECK ((timeout_policy IS NULL) = (timeout_ms IS NULL)
+                        AND (timeout_policy IS NULL OR timeout_policy IN ('TIME_OUT_WF', 'ALERT_ONLY')));
+                ALTER TABLE runs ADD COLUMN deadline_at INTEGER CHECK (deadline_at IS NULL OR timeout_ms IS NOT NULL);
+                ALTER TABLE runs ADD COLUMN timeout_alerted_at INTEGER;
+                CREATE INDEX runs_parent ON runs(parent_run_id) WHERE parent_run_id IS NOT NULL;
+                CREATE INDEX runs_rate ON runs(tenant_id, workflow_definition_id, rate_key, status, id)
+                    WHERE rate_key IS NOT NULL AND finished_at IS NULL;
+                CREATE INDEX runs_deadline ON runs(deadline_at) WHERE deadline_at IS NOT NULL AND finished_at IS NULL;
+
+                -- The child run of a workflow.run step's attempt.
+                ALTER TABLE run_tasks ADD COLUMN child_run_id TEXT REFERENCES runs(id);
                 """)
     }
 }

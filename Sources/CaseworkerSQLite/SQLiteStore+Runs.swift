@@ -8,18 +8,7 @@ extension SQLiteStore: RunStore {
         let id = newId()
         let now = nowMillis
         let run = try await write("startRun") { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO runs (id, tenant_id, case_id, workflow_definition_id, version, version_id, parameters_id,
-                        status, current_step_id, input, params, state, step_results, correlation_id, channel,
-                        due_at, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, new.tenantId, new.caseId, new.workflowDefinitionId, new.version, new.versionId, new.parametersId,
-                    new.plan.firstStepId, JSONText.encode(new.input), JSONText.encode(.object(new.plan.params)),
-                    JSONText.encode(.object(new.plan.state)), new.correlationId, new.channel, now, now, now,
-                ])
+            try Self.insertRun(db, new, id: id, now: now)
             return try Self.fetchRun(db, tenantId: new.tenantId, id: id)!
         }
         signals.workAvailable.signal()
@@ -81,10 +70,11 @@ extension SQLiteStore: RunStore {
                 sql: """
                     UPDATE runs SET claimed_by = ?1,
                         status = CASE WHEN status IN ('PENDING', 'WAITING') THEN 'RUNNING' ELSE status END,
-                        started_at = COALESCE(started_at, ?2), updated_at = ?2
+                        started_at = COALESCE(started_at, ?2), updated_at = ?2, \(Self.deadlineOnStart)
                     WHERE id IN (
                         SELECT id FROM runs WHERE due_at <= ?2 AND claimed_by IS NULL
-                        AND status IN ('PENDING', 'RUNNING', 'WAITING') ORDER BY due_at, id LIMIT ?3)
+                        AND status IN ('PENDING', 'RUNNING', 'WAITING') AND \(Self.admissibleUnderRateLimit)
+                        ORDER BY due_at, id LIMIT ?3)
                     RETURNING *
                     """,
                 arguments: [owner, nowMillis, limit]
@@ -96,9 +86,14 @@ extension SQLiteStore: RunStore {
 
     public func nextDueDate() async throws -> Date? {
         try await pool.read { db in
-            try Int64.fetchOne(
-                db, sql: "SELECT MIN(due_at) FROM runs WHERE due_at IS NOT NULL AND claimed_by IS NULL AND status IN ('PENDING', 'RUNNING', 'WAITING')"
-            ).map(Timestamp.date(millis:))
+            let due = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(due_at) FROM runs WHERE due_at IS NOT NULL AND claimed_by IS NULL
+                    AND status IN ('PENDING', 'RUNNING', 'WAITING') AND \(Self.admissibleUnderRateLimit)
+                    """)
+            let deadline = try Self.nextDeadline(db)
+            return [due, deadline].compactMap { $0 }.min().map(Timestamp.date(millis:))
         }
     }
 
@@ -130,6 +125,7 @@ extension SQLiteStore: RunStore {
                         task.outcome.code, JSONText.encode(task.parameters), JSONText.encode(task.output), task.error,
                         parentTaskId, Timestamp.millis(task.startedAt), Timestamp.millis(task.finishedAt),
                     ])
+                try Self.linkChildTask(db, task)
                 run.stepsExecuted += 1
                 if let stepResult = completion.stepResult { run.stepResults[task.stepId] = stepResult }
             }
@@ -178,6 +174,11 @@ extension SQLiteStore: RunStore {
                     }
                 }
                 wait = suspended
+            case .startChild(let child, let since):
+                run.status = .waiting
+                claimedBy = nil
+                dueAt = nil
+                wait = RunWait.child(try self.insertChildRun(db, child, parent: run, now: now), since: since)
             }
             var finishedAt: Int64?
             if run.status.isTerminal {
@@ -190,20 +191,21 @@ extension SQLiteStore: RunStore {
                 sql: """
                     UPDATE runs SET status = ?, current_step_id = ?, flow_mode = ?, attempt = ?, steps_executed = ?,
                         state = ?, step_results = ?, result = ?, error = ?, due_at = ?, claimed_by = ?, finished_at = ?,
-                        waiting_since = ?, wait_signal = ?, wait_until = ?, wait_payload = ?, updated_at = ?
+                        waiting_since = ?, wait_signal = ?, wait_until = ?, wait_payload = ?, wait_child_run_id = ?, updated_at = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     run.status.rawValue, run.currentStepId, run.flowMode.text, run.attempt, run.stepsExecuted,
                     JSONText.encode(.object(run.state)), JSONText.encode(.object(run.stepResults)), run.result.map(JSONText.encode),
                     run.error.map { JSONText.encode($0.json) }, dueAt, claimedBy, finishedAt,
-                    wait.map { Timestamp.millis($0.since) }, wait?.signal, wait?.until.map(Timestamp.millis),
-                    wait?.payload.map(JSONText.encode), now, runId,
+                    wait.map { Timestamp.millis($0.since) }, wait?.storedSignal, wait?.until.map(Timestamp.millis),
+                    wait?.payload.map(JSONText.encode), wait?.childRunId, now, runId,
                 ])
             // The outbox: a terminal run's event commits with the run, or not at all.
             if let eventType = run.status.eventType {
                 try Self.enqueueEvent(
                     db, tenantId: run.tenantId, type: eventType, data: run.eventData, runId: runId, eventId: eventId, now: now)
+                try self.runEnded(db, run, now: now)
             }
             // A run that starts waiting for a signal announces it, in the same transaction.
             if waitingForSignal, let name = wait?.signal {
@@ -256,10 +258,13 @@ extension Run {
             startedAt: (row["started_at"] as Int64?).map(Timestamp.date(millis:)),
             finishedAt: (row["finished_at"] as Int64?).map(Timestamp.date(millis:)),
             wait: try (row["waiting_since"] as Int64?).map { since in
-                RunWait(
-                    signal: row["wait_signal"], until: (row["wait_until"] as Int64?).map(Timestamp.date(millis:)),
-                    since: Timestamp.date(millis: since), payload: try (row["wait_payload"] as String?).map(JSONText.decode))
-            })
+                let child: String? = row["wait_child_run_id"]
+                return RunWait(
+                    signal: child == nil ? row["wait_signal"] : nil, until: (row["wait_until"] as Int64?).map(Timestamp.date(millis:)),
+                    since: Timestamp.date(millis: since), payload: try (row["wait_payload"] as String?).map(JSONText.decode),
+                    childRunId: child)
+            },
+            parentRunId: row["parent_run_id"], depth: row["depth"], failureOfRunId: row["failure_of_run_id"])
     }
 }
 
@@ -270,6 +275,6 @@ extension RunTask {
             attempt: row["attempt"], outcome: StepOutcome(StepOutcome.Status(rawValue: row["status"]) ?? .ko, code: row["code"]),
             parameters: try JSONText.decode(row["parameters"] as String), output: try JSONText.decode(row["output"] as String),
             error: row["error"], parentTaskId: row["parent_task_id"], startedAt: Timestamp.date(millis: row["started_at"]),
-            finishedAt: Timestamp.date(millis: row["finished_at"]))
+            finishedAt: Timestamp.date(millis: row["finished_at"]), childRunId: row["child_run_id"])
     }
 }

@@ -7,29 +7,16 @@ import GRDB
 extension SQLiteStore {
     public func cancelRun(tenantId: String, id: String) async throws -> Run? {
         let now = nowMillis
-        let eventId = "msg_" + newId()
         let run = try await write("cancelRun") { db -> Run? in
-            guard var run = try Self.fetchRun(db, tenantId: tenantId, id: id) else { return nil }
+            guard let run = try Self.fetchRun(db, tenantId: tenantId, id: id) else { return nil }
             guard !run.status.isTerminal else { throw StoreError.conflict("run \(id) is \(run.status.rawValue)") }
             let stepId = run.currentStepId
-            run.status = .cancelled
-            run.error = RunError(
+            let error = RunError(
                 code: "cancelled", message: "cancelled by the API while \(stepId.map { "at step \($0)" } ?? "pending")",
                 stepId: stepId)
-            // Clearing the claim is what abandons a step in flight: its finishStep finds the run
-            // unclaimed and terminal and records nothing.
-            try db.execute(
-                sql: """
-                    UPDATE runs SET status = 'CANCELLED', error = ?1, current_step_id = NULL, due_at = NULL, claimed_by = NULL,
-                        waiting_since = NULL, wait_signal = NULL, wait_until = NULL, wait_payload = NULL,
-                        started_at = COALESCE(started_at, ?2), finished_at = ?2, updated_at = ?2
-                    WHERE tenant_id = ?3 AND id = ?4
-                    """,
-                arguments: [JSONText.encode(run.error!.json), now, tenantId, id])
-            let cancelled = try Self.fetchRun(db, tenantId: tenantId, id: id)!
-            try Self.enqueueEvent(
-                db, tenantId: tenantId, type: WebhookEventType.cancelled.rawValue, data: cancelled.eventData, runId: id,
-                eventId: eventId, now: now)
+            // Clearing the claim is what abandons a step in flight (endRun); active child runs are
+            // cancelled with it (runEnded).
+            let cancelled = try self.endRun(db, run, status: .cancelled, error: error, now: now)
             return cancelled
         }
         if run != nil {

@@ -2,7 +2,7 @@ import CaseworkerCore
 import Foundation
 
 /// What `POST /v1/workflows/run` stores: a validated, planned run.
-public struct NewRun: Sendable {
+public struct NewRun: Sendable, Equatable {
     public var tenantId: String
     public var caseId: String
     public var workflowDefinitionId: String
@@ -13,11 +13,21 @@ public struct NewRun: Sendable {
     public var plan: RunPlan
     public var correlationId: String?
     public var channel: String?
+    /// The run whose `workflow.run` step starts this one (a child run), and the child's nesting
+    /// depth (the parent's + 1; 0 for a run started otherwise).
+    public var parentRunId: String?
+    public var depth: Int
+    /// The failed run this one is the `failureWorkflow` of (it never starts a failure workflow of its own).
+    public var failureOfRunId: String?
 
     public init(
         tenantId: String, caseId: String, workflowDefinitionId: String, version: Int, versionId: String,
-        parametersId: String?, input: JSONValue, plan: RunPlan, correlationId: String?, channel: String?
+        parametersId: String?, input: JSONValue, plan: RunPlan, correlationId: String?, channel: String?,
+        parentRunId: String? = nil, depth: Int = 0, failureOfRunId: String? = nil
     ) {
+        self.parentRunId = parentRunId
+        self.depth = depth
+        self.failureOfRunId = failureOfRunId
         self.tenantId = tenantId
         self.caseId = caseId
         self.workflowDefinitionId = workflowDefinitionId
@@ -63,6 +73,12 @@ public struct StepCompletion: Sendable {
         /// then due now), and otherwise writes the `workflow.waiting` event in the same
         /// transaction.
         case suspend(RunWait)
+        /// The current step (`workflow.run`) starts `child` and waits for it: the child run is
+        /// inserted `PENDING` and the run becomes `WAITING` (`RunWait.childRunId`, not due), in
+        /// the same transaction. The child's terminal transition makes the run due again, in
+        /// that transition's transaction; the step then ends from the child's outcome.
+        /// `since` is when the step began (its task's `startedAt`).
+        case startChild(NewRun, since: Date)
     }
 
     /// The finished attempt; `nil` when the run ends without executing a step (the step limit).
@@ -115,9 +131,12 @@ public protocol RunStore: Sendable {
     func releaseAllClaims() async throws -> Int
     /// Claims up to `limit` `PENDING`/`RUNNING`/`WAITING` runs due at `now` for `owner`, oldest
     /// due first, moving `PENDING` and `WAITING` ones to `RUNNING` (a woken run keeps its `wait`,
-    /// so the engine knows to finish the suspended step rather than execute it).
+    /// so the engine knows to finish the suspended step rather than execute it). A rate-limited
+    /// `PENDING` run is claimed only while its key has a free slot, in creation order; a run
+    /// leaving `PENDING` gets its workflow-timeout deadline.
     func claimDueRuns(owner: String, limit: Int, now: Date) async throws -> [Run]
-    /// The earliest `dueAt` of an unclaimed active run, to sleep until then.
+    /// The earliest `dueAt` of an unclaimed active run (not counting `PENDING` runs held back by
+    /// their rate limit) or workflow-timeout deadline, to sleep until then.
     func nextDueDate() async throws -> Date?
     /// Records a finished attempt and moves the run on, atomically (with the outbox event of a
     /// terminal transition). The run must be claimed by `owner` and not terminal, else
@@ -133,10 +152,31 @@ public protocol RunStore: Sendable {
     /// `finishStep` for it then fails with a conflict and records nothing. `nil` for an unknown
     /// run; `StoreError.conflict` for a terminal one.
     func cancelRun(tenantId: String, id: String) async throws -> Run?
+    /// Restarts a `FAILED` or `TIMED_OUT` run at `stepId` (its failed step, in the main flow):
+    /// the run is `PENDING` and due now, with attempt 1, a fresh step count, no error and no
+    /// finish time; its tasks, state and `steps` results are kept. `nil` for an unknown run;
+    /// `StoreError.conflict` for any other status.
+    func retryRun(tenantId: String, id: String, fromStepId stepId: String) async throws -> Run?
+    /// Applies the workflow timeouts due at `now`, each in the transaction of its transition:
+    /// a `TIME_OUT_WF` run ends `TIMED_OUT` (error code `workflow_timeout`, event
+    /// `workflow.timed_out`; a step in flight is abandoned as by a cancel); an `ALERT_ONLY` run
+    /// gets its one `workflow.timeout_alert` event and goes on. Returns what was applied.
+    func applyDueTimeouts(now: Date, limit: Int) async throws -> [TimeoutApplied]
     /// Sends the signal `name` with `payload` to an active run. When the run is `WAITING` for
     /// `name` (and no signal was delivered yet), the signal is consumed: the run is due now and
     /// its `await` step ends `OK` with `payload` as output. Otherwise it is kept, and the next
     /// `await` of `name` the run reaches consumes the earliest kept signal of that name. `nil`
     /// for an unknown run; `StoreError.conflict` for a terminal one.
     func signalRun(tenantId: String, id: String, name: String, payload: JSONValue) async throws -> SignalReceipt?
+}
+
+/// A workflow timeout the store applied (`applyDueTimeouts`), for the engine's log and metrics.
+public struct TimeoutApplied: Sendable, Hashable {
+    public var run: Run
+    public var policy: WorkflowDefinition.TimeoutPolicy
+
+    public init(run: Run, policy: WorkflowDefinition.TimeoutPolicy) {
+        self.run = run
+        self.policy = policy
+    }
 }

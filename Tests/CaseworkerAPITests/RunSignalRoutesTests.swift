@@ -9,6 +9,7 @@ import Testing
         "name": "review", "isDraft": false,
         "steps": [
             ["id": "review", "action": "await", "config": ["signal": "review"]],
+            ["id": "second", "action": "await", "config": ["signal": "other"]],
             ["id": "done", "action": "complete", "config": ["result": "${steps.review.output}"]],
         ],
     ]
@@ -40,7 +41,7 @@ import Testing
         try await app.test { client in
             let runId = try await Self.waitingRun(client, key: app.keyA)
             let waiting = try await client.send(.get, "/v1/workflows/\(runId)", key: app.keyA).json
-            #expect(waiting["waitingFor"] == ["signal": "review", "until": .null])
+            #expect(waiting["waitingFor"] == ["signal": "review", "until": .null, "childRunId": .null])
             #expect(waiting["currentStepId"] == "review")
             let queue = try await client.send(.get, "/v1/workflows/\(runId)/execution", key: app.keyA).json["executionQueue"]
             #expect(queue == [["stepId": "review", "dueAt": .null]])
@@ -57,7 +58,12 @@ import Testing
             expectProblem(try await client.send(.post, "\(path)/review", key: app.keyA, rawBody: "x", contentType: "text/plain"), .unsupportedMediaType)
             expectProblem(try await client.send(.get, "\(path)/review", key: app.keyA), .methodNotAllowed)
 
-            // Another name is kept for later, even without a body.
+            // A name no await of the definition waits for could never be consumed: refused.
+            let never = try await client.send(.post, "\(path)/never", key: app.keyA, json: [:])
+            expectProblem(never, .conflict)
+            #expect(never.json["detail"]?.stringValue?.contains("never waits for signal 'never'") == true)
+
+            // A name a later await waits for is kept for it, even without a body.
             let kept = try await client.send(.post, "\(path)/other", key: app.keyA)
             #expect(kept.status == .accepted, "\(kept.text)")
             #expect(kept.json == ["runId": .string(runId), "signal": "other", "consumed": false])

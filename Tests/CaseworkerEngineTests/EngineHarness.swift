@@ -148,11 +148,13 @@ struct EngineHarness {
     func start(_ definitionId: String, input: JSONValue = [:], values: [String: JSONValue] = [:]) async throws -> Run {
         let version = try #require(try await store.findDefinition(tenantId: Self.tenant, id: definitionId, selector: .latest))
         let definition = try WorkflowDefinition(parsing: version.content)
+        let caseRecord = try await store.findCase(tenantId: Self.tenant, id: caseId)
+        let start = RunStartContext(caseRecord: caseRecord, caseId: caseId, correlationId: "corr-1", now: clock.now)
         return try await store.startRun(
             NewRun(
                 tenantId: Self.tenant, caseId: caseId, workflowDefinitionId: definitionId, version: version.version,
                 versionId: version.versionId, parametersId: nil, input: input,
-                plan: try definition.planRun(values: values, input: input), correlationId: "corr-1", channel: nil))
+                plan: try definition.planRun(values: values, input: input, start: start), correlationId: "corr-1", channel: nil))
     }
 
     /// Waits (at most `timeout`) until the run satisfies `condition`, woken by the store's change feed.

@@ -11,6 +11,8 @@ extension Run {
             "createdAt": .string(Timestamp.rfc3339(createdAt)), "startedAt": startedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
             "finishedAt": finishedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null, "error": error?.json ?? .null,
             "waitingFor": status == .waiting ? wait.map(\.representation) ?? .null : .null,
+            "parentRunId": parentRunId.map(JSONValue.string) ?? .null,
+            "failureOfRunId": failureOfRunId.map(JSONValue.string) ?? .null,
         ]
     }
 
@@ -38,10 +40,31 @@ extension Run {
             "status": .string(status.rawValue), "created": .string(Timestamp.rfc3339(createdAt)),
             "finished": finishedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
             "tasks": .array(tasks.map(\.representation)),
-            "tasksHierarchy": .array(
-                tasks.compactMap { task in task.parentTaskId.map { ["parent": .string($0), "child": .string(task.id)] } }),
+            "tasksHierarchy": .array(hierarchy(tasks: tasks)),
             "executionQueue": .array(queue),
         ]
+    }
+}
+
+extension Run {
+    /// `tasksHierarchy`: each inline-branch task under the task of the step owning the branch
+    /// (`kind: "branch"`, both ids task ids), and each child run under the `workflow.run` task
+    /// that waited for it (`kind: "run"`, `child` a run id); while that step still waits, there
+    /// is no task yet and `parent` is this run's id.
+    func hierarchy(tasks: [RunTask]) -> [JSONValue] {
+        var links: [JSONValue] = []
+        for task in tasks {
+            if let parent = task.parentTaskId {
+                links.append(["parent": .string(parent), "child": .string(task.id), "kind": "branch"])
+            }
+            if let child = task.childRunId {
+                links.append(["parent": .string(task.id), "child": .string(child), "kind": "run"])
+            }
+        }
+        if status == .waiting, let child = wait?.childRunId {
+            links.append(["parent": .string(id), "child": .string(child), "kind": "run"])
+        }
+        return links
     }
 }
 
@@ -60,6 +83,9 @@ extension RunWait {
     /// `waitingFor` of a `WAITING` run: the awaited signal (`null` for a timer) and when it wakes
     /// (a timer's time, an await's timeout; `null`: no timeout).
     var representation: JSONValue {
-        ["signal": signal.map(JSONValue.string) ?? .null, "until": until.map { .string(Timestamp.rfc3339($0)) } ?? .null]
+        [
+            "signal": signal.map(JSONValue.string) ?? .null, "until": until.map { .string(Timestamp.rfc3339($0)) } ?? .null,
+            "childRunId": childRunId.map(JSONValue.string) ?? .null,
+        ]
     }
 }

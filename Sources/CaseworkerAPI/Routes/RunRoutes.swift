@@ -26,6 +26,7 @@ struct RunRoutes {
         runs.get("{id}/execution", use: execution)
         runs.post("{id}/cancel", use: cancel)
         runs.post("{id}/signals/{name}", use: signal)
+        runs.post("{id}/retry", use: retry)
         runs.methodNotAllowed(allowing: [.get])
         runs.methodNotAllowed("run", allowing: [.post])
         runs.methodNotAllowed("{id}", allowing: [.get])
@@ -33,6 +34,7 @@ struct RunRoutes {
         runs.methodNotAllowed("{id}/execution", allowing: [.get])
         runs.methodNotAllowed("{id}/cancel", allowing: [.post])
         runs.methodNotAllowed("{id}/signals/{name}", allowing: [.post])
+        runs.methodNotAllowed("{id}/retry", allowing: [.post])
     }
 
     /// `POST /v1/workflows/run`: checks the case, the definition version (latest published or
@@ -72,7 +74,9 @@ struct RunRoutes {
             }
             values = try definition.variables.validate(values: parameters.values, at: "/parametersId")
         }
-        let plan = try definition.planRun(values: values, input: body.input)
+        let plan = try definition.planRun(
+            values: values, input: body.input,
+            start: RunStartContext(caseRecord: caseRecord, caseId: body.caseId, correlationId: body.correlationId, now: Date()))
         let channel = request.headers[.xChannel].map { String($0.prefix(64)) }
         let run = try await store.startRun(
             NewRun(

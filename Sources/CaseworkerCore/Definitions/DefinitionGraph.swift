@@ -50,6 +50,9 @@ public struct DefinitionGraph: Sendable {
 
     public func flow(of id: String) -> Flow? { locations[id]?.flow }
 
+    /// Every step of every list (main, rescue, inline branches), in no particular order.
+    public var allSteps: [Step] { lists.values.flatMap { $0 } }
+
     /// The step whose inline branch holds step `id`, if it is in one.
     public func owner(of id: String) -> String? {
         if case .branch(let owner, _)? = locations[id]?.list { return owner }

@@ -36,14 +36,24 @@ public struct Run: Sendable, Hashable {
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// The run whose `workflow.run` step started this one; `nil` for a run started otherwise.
+    public var parentRunId: String?
+    /// How deeply the run nests under `workflow.run` parents (0: no parent).
+    public var depth: Int
+    /// The run whose failure started this one as its definition's `failureWorkflow`.
+    public var failureOfRunId: String?
 
     public init(
         id: String, tenantId: String, caseId: String, workflowDefinitionId: String, version: Int, versionId: String,
         parametersId: String?, status: RunStatus, currentStepId: String?, flowMode: FlowMode, attempt: Int,
         stepsExecuted: Int, input: JSONValue, params: [String: JSONValue], state: [String: JSONValue],
         stepResults: [String: JSONValue], correlationId: String?, channel: String?, result: JSONValue?, error: RunError?,
-        dueAt: Date?, createdAt: Date, startedAt: Date?, finishedAt: Date?, wait: RunWait? = nil
+        dueAt: Date?, createdAt: Date, startedAt: Date?, finishedAt: Date?, wait: RunWait? = nil,
+        parentRunId: String? = nil, depth: Int = 0, failureOfRunId: String? = nil
     ) {
+        self.parentRunId = parentRunId
+        self.depth = depth
+        self.failureOfRunId = failureOfRunId
         self.id = id
         self.tenantId = tenantId
         self.caseId = caseId
@@ -114,11 +124,15 @@ public struct RunTask: Sendable, Hashable {
     public var parentTaskId: String?
     public var startedAt: Date
     public var finishedAt: Date
+    /// The child run of a `workflow.run` step's attempt (`tasksHierarchy` links it).
+    public var childRunId: String?
 
     public init(
         id: String, runId: String, stepId: String, name: String?, action: String, attempt: Int, outcome: StepOutcome,
-        parameters: JSONValue, output: JSONValue, error: String?, parentTaskId: String?, startedAt: Date, finishedAt: Date
+        parameters: JSONValue, output: JSONValue, error: String?, parentTaskId: String?, startedAt: Date, finishedAt: Date,
+        childRunId: String? = nil
     ) {
+        self.childRunId = childRunId
         self.id = id
         self.runId = runId
         self.stepId = stepId

@@ -5,6 +5,10 @@ public struct RunPlan: Sendable, Hashable {
     /// The initial `state`: `initialState` overlaid with the effective parameters.
     public var state: [String: JSONValue]
     public var firstStepId: String
+    /// The evaluated rate limit (`planRun(values:input:start:)`); `nil`: not limited.
+    public var rateLimit: RunRateLimit? = nil
+    /// The workflow timeout; `nil`: none.
+    public var timeout: RunTimeout? = nil
 }
 
 extension WorkflowDefinition {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// What a `WAITING` run waits for (a `wait` timer or an `await` signal), stored on the run.
+/// What a `WAITING` run waits for (a `wait` timer, an `await` signal or a `workflow.run` child
+/// run), stored on the run.
 ///
 /// Contract: a run has a `RunWait` exactly while its current step is a suspended `wait`/`await`
 /// (status `WAITING`, or `RUNNING` once the engine has claimed it to wake it). The run's `dueAt`
@@ -17,12 +18,21 @@ public struct RunWait: Sendable, Hashable {
     public var since: Date
     /// The payload of the signal delivered to this await, once delivered; `nil` before.
     public var payload: JSONValue?
+    /// The child run a `workflow.run` step waits for; the run is due once the child has ended
+    /// (the child's terminal transition makes it due in the same transaction). `signal` and
+    /// `until` are `nil` then.
+    public var childRunId: String?
 
-    public init(signal: String?, until: Date?, since: Date, payload: JSONValue? = nil) {
+    public init(signal: String?, until: Date?, since: Date, payload: JSONValue? = nil, childRunId: String? = nil) {
         self.signal = signal
         self.until = until
         self.since = since
         self.payload = payload
+        self.childRunId = childRunId
+    }
+
+    public static func child(_ runId: String, since: Date) -> RunWait {
+        RunWait(signal: nil, until: nil, since: since, childRunId: runId)
     }
 
     public static func timer(until: Date, since: Date) -> RunWait { RunWait(signal: nil, until: until, since: since) }

@@ -65,6 +65,7 @@ public struct ActionRegistry: Sendable {
         ActionRegistry([
             .httpRequest: http, .transform: TransformAction(), .switch: SwitchAction(), .complete: CompleteAction(),
             .fail: FailAction(), .wait: WaitAction(), .await: AwaitAction(),
+            .workflowRun: WorkflowRunAction(),
         ])
     }
 

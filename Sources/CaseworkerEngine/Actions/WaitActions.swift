@@ -10,6 +10,8 @@ public enum Suspension: Sendable, Equatable {
     case until(Date)
     /// Wait for the signal `name`, at most `timeoutSeconds` (`await`).
     case signal(String, timeoutSeconds: Double?)
+    /// Start a child run and wait until it ends (`workflow.run`).
+    case child(ChildRunRequest)
 }
 
 /// `wait` — config `{seconds}` or `{until: RFC 3339}`: a durable timer. When it fires the step is
