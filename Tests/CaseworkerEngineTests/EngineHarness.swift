@@ -48,18 +48,30 @@ struct EngineHarness {
 
     /// Runs `body` with everything started; shuts everything down gracefully afterwards, then
     /// runs `afterShutdown` (every step in flight has finished or been abandoned by then).
+    ///
+    /// With `directory`, the database lives there and survives the call (the caller removes it):
+    /// a second call on the same directory is a restart of the daemon on the same file, with the
+    /// same case.
     static func with(
-        clock: any WallClock = SystemClock(), configuration: EngineConfiguration = .init(),
+        clock: any WallClock = SystemClock(), configuration: EngineConfiguration = .init(), directory: URL? = nil,
         _ body: @Sendable (EngineHarness) async throws -> Void,
         afterShutdown: @Sendable (EngineHarness) async throws -> Void = { _ in }
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-engine-\(UUID().uuidString)")
+        let temporary = directory == nil
+        let directory =
+            directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { if temporary { try? FileManager.default.removeItem(at: directory) } }
         let store = try SQLiteStore(options: .init(path: directory.appendingPathComponent("db.sqlite").path), clock: clock)
         try store.migrate()
-        _ = try await store.createKey(tenantId: tenant, name: "k", scopes: [.admin], secret: .generate())
-        let caseRecord = try await store.createCase(tenantId: tenant, fields: CaseFields(firstName: "Ada", companyNumber: "556677"))
+        let caseRecord: Case
+        if let existing = try await store.listCases(tenantId: tenant, externalId: "harness", page: .init(limit: 1)).items.first {
+            caseRecord = existing
+        } else {
+            _ = try await store.createKey(tenantId: tenant, name: "k", scopes: [.admin], secret: .generate())
+            caseRecord = try await store.createCase(
+                tenantId: tenant, fields: CaseFields(externalId: "harness", firstName: "Ada", companyNumber: "556677"))
+        }
 
         var logger = Logger(label: "engine-test")
         logger.logLevel = .critical
