@@ -842,9 +842,11 @@ paths:
         unknown definition or version; 409 when the definition has no published version or is
         disabled); the parameter set (404; 422 at `/parametersId` when it belongs to another
         definition or its values do not fit this version's `variables`); and, with
-        `enforceSchema`, the `input` against `inputSchema` (422 with pointers under `/input`).
+        `enforceSchema`, the `input` against `inputSchema` (422 with pointers under `/input`);
+        with `rateLimit`, the key is evaluated (422 at `""` when it fails to evaluate).
         Then stores a `PENDING` run pinned to that version and answers 201 at once; the engine
-        picks it up when the insert commits. `X-Channel` (first 64 characters) is recorded as
+        picks it up when the insert commits (a rate-limited run only once its key has a free
+        slot: it stays `PENDING` until then, in start order). `X-Channel` (first 64 characters) is recorded as
         `channel`. The run's `params` are the variables' defaults overlaid with the parameter
         set's values; its initial `state` is `initialState` overlaid with `params`.
       x-required-scope: workflows:write
@@ -1092,6 +1094,53 @@ paths:
         '422': {$ref: '#/components/responses/IdempotencyKeyReused'}
         '500': {$ref: '#/components/responses/InternalError'}
 
+  /v1/workflows/{id}/retry:
+    description: 'GET, PUT, PATCH and DELETE answer 405 (`Allow: POST`).'
+    x-method-not-allowed: [GET, PUT, PATCH, DELETE]
+    parameters:
+      - $ref: '#/components/parameters/ResourceId'
+    post:
+      operationId: retryWorkflowRun
+      tags: [Workflows]
+      summary: Retry a failed or timed-out run from its failed step
+      description: |
+        A `FAILED` or `TIMED_OUT` run starts again at its failed step (`error.stepId`, a step of
+        the main flow): it is `PENDING` and due at once (behind its rate limit like a new run),
+        with `error`, `result` and `finishedAt` cleared, attempt numbers counting from 1 again,
+        a fresh per-run step count and, when the engine starts it, a fresh workflow timeout.
+        Its tasks (the timeline), `state` and `steps` results are kept. The `workflow.*` events
+        of the new end are written as usual. No request body is read.
+      x-required-scope: workflows:write
+      parameters:
+        - $ref: '#/components/parameters/RequestIdHeader'
+        - $ref: '#/components/parameters/IdempotencyKey'
+      responses:
+        '200':
+          description: The run, now `PENDING`.
+          headers:
+            X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+            Idempotent-Replayed: {$ref: '#/components/headers/IdempotentReplayed'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Run'}
+        '400':
+          $ref: '#/components/responses/BadRequest'
+          description: An `Idempotency-Key` that is not 1–255 characters.
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '409':
+          $ref: '#/components/responses/Conflict'
+          description: |
+            The run is not `FAILED` or `TIMED_OUT`; its error names no step or a rescue step (a
+            `fail` in rescue, the step limit in rescue); its case is erased; or a request with
+            the same `Idempotency-Key` is still in flight.
+        '413':
+          $ref: '#/components/responses/ContentTooLarge'
+          description: With an `Idempotency-Key`, the (otherwise ignored) body is read for the request fingerprint and must fit the limit.
+        '422': {$ref: '#/components/responses/IdempotencyKeyReused'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
   /v1/workflows/{id}/signals/{name}:
     description: 'GET, PUT, PATCH and DELETE answer 405 (`Allow: POST`).'
     x-method-not-allowed: [GET, PUT, PATCH, DELETE]
@@ -1121,8 +1170,11 @@ paths:
           is kept (`consumed: false`); the run's next `await` for `name` consumes the earliest
           kept signal of that name at once.
 
-        409 once the run has ended. The body may be omitted only together with `Content-Type`;
-        a body without `Content-Type` answers 415.
+        409 once the run has ended, and 409 when no `await` step of the run's definition version
+        can ever wait for `name` (no `await` names it, and none computes its signal name with a
+        template): such a signal could never be consumed. A run waiting for a `workflow.run`
+        child never consumes a signal itself; signal the child run. The body may be omitted
+        only together with `Content-Type`; a body without `Content-Type` answers 415.
       x-required-scope: workflows:write
       parameters:
         - $ref: '#/components/parameters/RequestIdHeader'
@@ -1150,7 +1202,7 @@ paths:
         '404': {$ref: '#/components/responses/NotFound'}
         '409':
           $ref: '#/components/responses/Conflict'
-          description: The run has ended, or a request with the same `Idempotency-Key` is still in flight.
+          description: The run has ended, its definition has no `await` that can wait for `name`, or a request with the same `Idempotency-Key` is still in flight.
         '413': {$ref: '#/components/responses/ContentTooLarge'}
         '415': {$ref: '#/components/responses/UnsupportedMediaType'}
         '422': {$ref: '#/components/responses/UnprocessablePost'}
@@ -2490,9 +2542,11 @@ components:
     WorkflowRunConfig:
       type: object
       description: |
-        `workflow.run`: starts a child run for the same case and waits for it. Not yet executed
-        by this version: it saves, but a run reaching it ends the step `KO` with code
-        `unsupported_action`.
+        `workflow.run`: starts a child run for the same case (latest published version unless
+        `version`) and waits for it durably. `OK` with the child's result when it completes;
+        `KO` with code `FAILED`, `TIMED_OUT` or `CANCELLED` when it ends otherwise; `KO`
+        `child_not_found`, `child_disabled`, `child_invalid` or `child_depth_exceeded` when the
+        child cannot start (see docs/workflows.md).
       additionalProperties: false
       required: [workflowDefinitionId]
       properties:
@@ -2737,6 +2791,8 @@ components:
         - finishedAt
         - error
         - waitingFor
+        - parentRunId
+        - failureOfRunId
       properties:
         id: {$ref: '#/components/schemas/Ulid'}
         caseId: {type: string}
@@ -2767,15 +2823,24 @@ components:
           oneOf:
             - $ref: '#/components/schemas/RunWait'
             - type: 'null'
+        parentRunId:
+          type: [string, 'null']
+          description: The run whose `workflow.run` step started this run (a child run); `null` otherwise.
+        failureOfRunId:
+          type: [string, 'null']
+          description: The run whose `FAILED` or `TIMED_OUT` end started this run as its definition's `failureWorkflow`; `null` otherwise.
     RunWait:
       type: object
-      required: [signal, until]
+      required: [signal, until, childRunId]
       properties:
         signal:
           type: [string, 'null']
-          description: The awaited signal (an `await` step); `null` for a `wait` timer.
+          description: The awaited signal (an `await` step); `null` for a `wait` timer and a `workflow.run` step.
+        childRunId:
+          type: [string, 'null']
+          description: The child run a `workflow.run` step waits for (the run resumes when it ends); `null` otherwise.
         until:
-          description: A timer's wake time or an `await`'s timeout; `null` for an `await` without timeout.
+          description: A timer's wake time or an `await`'s timeout; `null` for an `await` without timeout and for a `workflow.run` step.
           oneOf:
             - $ref: '#/components/schemas/Timestamp'
             - type: 'null'
@@ -2786,7 +2851,7 @@ components:
       properties:
         code:
           type: string
-          description: 'Machine-readable: the failing step''s outcome code (`"500"`, `connection_error`, `expression_error`), a `fail` step''s code, `step_limit_exceeded`, `timeout`, …'
+          description: 'Machine-readable: the failing step''s outcome code (`"500"`, `connection_error`, `expression_error`, a `workflow.run` child''s status), a `fail` step''s code, `step_limit_exceeded`, `workflow_timeout`, `cancelled`, …'
         message: {type: string}
         stepId: {type: [string, 'null'], description: The step that failed, if a step did.}
     SignalInput:
@@ -2847,13 +2912,18 @@ components:
           items: {$ref: '#/components/schemas/ExecutionTask'}
         tasksHierarchy:
           type: array
-          description: Links each step of an inline branch to the task of the step that owns the branch.
+          description: |
+            `kind: branch` links each task of an inline branch to the task of the step that owns
+            the branch (both task ids). `kind: run` links a `workflow.run` step's task (`parent`)
+            to the child run it started (`child`, a run id); while that step still waits there is
+            no task yet, and `parent` is this run's own id.
           items:
             type: object
-            required: [parent, child]
+            required: [parent, child, kind]
             properties:
-              parent: {type: string, description: The owning step's task id.}
-              child: {type: string, description: The branch step's task id.}
+              parent: {type: string, description: 'A task id (for `kind: run` while the step waits: this run''s id).'}
+              child: {type: string, description: 'The branch step''s task id, or the child run''s id.'}
+              kind: {enum: [branch, run]}
         executionQueue:
           type: array
           description: What runs next; empty once the run has ended.
@@ -2897,7 +2967,8 @@ components:
         `workflow.completed`, `.failed`, `.timed_out`, `.cancelled`: a run ended with that status
         (the default subscription); `workflow.waiting`: a run started waiting for a signal (an
         `await`; a timer, and an `await` served at once by a kept signal, write none);
-        `workflow.timeout_alert`: a run passed its `timeoutSeconds` under `ALERT_ONLY`.
+        `workflow.timeout_alert`: a run passed its `timeoutSeconds` under `ALERT_ONLY` (once per
+        run start; `data` also has `timeoutSeconds`, `status` is the run's status then).
       enum:
         - workflow.completed
         - workflow.failed

@@ -32,7 +32,7 @@ import Testing
             "/v1/workflow-definitions/{id}/versions", "/v1/workflow-definitions/{id}/publish",
             "/v1/workflow-definitions/{id}/disable", "/v1/workflow-definitions/{id}/enable", "/v1/workflow-definitions/{id}/draft",
             "/v1/workflows/run", "/v1/workflows", "/v1/workflows/{id}", "/v1/workflows/{id}/result", "/v1/workflows/{id}/execution",
-            "/v1/workflows/{id}/cancel", "/v1/workflows/{id}/signals/{name}", "/v1/webhook-endpoints", "/v1/webhook-endpoints/{id}",
+            "/v1/workflows/{id}/cancel", "/v1/workflows/{id}/retry", "/v1/workflows/{id}/signals/{name}", "/v1/webhook-endpoints", "/v1/webhook-endpoints/{id}",
             "/v1/webhook-endpoints/{id}/rotate-secret", "/v1/webhook-deliveries", "/v1/webhook-deliveries/{id}",
             "/v1/webhook-deliveries/{id}/redeliver",
         ]
