@@ -1,16 +1,20 @@
 /// The statuses of a run (SPEC 2.7) and which component moves a run out of each:
 ///
-/// - `PENDING`: created by `POST /v1/workflows/run`; the engine claims it and starts it.
+/// - `PENDING`: created by `POST /v1/workflows/run`, a `workflow.run` step (a child), a failed
+///   run's `failureWorkflow`, or `POST .../retry`; the engine claims it and starts it (a
+///   rate-limited run only when its key has a free slot).
 /// - `RUNNING`: the engine executes its current step (or waits durably for a retry's delay);
 ///   the engine moves it on after each step outcome.
-/// - `WAITING`: a `wait` timer or an `await` signal (`Run.wait`); the engine claims it back to
-///   `RUNNING` when it is due (the timer fires, the timeout passes, or `POST .../signals/{name}`
-///   delivered the signal and made it due now).
-/// - `COMPLETED`, `FAILED`, `TIMED_OUT`: terminal, set by the engine.
-/// - `CANCELLED`: terminal, set by `POST /v1/workflows/{id}/cancel` from any active status.
+/// - `WAITING`: a `wait` timer, an `await` signal or a `workflow.run` child (`Run.wait`); the
+///   engine claims it back to `RUNNING` when it is due (the timer fires, the timeout passes,
+///   `POST .../signals/{name}` delivered the signal, or the child ended).
+/// - `COMPLETED`, `FAILED`, `TIMED_OUT`: terminal, set by the engine (`TIMED_OUT` also by a
+///   passed workflow timeout under `TIME_OUT_WF`).
+/// - `CANCELLED`: terminal, set by `POST /v1/workflows/{id}/cancel` from any active status, or
+///   when the run's parent ends.
 ///
-/// Nothing moves a run out of a terminal status (a retry of a failed run is a new start of its
-/// failed step, issue #5).
+/// Only `POST /v1/workflows/{id}/retry` moves a run out of a terminal status: `FAILED` or
+/// `TIMED_OUT` back to `PENDING` at its failed step.
 public enum RunStatus: String, Sendable, Hashable, CaseIterable {
     case pending = "PENDING"
     case running = "RUNNING"
