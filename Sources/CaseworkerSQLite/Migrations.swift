@@ -333,15 +333,18 @@ enum Migrations {
     private static func v7(_ db: Database) throws {
         try db.execute(
             sql: """
-                -- The run whose workflow.run step started this one, and how deep it nests.
-                ALTER TABLE runs ADD COLUMN parent_run_id TEXT REFERENCES runs(id);
+                -- The run whose workflow.run step started this one, and how deep it nests. Links to
+                -- other runs are cleared when retention purges the run they name (ON DELETE SET
+                -- NULL), and every linking column is indexed so that such a delete is a lookup.
+                ALTER TABLE runs ADD COLUMN parent_run_id TEXT REFERENCES runs(id) ON DELETE SET NULL;
                 ALTER TABLE runs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0
-                    CHECK (depth >= 0 AND (depth = 0) = (parent_run_id IS NULL));
+                    CHECK (depth >= 0 AND (parent_run_id IS NULL OR depth >= 1));
                 -- The run whose FAILED/TIMED_OUT end started this one as its failureWorkflow.
-                ALTER TABLE runs ADD COLUMN failure_of_run_id TEXT REFERENCES runs(id);
+                ALTER TABLE runs ADD COLUMN failure_of_run_id TEXT REFERENCES runs(id) ON DELETE SET NULL;
                 -- The child run a WAITING workflow.run step waits for. Such a wait stores the reserved
                 -- signal name '@child' (v5 requires a signal or a time on every wait; no signal sent
-                -- through the API can have that name).
+                -- through the API can have that name). The child is active while it is waited for,
+                -- so it is never purged then.
                 ALTER TABLE runs ADD COLUMN wait_child_run_id TEXT REFERENCES runs(id)
                     CHECK (wait_child_run_id IS NULL OR (waiting_since IS NOT NULL AND wait_signal = '@child'));
                 -- The evaluated rateLimit.key and concurrentExecLimit of the run's version.
@@ -357,12 +360,17 @@ enum Migrations {
                 ALTER TABLE runs ADD COLUMN deadline_at INTEGER CHECK (deadline_at IS NULL OR timeout_ms IS NOT NULL);
                 ALTER TABLE runs ADD COLUMN timeout_alerted_at INTEGER;
                 CREATE INDEX runs_parent ON runs(parent_run_id) WHERE parent_run_id IS NOT NULL;
+                CREATE INDEX runs_failure_of ON runs(failure_of_run_id) WHERE failure_of_run_id IS NOT NULL;
+                CREATE INDEX runs_wait_child ON runs(wait_child_run_id) WHERE wait_child_run_id IS NOT NULL;
                 CREATE INDEX runs_rate ON runs(tenant_id, workflow_definition_id, rate_key, status, id)
                     WHERE rate_key IS NOT NULL AND finished_at IS NULL;
                 CREATE INDEX runs_deadline ON runs(deadline_at) WHERE deadline_at IS NOT NULL AND finished_at IS NULL;
 
                 -- The child run of a workflow.run step's attempt.
-                ALTER TABLE run_tasks ADD COLUMN child_run_id TEXT REFERENCES runs(id);
+                ALTER TABLE run_tasks ADD COLUMN child_run_id TEXT REFERENCES runs(id) ON DELETE SET NULL;
+                CREATE INDEX run_tasks_child ON run_tasks(child_run_id) WHERE child_run_id IS NOT NULL;
+                -- v4 left parent_task_id unindexed: purging tasks scanned run_tasks for each one.
+                CREATE INDEX run_tasks_parent ON run_tasks(parent_task_id) WHERE parent_task_id IS NOT NULL;
                 """)
     }
 }

@@ -85,4 +85,34 @@ import Testing
             #expect(try await runs(h, of: "review").isEmpty, "a disabled definition starts no runs")
         }
     }
+
+    @Test func purgingAFinishedRunClearsTheLinksOfRunsStillActive() async throws {
+        let clock = ManualClock()
+        try await EngineHarness.with(clock: clock) { h in
+            try await h.publish("review", #"{"name": "review", "steps": [{"id": "hold", "action": "await", "config": {"signal": "go"}}]}"#)
+            try await h.publish(
+                "payout", #"{"name": "payout", "failureWorkflow": "review", "steps": [{"id": "pay", "action": "fail", "config": {"reason": "no"}}]}"#)
+            try await h.publish("child", #"{"name": "child", "steps": [{"id": "ok", "action": "complete", "config": {"result": 1}}]}"#)
+            try await h.publish(
+                "parent",
+                """
+                {"name": "parent", "steps": [{"id": "sub", "action": "workflow.run", "config": {"workflowDefinitionId": "child"}},
+                  {"id": "hold", "action": "await", "config": {"signal": "go"}}]}
+                """)
+            let failed = try await h.finished(try await h.start("payout").id)
+            let parent = try await h.start("parent")
+            _ = try await h.waitForRun(parent.id) { $0.wait?.signal == "go" }
+            let childId = try #require(try await h.tasks(parent.id).first?.childRunId)
+            let review = try #require(try await runs(h, of: "review").first)
+            _ = try await h.waitForRun(review.id) { $0.status == .waiting }
+
+            clock.advance(by: 1)
+            let purged = try await h.store.purge(runsFinishedBefore: clock.now, eventsBefore: nil)
+            #expect(purged.runs == 2, "the failed run and the finished child")
+            #expect(try await h.store.findRun(tenantId: EngineHarness.tenant, id: failed.id) == nil)
+            #expect(try await h.store.findRun(tenantId: EngineHarness.tenant, id: childId) == nil)
+            #expect(try await h.store.findRun(tenantId: EngineHarness.tenant, id: review.id)?.failureOfRunId == nil)
+            #expect(try await h.tasks(parent.id).first?.childRunId == nil)
+        }
+    }
 }
