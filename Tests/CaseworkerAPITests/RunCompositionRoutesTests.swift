@@ -5,27 +5,29 @@ import Testing
 
 /// `POST /v1/workflows/{id}/retry` and child runs in `GET /v1/workflows/{id}/execution`.
 @Suite struct RunCompositionRoutesTests {
-    @Test func retryRestartsATimedOutRunAtItsFailedStepAndKeepsItsHistory() async throws {
+    @Test func retryRestartsAFailedRunAtItsFailedStepAndKeepsItsHistory() async throws {
         let app = try await TestApp()
         try await app.test { client in
             let key = app.keyA
             let caseId = try await client.createCase(key: key, [:])
             let definition: JSONValue = [
-                "name": "review", "isDraft": false,
+                "name": "flaky", "isDraft": false,
                 "steps": [
                     ["id": "note", "action": "transform", "config": ["set": ["noted": true]]],
-                    ["id": "review", "action": "await", "config": ["signal": "go", "timeoutSeconds": 1]],
-                    ["id": "done", "action": "complete", "config": ["result": "${steps.review.output}"]],
+                    // Fails (division by zero) the first time; after the retry its kept result makes it pass.
+                    ["id": "boom", "action": "switch", "config": ["value": "${steps.boom == null ? 1 / 0 : 'fine'}"]],
+                    ["id": "hold", "action": "await", "config": ["signal": "go"]],
+                    ["id": "done", "action": "complete", "config": ["result": "${steps.boom.code}"]],
                 ],
             ]
-            #expect(try await client.send(.put, "/v1/workflow-definitions/review", key: key, json: definition).status == .created)
+            #expect(try await client.send(.put, "/v1/workflow-definitions/flaky", key: key, json: definition).status == .created)
             let started = try await client.send(
-                .post, "/v1/workflows/run", key: key, json: ["caseId": .string(caseId), "workflowDefinitionId": "review"])
+                .post, "/v1/workflows/run", key: key, json: ["caseId": .string(caseId), "workflowDefinitionId": "flaky"])
             let runId = try #require(started.json["id"]?.stringValue)
             let retry = "/v1/workflows/\(runId)/retry"
-            expectProblem(try await client.send(.post, retry, key: key), .conflict)  // not failed (yet)
-            let timedOut = try await RunSignalRoutesTests.status(client, key: key, runId: runId, "TIMED_OUT")
-            #expect(timedOut["error"]?["stepId"] == "review")
+            let failed = try await RunSignalRoutesTests.status(client, key: key, runId: runId, "FAILED")
+            #expect(failed["error"]?["stepId"] == "boom")
+            #expect(failed["error"]?["code"] == "expression_error")
 
             expectProblem(try await client.send(.post, retry, key: app.keyB), .notFound)
             expectProblem(try await client.send(.post, retry, key: app.readOnlyKeyA), .forbidden)
@@ -35,20 +37,21 @@ import Testing
             let retried = try await client.send(.post, retry, key: key)
             #expect(retried.status == .ok, "\(retried.text)")
             #expect(retried.json["status"] == "PENDING")
-            #expect(retried.json["currentStepId"] == "review")
+            #expect(retried.json["currentStepId"] == "boom")
             #expect(retried.json["error"] == .null)
             #expect(retried.json["finishedAt"] == .null)
             _ = try await RunSignalRoutesTests.status(client, key: key, runId: runId, "WAITING")
-            let signal = try await client.send(.post, "/v1/workflows/\(runId)/signals/go", key: key, json: ["payload": "ok"])
+            expectProblem(try await client.send(.post, retry, key: key), .conflict)  // active
+            let signal = try await client.send(.post, "/v1/workflows/\(runId)/signals/go", key: key, json: [:])
             #expect(signal.status == .accepted)
             let done = try await RunSignalRoutesTests.status(client, key: key, runId: runId, "COMPLETED")
             #expect(done["error"] == .null)
             let execution = try await client.send(.get, "/v1/workflows/\(runId)/execution", key: key).json
             let tasks = try #require(execution["tasks"]?.arrayValue)
-            #expect(tasks.map { $0["stepId"] } == ["note", "review", "review", "done"], "the history is kept; note did not run again")
-            #expect(tasks.map { $0["status"] } == ["OK", "TIMEOUT", "OK", "OK"])
-            #expect(tasks.map { $0["attempt"] } == [1, 1, 1, 1])
-            #expect(try await client.send(.get, "/v1/workflows/\(runId)/result", key: key).json["result"] == "ok")
+            #expect(tasks.map { $0["stepId"] } == ["note", "boom", "boom", "hold", "done"], "the history is kept; note did not run again")
+            #expect(tasks.map { $0["status"] } == ["OK", "KO", "OK", "OK", "OK"])
+            #expect(tasks.map { $0["attempt"] } == [1, 1, 1, 1, 1])
+            #expect(try await client.send(.get, "/v1/workflows/\(runId)/result", key: key).json["result"] == "fine")
             expectProblem(try await client.send(.post, retry, key: key), .conflict)  // completed
         }
     }
@@ -92,6 +95,25 @@ import Testing
             let after = try await client.send(.get, "/v1/workflows/\(runId)/execution", key: key).json
             let taskId = try #require(after["tasks"]?.arrayValue?.first?["id"]?.stringValue)
             #expect(after["tasksHierarchy"] == [["parent": .string(taskId), "child": .string(childId), "kind": "run"]])
+        }
+    }
+
+    @Test func aRateLimitKeyThatFailsToEvaluateRefusesTheStart() async throws {
+        let app = try await TestApp()
+        try await app.test { client in
+            let key = app.keyA
+            let caseId = try await client.createCase(key: key, [:])
+            let definition: JSONValue = [
+                "name": "limited", "isDraft": false, "rateLimit": ["key": "${input.n / 0}", "concurrentExecLimit": 1],
+                "steps": [["id": "done", "action": "complete"]],
+            ]
+            #expect(try await client.send(.put, "/v1/workflow-definitions/limited", key: key, json: definition).status == .created)
+            let refused = try await client.send(
+                .post, "/v1/workflows/run", key: key,
+                json: ["caseId": .string(caseId), "workflowDefinitionId": "limited", "input": ["n": 1]])
+            expectProblem(refused, .unprocessableContent)
+            #expect(refused.errorPointers == [""])
+            #expect(try await client.send(.get, "/v1/workflows", key: key).json["items"] == [])
         }
     }
 }

@@ -38,6 +38,7 @@ import Testing
                 (.post, "/v1/workflow-definitions/kyc/enable", nil), (.delete, "/v1/workflow-definitions/kyc/draft", nil),
                 (.get, "/v1/workflows/\(runId)", nil), (.get, "/v1/workflows/\(runId)/result", nil),
                 (.get, "/v1/workflows/\(runId)/execution", nil), (.post, "/v1/workflows/\(runId)/cancel", nil),
+                (.post, "/v1/workflows/\(runId)/retry", nil),
                 (.post, "/v1/workflows/\(runId)/signals/review", ["payload": ["ok": true]]), (.get, "/v1/webhook-endpoints/\(endpointId)", nil),
                 (.patch, "/v1/webhook-endpoints/\(endpointId)", ["enabled": false]),
                 (.post, "/v1/webhook-endpoints/\(endpointId)/rotate-secret", ["graceSeconds": 0]),

@@ -2,6 +2,7 @@ import CaseworkerCore
 import CaseworkerEngine
 import CaseworkerStore
 import Foundation
+import Synchronization
 import Testing
 
 /// Workflow timeouts (SPEC 2.7), with the injected clock: `TIME_OUT_WF` ends the run
@@ -110,6 +111,63 @@ import Testing
             clock.advance(by: 10)
             h.store.signals.workAvailable.signal()
             #expect(try await h.finished(second.id).status == .timedOut)
+        }
+    }
+
+    @Test func aStepInFlightAtTheDeadlineIsAbandoned() async throws {
+        final class Box: Sendable { let id = Mutex<String?>(nil) }
+        let runId = Box()
+        let clock = ManualClock()
+        try await EngineHarness.with(clock: clock) { h in
+            try await h.publish(
+                "slow",
+                """
+                {"name": "slow", "timeoutSeconds": 30,
+                 "steps": [{"id": "call", "action": "http.request", "config": {"url": "$BASE/hold"}},
+                           {"id": "next", "action": "http.request", "config": {"method": "POST", "url": "$BASE/verify"}}]}
+                """)
+            let run = try await h.start("slow")
+            runId.id.withLock { $0 = run.id }
+            _ = try await waitFor("the step to be in flight") { h.received.count("/hold") == 1 ? true : nil }
+            clock.advance(by: 30)
+            h.store.signals.workAvailable.signal()
+            let ended = try await h.finished(run.id)
+            #expect(ended.status == .timedOut)
+            #expect(ended.error?.stepId == "call")
+            h.received.holdOpen.withLock { $0 = true }
+        } afterShutdown: { h in
+            let id = try #require(runId.id.withLock { $0 })
+            #expect(try await h.store.findRun(tenantId: EngineHarness.tenant, id: id)?.status == .timedOut)
+            #expect(try await h.tasks(id).isEmpty, "the abandoned step left no task")
+            #expect(h.received.count("/verify") == 0, "the run did not go on")
+        }
+    }
+
+    @Test func aRetriedTimedOutRunGetsAFreshDeadline() async throws {
+        let clock = ManualClock()
+        try await EngineHarness.with(clock: clock) { h in
+            try await h.publish("now", WaitTests.now)
+            try await h.publish("slow", Self.definition(policy: "TIME_OUT_WF"))
+            let run = try await h.start("slow")
+            _ = try await h.waitForRun(run.id) { $0.status == .waiting }
+            clock.advance(by: 30)
+            h.store.signals.workAvailable.signal()
+            #expect(try await h.finished(run.id).status == .timedOut)
+
+            let retried = try #require(try await h.store.retryRun(tenantId: EngineHarness.tenant, id: run.id, fromStepId: "hold"))
+            #expect(retried.status == .pending)
+            #expect(retried.error == nil && retried.finishedAt == nil && retried.attempt == 1)
+            await #expect(throws: StoreError.self) {
+                try await h.store.retryRun(tenantId: EngineHarness.tenant, id: run.id, fromStepId: "hold")
+            }
+            _ = try await h.waitForRun(run.id) { $0.status == .waiting }
+            clock.advance(by: 29)
+            try await barrier(h)
+            #expect(try await h.store.findRun(tenantId: EngineHarness.tenant, id: run.id)?.status == .waiting, "30 s from the retry")
+            _ = try await h.store.signalRun(tenantId: EngineHarness.tenant, id: run.id, name: "go", payload: .null)
+            let done = try await h.finished(run.id)
+            #expect(done.status == .completed)
+            #expect(try await h.tasks(run.id).map(\.stepId) == ["hold", "done"], "the timed-out wait left no task")
         }
     }
 }
