@@ -26,7 +26,8 @@ public struct EngineConfiguration: Sendable, Equatable {
 /// `maxConcurrentRuns` at once.
 ///
 /// It wakes when the store signals new work (a run started or released) and otherwise sleeps
-/// until the earliest due time (a retry's delay) or `pollInterval`. At start-up it releases every
+/// until the earliest due time (a retry's delay, a timer, a workflow-timeout deadline) or
+/// `pollInterval`. Each round first applies the workflow timeouts that are due, then claims. At start-up it releases every
 /// claim, so runs a crash left `RUNNING` are resumed: their interrupted step runs again. On
 /// graceful shutdown it stops claiming, lets running steps finish within `shutdownGrace`, then
 /// cancels them.

@@ -12,17 +12,20 @@ extension SQLiteStore {
     /// `PENDING` rate-limited run beyond its key's free slots. The key's `PENDING` runs are ranked
     /// by id (creation order); the first `limit − active` of them are admissible, so runs start
     /// in start order and a claim never exceeds a limit. The subquery is not correlated: SQLite
-    /// evaluates it once per claim, over the `runs_rate` index (active rate-limited runs only).
+    /// evaluates it once per claim, over the `runs_rate` index (active rate-limited runs only);
+    /// a key's active runs are counted only for its first `limit` queued runs.
     static let admissibleUnderRateLimit = """
         (rate_key IS NULL OR status <> 'PENDING' OR id IN (
             SELECT queued.id FROM (
-                SELECT p.id AS id, p.rate_limit AS rate_limit,
-                    ROW_NUMBER() OVER (PARTITION BY p.tenant_id, p.workflow_definition_id, p.rate_key ORDER BY p.id) AS position,
-                    (SELECT COUNT(*) FROM runs a
-                        WHERE a.tenant_id = p.tenant_id AND a.workflow_definition_id = p.workflow_definition_id
-                        AND a.rate_key = p.rate_key AND a.finished_at IS NULL AND a.status IN ('RUNNING', 'WAITING')) AS active
+                SELECT p.id AS id, p.tenant_id AS tenant_id, p.workflow_definition_id AS definition_id, p.rate_key AS rate_key,
+                    p.rate_limit AS rate_limit,
+                    ROW_NUMBER() OVER (PARTITION BY p.tenant_id, p.workflow_definition_id, p.rate_key ORDER BY p.id) AS position
                 FROM runs p WHERE p.rate_key IS NOT NULL AND p.finished_at IS NULL AND p.status = 'PENDING'
             ) AS queued
-            WHERE queued.position + queued.active <= queued.rate_limit))
+            WHERE queued.position <= queued.rate_limit
+            AND queued.position + (SELECT COUNT(*) FROM runs a
+                WHERE a.tenant_id = queued.tenant_id AND a.workflow_definition_id = queued.definition_id
+                AND a.rate_key = queued.rate_key AND a.finished_at IS NULL AND a.status IN ('RUNNING', 'WAITING'))
+                <= queued.rate_limit))
         """
 }
