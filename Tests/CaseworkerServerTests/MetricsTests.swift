@@ -140,6 +140,7 @@ import Testing
             // Runs and steps.
             #expect(samples.value("caseworker_runs_started_total") == 1)
             #expect(samples.value("caseworker_runs_finished_total", ["status": "FAILED"]) == 0)
+            #expect(samples.value("caseworker_workflow_timeout_alerts_total") == 0, "present from the start")
             #expect(samples.value("caseworker_step_duration_seconds_count", ["action": "transform", "outcome": "OK"]) == 1)
             #expect(samples.value("caseworker_step_duration_seconds_count", ["action": "complete", "outcome": "OK"]) == 1)
             let stepSeconds = try #require(samples.value("caseworker_step_duration_seconds_sum", ["action": "transform", "outcome": "OK"]))
