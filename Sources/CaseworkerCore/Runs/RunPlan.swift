@@ -23,4 +23,12 @@ extension WorkflowDefinition {
         let state = initialState.merging(params) { _, parameter in parameter }
         return RunPlan(params: params, state: state, firstStepId: start.stepId)
     }
+
+    /// Plans a run (`planRun(values:input:)`) and adds its rate limit and workflow timeout.
+    public func planRun(values: [String: JSONValue], input: JSONValue, start: RunStartContext) throws(ValidationFailed) -> RunPlan {
+        var plan = try planRun(values: values, input: input)
+        plan.rateLimit = try rateLimit(for: plan, input: input, start: start)
+        plan.timeout = runTimeout
+        return plan
+    }
 }
