@@ -23,9 +23,9 @@ import Testing
         return blocks
     }
 
-    @Test func theGuideHasThreeExamplesAndEachIsValid() throws {
+    @Test func theGuideHasFourExamplesAndEachIsValid() throws {
         let examples = try Self.examples()
-        #expect(examples.count == 3)
+        #expect(examples.count == 4)
         for example in examples {
             let parsed = try definition(example)
             #expect(!parsed.steps.isEmpty)
@@ -40,5 +40,9 @@ import Testing
         #expect(parsed.contains { definition in
             definition.graph.lists.values.joined().contains { $0.action == .await }
         })
+        #expect(parsed.contains { definition in
+            definition.graph.lists.values.joined().contains { $0.action == .workflowRun }
+        })
+        #expect(parsed.contains { $0.timeoutSeconds > 0 && $0.timeoutPolicy == .timeOutWorkflow && $0.failureWorkflow != nil })
     }
 }
