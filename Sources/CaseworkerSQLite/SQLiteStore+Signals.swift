@@ -19,7 +19,7 @@ extension SQLiteStore {
             // Clearing the claim is what abandons a step in flight: its finishStep finds the run
             // unclaimed and terminal and records nothing.
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE runs SET status = 'CANCELLED', error = ?1, current_step_id = NULL, due_at = NULL, claimed_by = NULL,
                         waiting_since = NULL, wait_signal = NULL, wait_until = NULL, wait_payload = NULL,
                         started_at = COALESCE(started_at, ?2), finished_at = ?2, updated_at = ?2
@@ -49,7 +49,7 @@ extension SQLiteStore {
             // one the engine has already claimed to time it out: that one keeps the signal).
             let deliver = run.status == .waiting && run.wait?.signal == name && run.wait?.payload == nil
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO run_signals (id, tenant_id, run_id, name, payload, created_at, consumed_at, consumed_by_step)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
@@ -59,7 +59,7 @@ extension SQLiteStore {
                 ])
             if deliver {
                 try db.execute(
-                    sql: "UPDATE runs SET wait_payload = ?, due_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND claimed_by IS NULL",
+                    cached: "UPDATE runs SET wait_payload = ?, due_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND claimed_by IS NULL",
                     arguments: [JSONText.encode(payload), now, now, tenantId, id])
             }
             return SignalReceipt(runId: id, signal: name, consumed: deliver)
