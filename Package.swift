@@ -117,6 +117,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The benchmark harness of bench/ (docs/PERFORMANCE.md): drives a real `caseworker serve`.
+        .executableTarget(
+            name: "caseworker-bench",
+            dependencies: [
+                "CaseworkerCore", "CaseworkerWebhooks",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/caseworker-bench"
+        ),
         .testTarget(name: "CaseworkerCoreTests", dependencies: ["CaseworkerCore"]),
         .testTarget(
             name: "CaseworkerSQLiteTests",

@@ -66,7 +66,9 @@ public final class RunEngine: Service, Sendable {
         if released > 0 { logger.notice("resuming runs interrupted by a crash", metadata: ["runs": .stringConvertible(released)]) }
         logger.info("engine started", metadata: ["maxConcurrentRuns": .stringConvertible(configuration.maxConcurrentRuns)])
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
+            // Discarding: a finished run's child task is freed at once (a plain task group keeps
+            // every child's result until it is awaited, which this loop never does).
+            await withDiscardingTaskGroup { group in
                 await claimLoop(group: &group)
                 // Stopping: no more claims; running steps get the grace period, then are cancelled.
                 let deadline = ContinuousClock.now + configuration.shutdownGrace
@@ -87,7 +89,7 @@ public final class RunEngine: Service, Sendable {
 
     var isStopping: Bool { stopping.isSet || Task.isCancelled }
 
-    private func claimLoop(group: inout TaskGroup<Void>) async {
+    private func claimLoop(group: inout DiscardingTaskGroup) async {
         var failures = 0
         while !isStopping {
             await applyDueTimeouts()

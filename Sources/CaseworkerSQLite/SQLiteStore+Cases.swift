@@ -10,7 +10,7 @@ extension SQLiteStore: CaseStore {
         do {
             return try await write("createCase") { db in
                 try db.execute(
-                    sql: """
+                    cached: """
                         INSERT INTO cases (id, tenant_id, external_id, first_name, last_name, personal_number,
                             email, company_name, company_number, company_address, data, created_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -32,7 +32,7 @@ extension SQLiteStore: CaseStore {
         try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: """
+                cached: """
                     SELECT * FROM cases
                     WHERE tenant_id = ?1 AND (?2 IS NULL OR external_id = ?2) AND (?3 IS NULL OR id < ?3)
                     ORDER BY id DESC LIMIT ?4
@@ -53,7 +53,7 @@ extension SQLiteStore: CaseStore {
                 current.fields = try change(current)
                 current.updatedAt = Timestamp.date(millis: now)
                 try db.execute(
-                    sql: """
+                    cached: """
                         UPDATE cases SET external_id = ?, first_name = ?, last_name = ?, personal_number = ?,
                             email = ?, company_name = ?, company_number = ?, company_address = ?, data = ?,
                             updated_at = ?
@@ -73,22 +73,22 @@ extension SQLiteStore: CaseStore {
             guard try Self.fetchCase(db, tenantId: tenantId, id: id) != nil else { return nil }
             let active = try Bool.fetchOne(
                 db,
-                sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE tenant_id = ? AND case_id = ? AND status IN ('PENDING', 'RUNNING', 'WAITING'))",
+                cached: "SELECT EXISTS (SELECT 1 FROM runs WHERE tenant_id = ? AND case_id = ? AND status IN ('PENDING', 'RUNNING', 'WAITING'))",
                 arguments: [tenantId, id]) ?? false
             guard !active else { throw StoreError.conflict("the case has active runs; cancel them before erasing it") }
             // Redact what its finished runs stored: inputs, parameters, state, outputs, results and
             // error messages (the codes stay, for statistics).
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE run_tasks SET parameters = 'null', output = 'null', error = NULL
                     WHERE run_id IN (SELECT id FROM runs WHERE tenant_id = ? AND case_id = ?)
                     """,
                 arguments: [tenantId, id])
             try db.execute(
-                sql: "UPDATE run_signals SET payload = 'null' WHERE run_id IN (SELECT id FROM runs WHERE tenant_id = ? AND case_id = ?)",
+                cached: "UPDATE run_signals SET payload = 'null' WHERE run_id IN (SELECT id FROM runs WHERE tenant_id = ? AND case_id = ?)",
                 arguments: [tenantId, id])
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE runs SET input = 'null', params = '{}', state = '{}', step_results = '{}',
                         result = CASE WHEN result IS NULL THEN NULL ELSE 'null' END,
                         error = CASE WHEN error IS NULL THEN NULL
@@ -99,7 +99,7 @@ extension SQLiteStore: CaseStore {
                 arguments: [tenantId, id])
             // Stored webhook bodies (kept for redelivery) lose the result and error message too.
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE webhook_events SET body = json_set(body, '$.data.result', json('null'),
                         '$.data.error', CASE WHEN json_extract(body, '$.data.error') IS NULL THEN json('null')
                             ELSE json_object('code', json_extract(body, '$.data.error.code'), 'message', 'redacted (case erased)',
@@ -108,7 +108,7 @@ extension SQLiteStore: CaseStore {
                     """,
                 arguments: [tenantId, tenantId, id])
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE cases SET external_id = NULL, first_name = NULL, last_name = NULL,
                         personal_number = NULL, email = NULL, company_name = NULL, company_number = NULL,
                         company_address = NULL, data = NULL, updated_at = ?1, erased_at = ?1
@@ -120,7 +120,7 @@ extension SQLiteStore: CaseStore {
     }
 
     static func fetchCase(_ db: Database, tenantId: String, id: String) throws -> Case? {
-        try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
+        try Row.fetchOne(db, cached: "SELECT * FROM cases WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
             .map(Case.init(row:))
     }
 }

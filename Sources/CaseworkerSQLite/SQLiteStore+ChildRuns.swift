@@ -22,7 +22,7 @@ extension SQLiteStore {
     /// Records which child run a finished `workflow.run` task waited for (`tasksHierarchy`).
     static func linkChildTask(_ db: Database, _ task: RunTask?) throws {
         guard let task, let child = task.childRunId else { return }
-        try db.execute(sql: "UPDATE run_tasks SET child_run_id = ? WHERE id = ?", arguments: [child, task.id])
+        try db.execute(cached: "UPDATE run_tasks SET child_run_id = ? WHERE id = ?", arguments: [child, task.id])
     }
 }
 

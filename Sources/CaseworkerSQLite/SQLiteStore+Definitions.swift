@@ -13,13 +13,13 @@ extension SQLiteStore: DefinitionStore {
         return try await write("saveDefinitionDraft") { db in
             let created = try Self.ensureDefinition(db, tenantId: tenantId, id: id, now: now, overwrite: overwrite)
             let existing = try Row.fetchOne(
-                db, sql: "SELECT created_at, created_by FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = -1",
+                db, cached: "SELECT created_at, created_by FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = -1",
                 arguments: [tenantId, id])
             try db.execute(
-                sql: "DELETE FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = -1",
+                cached: "DELETE FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = -1",
                 arguments: [tenantId, id])
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO workflow_definition_versions
                         (version_id, tenant_id, definition_id, version, content, hash, created_at, created_by, updated_at, updated_by)
                     VALUES (?, ?, ?, -1, ?, ?, ?, ?, ?, ?)
@@ -51,11 +51,11 @@ extension SQLiteStore: DefinitionStore {
             guard try Self.definitionExists(db, tenantId: tenantId, id: id) else { return nil }
             guard
                 let draft = try Row.fetchOne(
-                    db, sql: "SELECT content, hash FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = -1",
+                    db, cached: "SELECT content, hash FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = -1",
                     arguments: [tenantId, id])
             else { throw StoreError.conflict("workflow definition '\(id)' has no draft to publish") }
             try db.execute(
-                sql: "DELETE FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = -1",
+                cached: "DELETE FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = -1",
                 arguments: [tenantId, id])
             return try Self.publish(
                 db, tenantId: tenantId, id: id, text: draft["content"], hash: draft["hash"], versionId: versionId, actor: actor, now: now,
@@ -75,7 +75,7 @@ extension SQLiteStore: DefinitionStore {
             // until the page is full.
             while items.count <= page.limit {
                 let ids = try String.fetchAll(
-                    db, sql: "SELECT id FROM workflow_definitions WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
+                    db, cached: "SELECT id FROM workflow_definitions WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
                     arguments: [tenantId, after, page.limit + 1])
                 for definitionId in ids {
                     after = definitionId
@@ -96,7 +96,7 @@ extension SQLiteStore: DefinitionStore {
             let before = page.beforeId.flatMap(Int.init) ?? Int.max
             let numbers = try Int.fetchAll(
                 db,
-                sql: """
+                cached: """
                     SELECT version FROM workflow_definition_versions
                     WHERE tenant_id = ? AND definition_id = ? AND version >= 1 AND version < ?
                     ORDER BY version DESC LIMIT ?
@@ -112,7 +112,7 @@ extension SQLiteStore: DefinitionStore {
     public func setDisabled(tenantId: String, id: String, disabled: Bool, actor: String) async throws -> DefinitionVersion? {
         try await write(disabled ? "disableDefinition" : "enableDefinition") { db in
             try db.execute(
-                sql: "UPDATE workflow_definitions SET disabled = ? WHERE tenant_id = ? AND id = ?", arguments: [disabled, tenantId, id])
+                cached: "UPDATE workflow_definitions SET disabled = ? WHERE tenant_id = ? AND id = ?", arguments: [disabled, tenantId, id])
             return try Self.fetchVersion(db, tenantId: tenantId, id: id, selector: .current)
         }
     }
@@ -121,7 +121,7 @@ extension SQLiteStore: DefinitionStore {
         try await write("deleteDefinitionDraft") { db in
             guard try Self.definitionExists(db, tenantId: tenantId, id: id) else { return nil }
             try db.execute(
-                sql: "DELETE FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = -1",
+                cached: "DELETE FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = -1",
                 arguments: [tenantId, id])
             return db.changesCount > 0
         }
@@ -136,13 +136,13 @@ extension SQLiteStore: DefinitionStore {
             return false
         }
         try db.execute(
-            sql: "INSERT INTO workflow_definitions (tenant_id, id, created_at) VALUES (?, ?, ?)", arguments: [tenantId, id, now])
+            cached: "INSERT INTO workflow_definitions (tenant_id, id, created_at) VALUES (?, ?, ?)", arguments: [tenantId, id, now])
         return true
     }
 
     private static func definitionExists(_ db: Database, tenantId: String, id: String) throws -> Bool {
         try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM workflow_definitions WHERE tenant_id = ? AND id = ?)", arguments: [tenantId, id]) ?? false
+            db, cached: "SELECT EXISTS (SELECT 1 FROM workflow_definitions WHERE tenant_id = ? AND id = ?)", arguments: [tenantId, id]) ?? false
     }
 
     private static func publish(
@@ -154,10 +154,10 @@ extension SQLiteStore: DefinitionStore {
         }
         let next =
             (try Int.fetchOne(
-                db, sql: "SELECT MAX(version) FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ?",
+                db, cached: "SELECT MAX(version) FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ?",
                 arguments: [tenantId, id]) ?? 0) + 1
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO workflow_definition_versions
                     (version_id, tenant_id, definition_id, version, content, hash, created_at, created_by, updated_at, updated_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -170,10 +170,10 @@ extension SQLiteStore: DefinitionStore {
     static func fetchVersion(_ db: Database, tenantId: String, id: String, selector: VersionSelector) throws -> DefinitionVersion? {
         guard
             let definition = try Row.fetchOne(
-                db, sql: "SELECT disabled FROM workflow_definitions WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
+                db, cached: "SELECT disabled FROM workflow_definitions WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
         else { return nil }
         let numbers = try Int.fetchAll(
-            db, sql: "SELECT version FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? ORDER BY version",
+            db, cached: "SELECT version FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? ORDER BY version",
             arguments: [tenantId, id])
         let published = numbers.filter { $0 >= 1 }
         let hasDraft = numbers.contains(DefinitionVersion.draft)
@@ -186,7 +186,7 @@ extension SQLiteStore: DefinitionStore {
         }
         guard let wanted,
             let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = ?",
+                db, cached: "SELECT * FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = ?",
                 arguments: [tenantId, id, wanted])
         else { return nil }
         let content: String = row["content"]

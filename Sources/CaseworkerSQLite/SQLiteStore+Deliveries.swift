@@ -16,7 +16,7 @@ extension SQLiteStore: DeliveryStore {
             // ranks each endpoint's due deliveries so that no endpoint exceeds its in-flight limit.
             let claimed = try Row.fetchAll(
                 db,
-                sql: """
+                cached: """
                     WITH busy(endpoint_id, n) AS (SELECT key, value FROM json_each(?1)),
                     due AS (
                         SELECT d.id, d.endpoint_id, COALESCE(d.next_attempt_at, d.lease_expires_at) AS due_at,
@@ -43,7 +43,7 @@ extension SQLiteStore: DeliveryStore {
             guard !ids.isEmpty else { return [] }
             let rows = try Row.fetchAll(
                 db,
-                sql: """
+                cached: """
                     SELECT d.id, d.tenant_id, d.event_id, d.endpoint_id, d.attempt_count, d.lease_expires_at,
                         ev.type, ev.body, en.url, en.secret, en.previous_secret, en.previous_secret_expires_at
                     FROM webhook_deliveries d
@@ -73,7 +73,7 @@ extension SQLiteStore: DeliveryStore {
         let nowMillis = Timestamp.millis(now)
         return try await write("releaseAbandonedLeases") { db in
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE webhook_deliveries SET status = 'PENDING', next_attempt_at = ?1, lease_owner = NULL, lease_expires_at = NULL,
                         updated_at = ?1
                     WHERE status = 'DELIVERING'
@@ -93,7 +93,7 @@ extension SQLiteStore: DeliveryStore {
             guard
                 let delivery = try Row.fetchOne(
                     db,
-                    sql: """
+                    cached: """
                         SELECT tenant_id, endpoint_id, attempt_count FROM webhook_deliveries
                         WHERE id = ? AND status = 'DELIVERING' AND lease_owner = ?
                         """,
@@ -104,11 +104,11 @@ extension SQLiteStore: DeliveryStore {
             let endpointId: String = delivery["endpoint_id"]
             guard
                 let endpoint = try Row.fetchOne(
-                    db, sql: "SELECT enabled, failing_since FROM webhook_endpoints WHERE tenant_id = ? AND id = ?",
+                    db, cached: "SELECT enabled, failing_since FROM webhook_endpoints WHERE tenant_id = ? AND id = ?",
                     arguments: [tenantId, endpointId])
             else { return nil }
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO webhook_delivery_attempts (delivery_id, attempt, at, response_status, duration_ms, response_body, error)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
@@ -133,19 +133,19 @@ extension SQLiteStore: DeliveryStore {
 
             if status == .succeeded {
                 try db.execute(
-                    sql: "UPDATE webhook_endpoints SET failing_since = NULL WHERE tenant_id = ? AND id = ?",
+                    cached: "UPDATE webhook_endpoints SET failing_since = NULL WHERE tenant_id = ? AND id = ?",
                     arguments: [tenantId, endpointId])
             } else {
                 let failingSince: Int64 = endpoint["failing_since"] ?? at
                 try db.execute(
-                    sql: "UPDATE webhook_endpoints SET failing_since = ? WHERE tenant_id = ? AND id = ?",
+                    cached: "UPDATE webhook_endpoints SET failing_since = ? WHERE tenant_id = ? AND id = ?",
                     arguments: [failingSince, tenantId, endpointId])
                 if disableReason == nil, enabled, shouldDisableEndpoint(Timestamp.date(millis: failingSince)) {
                     disableReason = "failing without a successful delivery since \(Timestamp.rfc3339(millis: failingSince))"
                 }
             }
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE webhook_deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, lease_owner = NULL,
                         lease_expires_at = NULL, last_error = ?, updated_at = ?
                     WHERE id = ?
@@ -154,7 +154,7 @@ extension SQLiteStore: DeliveryStore {
             if let disableReason, enabled {
                 // Fails the endpoint's pending deliveries, this one included when it was to be retried.
                 try Self.disableEndpoint(db, tenantId: tenantId, id: endpointId, reason: disableReason, now: now)
-                let final = try String.fetchOne(db, sql: "SELECT status FROM webhook_deliveries WHERE id = ?", arguments: [deliveryId])
+                let final = try String.fetchOne(db, cached: "SELECT status FROM webhook_deliveries WHERE id = ?", arguments: [deliveryId])
                 return RecordedAttempt(status: final.flatMap(DeliveryStatus.init) ?? status, endpointDisabledReason: disableReason)
             }
             return RecordedAttempt(status: status, endpointDisabledReason: nil)
@@ -165,7 +165,7 @@ extension SQLiteStore: DeliveryStore {
         try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: """
+                cached: """
                     SELECT d.*, ev.type AS event_type FROM webhook_deliveries d
                     JOIN webhook_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id
                     WHERE (?1 IS NULL OR d.tenant_id = ?1) AND (?2 IS NULL OR d.endpoint_id = ?2) AND (?3 IS NULL OR d.status = ?3)
@@ -184,7 +184,7 @@ extension SQLiteStore: DeliveryStore {
             guard
                 let row = try Row.fetchOne(
                     db,
-                    sql: """
+                    cached: """
                         SELECT d.*, ev.type AS event_type, ev.body FROM webhook_deliveries d
                         JOIN webhook_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id
                         WHERE d.id = ?1 AND (?2 IS NULL OR d.tenant_id = ?2)
@@ -192,7 +192,7 @@ extension SQLiteStore: DeliveryStore {
                     arguments: [id, tenantId])
             else { return nil }
             let attempts = try Row.fetchAll(
-                db, sql: "SELECT * FROM webhook_delivery_attempts WHERE delivery_id = ? ORDER BY attempt", arguments: [id]
+                db, cached: "SELECT * FROM webhook_delivery_attempts WHERE delivery_id = ? ORDER BY attempt", arguments: [id]
             ).map { attempt in
                 DeliveryAttempt(
                     attempt: attempt["attempt"], at: Timestamp.date(millis: attempt["at"]), responseStatus: attempt["response_status"],
@@ -207,7 +207,7 @@ extension SQLiteStore: DeliveryStore {
         return try await write("redeliverDelivery") { db -> WebhookDelivery? in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT tenant_id, event_id, endpoint_id FROM webhook_deliveries WHERE id = ?1 AND (?2 IS NULL OR tenant_id = ?2)",
+                    db, cached: "SELECT tenant_id, event_id, endpoint_id FROM webhook_deliveries WHERE id = ?1 AND (?2 IS NULL OR tenant_id = ?2)",
                     arguments: [id, tenantId])
             else { return nil }
             let tenant: String = row["tenant_id"]
@@ -216,7 +216,7 @@ extension SQLiteStore: DeliveryStore {
             let eventId: String = row["event_id"]
             if let active = try String.fetchOne(
                 db,
-                sql: """
+                cached: """
                     SELECT id FROM webhook_deliveries
                     WHERE tenant_id = ? AND event_id = ? AND endpoint_id = ? AND status IN ('PENDING', 'DELIVERING')
                     """,
@@ -235,14 +235,14 @@ extension SQLiteStore: DeliveryStore {
         return try await write("redeliverEndpoint") { db -> [WebhookDelivery]? in
             guard
                 let tenant = try String.fetchOne(
-                    db, sql: "SELECT tenant_id FROM webhook_endpoints WHERE id = ?1 AND (?2 IS NULL OR tenant_id = ?2)",
+                    db, cached: "SELECT tenant_id FROM webhook_endpoints WHERE id = ?1 AND (?2 IS NULL OR tenant_id = ?2)",
                     arguments: [endpointId, tenantId])
             else { return nil }
             try Self.requireEnabled(db, tenantId: tenant, endpointId: endpointId)
             // Events of `since` or later whose latest delivery to this endpoint failed.
             let eventIds = try String.fetchAll(
                 db,
-                sql: """
+                cached: """
                     SELECT d.event_id FROM webhook_deliveries d
                     JOIN webhook_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id
                     WHERE d.tenant_id = ?1 AND d.endpoint_id = ?2 AND ev.created_at >= ?3 AND d.status = 'FAILED'
@@ -262,7 +262,7 @@ extension SQLiteStore: DeliveryStore {
 
     private static func requireEnabled(_ db: Database, tenantId: String, endpointId: String) throws {
         let enabled = try Bool.fetchOne(
-            db, sql: "SELECT enabled FROM webhook_endpoints WHERE tenant_id = ? AND id = ?", arguments: [tenantId, endpointId])
+            db, cached: "SELECT enabled FROM webhook_endpoints WHERE tenant_id = ? AND id = ?", arguments: [tenantId, endpointId])
         guard enabled == true else {
             throw StoreError.conflict("webhook endpoint \(endpointId) is disabled; enable it before redelivering")
         }
@@ -271,7 +271,7 @@ extension SQLiteStore: DeliveryStore {
     static func fetchDelivery(_ db: Database, id: String) throws -> WebhookDelivery? {
         try Row.fetchOne(
             db,
-            sql: """
+            cached: """
                 SELECT d.*, ev.type AS event_type FROM webhook_deliveries d
                 JOIN webhook_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id
                 WHERE d.id = ?

@@ -13,7 +13,7 @@ extension SQLiteStore: DeliveryBacklogStore {
             for status in [DeliveryStatus.pending, .delivering] {
                 guard
                     let row = try Row.fetchOne(
-                        db, sql: "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM webhook_deliveries WHERE status = ?",
+                        db, cached: "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM webhook_deliveries WHERE status = ?",
                         arguments: [status.rawValue])
                 else { continue }
                 pending += row["n"] as Int

@@ -17,7 +17,7 @@ extension SQLiteStore {
         guard failed.failureOfRunId == nil else { return }
         guard
             let name = try String.fetchOne(
-                db, sql: "SELECT json_extract(content, '$.failureWorkflow') FROM workflow_definition_versions WHERE version_id = ?",
+                db, cached: "SELECT json_extract(content, '$.failureWorkflow') FROM workflow_definition_versions WHERE version_id = ?",
                 arguments: [failed.versionId]),
             let version = try Self.fetchVersion(db, tenantId: failed.tenantId, id: name, selector: .latest), !version.disabled
         else { return }

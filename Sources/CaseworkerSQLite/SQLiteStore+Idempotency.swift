@@ -10,7 +10,7 @@ extension SQLiteStore: IdempotencyStore {
         let nowMillis = Timestamp.millis(now)
         return try await write("beginIdempotentRequest") { db in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM idempotency_keys WHERE tenant_id = ? AND key = ?", arguments: [tenantId, key]),
+                db, cached: "SELECT * FROM idempotency_keys WHERE tenant_id = ? AND key = ?", arguments: [tenantId, key]),
                 (row["expires_at"] as Int64) > nowMillis
             {
                 let state: String = row["state"]
@@ -25,7 +25,7 @@ extension SQLiteStore: IdempotencyStore {
                 }
             }
             try db.execute(
-                sql: """
+                cached: """
                     INSERT OR REPLACE INTO idempotency_keys (tenant_id, key, request_hash, state, locked_until, created_at, expires_at)
                     VALUES (?, ?, ?, 'IN_FLIGHT', ?, ?, ?)
                     """,
@@ -38,7 +38,7 @@ extension SQLiteStore: IdempotencyStore {
         let headers = JSONText.encode(.object(response.headers.mapValues(JSONValue.string)))
         try await write("completeIdempotentRequest") { db in
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE idempotency_keys SET state = 'DONE', locked_until = NULL, response_status = ?, response_headers = ?,
                         response_body = ?
                     WHERE tenant_id = ? AND key = ? AND state = 'IN_FLIGHT'
@@ -50,7 +50,7 @@ extension SQLiteStore: IdempotencyStore {
     public func abandonIdempotentRequest(tenantId: String, key: String) async throws {
         try await write("abandonIdempotentRequest") { db in
             try db.execute(
-                sql: "DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ? AND state = 'IN_FLIGHT'", arguments: [tenantId, key])
+                cached: "DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ? AND state = 'IN_FLIGHT'", arguments: [tenantId, key])
         }
     }
 }

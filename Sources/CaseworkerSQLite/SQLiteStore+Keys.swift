@@ -9,10 +9,10 @@ extension SQLiteStore: KeyStore {
         let scopeText = scopes.map(\.description).joined(separator: " ")
         return try await write("createKey") { db in
             try db.execute(
-                sql: "INSERT INTO tenants (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+                cached: "INSERT INTO tenants (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
                 arguments: [tenantId, now])
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO api_keys (id, tenant_id, name, scopes, secret_hash, secret_prefix, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
@@ -26,7 +26,7 @@ extension SQLiteStore: KeyStore {
     public func activeKey(secretHash: String) async throws -> APIKey? {
         try await pool.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL",
+                db, cached: "SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL",
                 arguments: [secretHash]
             ).map(APIKey.init(row:))
         }
@@ -35,7 +35,7 @@ extension SQLiteStore: KeyStore {
     public func listKeys(tenantId: String?) async throws -> [APIKey] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM api_keys WHERE ?1 IS NULL OR tenant_id = ?1 ORDER BY id",
+                db, cached: "SELECT * FROM api_keys WHERE ?1 IS NULL OR tenant_id = ?1 ORDER BY id",
                 arguments: [tenantId]
             ).map(APIKey.init(row:))
         }
@@ -45,13 +45,13 @@ extension SQLiteStore: KeyStore {
         let now = nowMillis
         return try await write("revokeKey") { db in
             try db.execute(
-                sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
-            return try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(APIKey.init(row:))
+                cached: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
+            return try Row.fetchOne(db, cached: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(APIKey.init(row:))
         }
     }
 
     public func hasAnyKey() async throws -> Bool {
-        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_keys)") ?? false }
+        try await pool.read { db in try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM api_keys)") ?? false }
     }
 }
 

@@ -35,11 +35,11 @@ extension SQLiteStore {
         }
         let body = eventBody(type: eventType, timestamp: now, data: data)
         try db.execute(
-            sql: "INSERT INTO webhook_events (id, tenant_id, type, body, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            cached: "INSERT INTO webhook_events (id, tenant_id, type, body, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [eventId, tenantId, eventType.rawValue, body, runId, now])
         let endpoints = try String.fetchAll(
             db,
-            sql: """
+            cached: """
                 SELECT id FROM webhook_endpoints
                 WHERE tenant_id = ? AND enabled = 1 AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?)
                 ORDER BY id
@@ -73,7 +73,7 @@ extension SQLiteStore {
     static func insertDelivery(_ db: Database, tenantId: String, eventId: String, endpointId: String, now: Int64) throws -> String {
         let id = deliveryIds.next(at: Timestamp.date(millis: now))
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO webhook_deliveries (id, tenant_id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at)
                 VALUES (?, ?, ?, ?, 'PENDING', ?, ?, ?)
                 """,

@@ -8,7 +8,7 @@ extension SQLiteStore: ParameterSetStore {
         let now = nowMillis
         return try await write("createParameterSet") { db in
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO parameter_sets (id, tenant_id, workflow_definition_id, version, "values", created_at)
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
@@ -23,7 +23,7 @@ extension SQLiteStore: ParameterSetStore {
         try await pool.read { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM parameter_sets WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
+                    db, cached: "SELECT * FROM parameter_sets WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
             else { return nil }
             let valuesText: String = row["values"]
             return ParameterSet(

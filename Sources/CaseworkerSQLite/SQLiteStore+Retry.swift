@@ -15,7 +15,7 @@ extension SQLiteStore {
             // Back to PENDING at the failed step: the claim restarts it (and sets a new workflow
             // deadline); a rate limit queues it again. Tasks, state and steps results stay.
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE runs SET status = 'PENDING', current_step_id = ?1, flow_mode = 'main', attempt = 1, steps_executed = 0,
                         result = NULL, error = NULL, due_at = ?2, claimed_by = NULL, finished_at = NULL, deadline_at = NULL,
                         timeout_alerted_at = NULL, updated_at = ?2

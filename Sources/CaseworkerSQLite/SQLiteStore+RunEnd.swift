@@ -12,7 +12,7 @@ extension SQLiteStore {
     /// and then `runEnded`. Returns the ended run.
     func endRun(_ db: Database, _ run: Run, status: RunStatus, error: RunError, now: Int64) throws -> Run {
         try db.execute(
-            sql: """
+            cached: """
                 UPDATE runs SET status = ?1, error = ?2, current_step_id = NULL, due_at = NULL, claimed_by = NULL,
                     waiting_since = NULL, wait_signal = NULL, wait_until = NULL, wait_payload = NULL, wait_child_run_id = NULL,
                     started_at = COALESCE(started_at, ?3), finished_at = ?3, updated_at = ?3
@@ -40,7 +40,7 @@ extension SQLiteStore {
     func runEnded(_ db: Database, _ run: Run, now: Int64) throws {
         if let parentId = run.parentRunId {
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE runs SET due_at = ?1, updated_at = ?1
                     WHERE id = ?2 AND status = 'WAITING' AND wait_child_run_id = ?3 AND claimed_by IS NULL
                     """,
@@ -53,7 +53,7 @@ extension SQLiteStore {
             }
         }
         let children = try Row.fetchAll(
-            db, sql: "SELECT * FROM runs WHERE parent_run_id = ? AND finished_at IS NULL ORDER BY id", arguments: [run.id]
+            db, cached: "SELECT * FROM runs WHERE parent_run_id = ? AND finished_at IS NULL ORDER BY id", arguments: [run.id]
         ).map(Run.init(row:))
         for child in children {
             let error = RunError(

@@ -11,7 +11,7 @@ extension SQLiteStore {
     /// `timeout_ms`/`timeout_policy`); the deadline is set when the engine starts the run.
     static func insertRun(_ db: Database, _ new: NewRun, id: String, now: Int64) throws {
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO runs (id, tenant_id, case_id, workflow_definition_id, version, version_id, parameters_id,
                     status, current_step_id, input, params, state, step_results, correlation_id, channel,
                     due_at, created_at, updated_at, parent_run_id, depth, failure_of_run_id, rate_key, rate_limit,

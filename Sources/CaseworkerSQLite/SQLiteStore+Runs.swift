@@ -23,7 +23,7 @@ extension SQLiteStore: RunStore {
         try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: """
+                cached: """
                     SELECT * FROM runs
                     WHERE tenant_id = ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR case_id = ?3)
                       AND (?4 IS NULL OR workflow_definition_id = ?4) AND (?5 IS NULL OR created_at > ?5)
@@ -41,21 +41,21 @@ extension SQLiteStore: RunStore {
     public func runTasks(tenantId: String, runId: String) async throws -> [RunTask]? {
         try await pool.read { db in
             guard try Self.fetchRun(db, tenantId: tenantId, id: runId) != nil else { return nil }
-            return try Row.fetchAll(db, sql: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [runId])
+            return try Row.fetchAll(db, cached: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [runId])
                 .map(RunTask.init(row:))
         }
     }
 
     public func definitionContent(versionId: String) async throws -> JSONValue? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT content FROM workflow_definition_versions WHERE version_id = ?", arguments: [versionId])
+            try String.fetchOne(db, cached: "SELECT content FROM workflow_definition_versions WHERE version_id = ?", arguments: [versionId])
                 .map(JSONText.decode)
         }
     }
 
     public func releaseAllClaims() async throws -> Int {
         let released = try await write("releaseAllClaims") { db in
-            try db.execute(sql: "UPDATE runs SET claimed_by = NULL WHERE claimed_by IS NOT NULL")
+            try db.execute(cached: "UPDATE runs SET claimed_by = NULL WHERE claimed_by IS NOT NULL")
             return db.changesCount
         }
         if released > 0 { signals.workAvailable.signal() }
@@ -67,7 +67,7 @@ extension SQLiteStore: RunStore {
         let claimed = try await write("claimDueRuns") { db in
             try Row.fetchAll(
                 db,
-                sql: """
+                cached: """
                     UPDATE runs SET claimed_by = ?1,
                         status = CASE WHEN status IN ('PENDING', 'WAITING') THEN 'RUNNING' ELSE status END,
                         started_at = COALESCE(started_at, ?2), updated_at = ?2, \(Self.deadlineOnStart)
@@ -88,7 +88,7 @@ extension SQLiteStore: RunStore {
         try await pool.read { db in
             let due = try Int64.fetchOne(
                 db,
-                sql: """
+                cached: """
                     SELECT MIN(due_at) FROM runs WHERE due_at IS NOT NULL AND claimed_by IS NULL
                     AND status IN ('PENDING', 'RUNNING', 'WAITING') AND \(Self.admissibleUnderRateLimit)
                     """)
@@ -101,7 +101,7 @@ extension SQLiteStore: RunStore {
         let now = nowMillis
         let eventId = "msg_" + newId()
         let run = try await write("finishStep") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [runId]) else {
+            guard let row = try Row.fetchOne(db, cached: "SELECT * FROM runs WHERE id = ?", arguments: [runId]) else {
                 throw StoreError.conflict("run \(runId) does not exist")
             }
             var run = try Run(row: row)
@@ -111,11 +111,11 @@ extension SQLiteStore: RunStore {
             if let task = completion.task {
                 let parentTaskId = try completion.parentStepId.flatMap {
                     try String.fetchOne(
-                        db, sql: "SELECT id FROM run_tasks WHERE run_id = ? AND step_id = ? ORDER BY id DESC LIMIT 1",
+                        db, cached: "SELECT id FROM run_tasks WHERE run_id = ? AND step_id = ? ORDER BY id DESC LIMIT 1",
                         arguments: [runId, $0])
                 }
                 try db.execute(
-                    sql: """
+                    cached: """
                         INSERT INTO run_tasks (id, run_id, step_id, name, action, attempt, status, code, parameters, output,
                             error, parent_task_id, started_at, finished_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -158,14 +158,14 @@ extension SQLiteStore: RunStore {
                     // The earliest kept signal of that name is consumed at once: the run is due now.
                     if let kept = try Row.fetchOne(
                         db,
-                        sql: """
+                        cached: """
                             SELECT id, payload FROM run_signals
                             WHERE tenant_id = ? AND run_id = ? AND name = ? AND consumed_at IS NULL ORDER BY id LIMIT 1
                             """,
                         arguments: [run.tenantId, runId, name])
                     {
                         try db.execute(
-                            sql: "UPDATE run_signals SET consumed_at = ?, consumed_by_step = ? WHERE tenant_id = ? AND id = ?",
+                            cached: "UPDATE run_signals SET consumed_at = ?, consumed_by_step = ? WHERE tenant_id = ? AND id = ?",
                             arguments: [now, run.currentStepId, run.tenantId, kept["id"] as String])
                         suspended.payload = try JSONText.decode(kept["payload"] as String)
                         dueAt = now
@@ -188,7 +188,7 @@ extension SQLiteStore: RunStore {
                 run.currentStepId = nil
             }
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE runs SET status = ?, current_step_id = ?, flow_mode = ?, attempt = ?, steps_executed = ?,
                         state = ?, step_results = ?, result = ?, error = ?, due_at = ?, claimed_by = ?, finished_at = ?,
                         waiting_since = ?, wait_signal = ?, wait_until = ?, wait_payload = ?, wait_child_run_id = ?, updated_at = ?
@@ -215,7 +215,11 @@ extension SQLiteStore: RunStore {
                     db, tenantId: run.tenantId, type: WebhookEventType.waiting.rawValue, data: .object(data), runId: runId,
                     eventId: eventId, now: now)
             }
-            return try Self.fetchRun(db, tenantId: run.tenantId, id: runId)!
+            // The row as written, without reading (and decoding) it back.
+            run.dueAt = dueAt.map(Timestamp.date(millis:))
+            run.finishedAt = finishedAt.map(Timestamp.date(millis:))
+            run.wait = wait
+            return run
         }
         signals.runChanges.notify(runId)
         if !completion.keepClaim || run.status.isTerminal { signals.workAvailable.signal() }
@@ -224,12 +228,12 @@ extension SQLiteStore: RunStore {
 
     public func releaseClaim(runId: String, owner: String) async throws {
         try await write("releaseClaim") { db in
-            try db.execute(sql: "UPDATE runs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?", arguments: [runId, owner])
+            try db.execute(cached: "UPDATE runs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?", arguments: [runId, owner])
         }
     }
 
     static func fetchRun(_ db: Database, tenantId: String, id: String) throws -> Run? {
-        try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id]).map(Run.init(row:))
+        try Row.fetchOne(db, cached: "SELECT * FROM runs WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id]).map(Run.init(row:))
     }
 }
 

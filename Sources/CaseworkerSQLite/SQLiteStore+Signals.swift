@@ -36,7 +36,7 @@ extension SQLiteStore {
             // one the engine has already claimed to time it out: that one keeps the signal).
             let deliver = run.status == .waiting && run.wait?.signal == name && run.wait?.payload == nil
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO run_signals (id, tenant_id, run_id, name, payload, created_at, consumed_at, consumed_by_step)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
@@ -46,7 +46,7 @@ extension SQLiteStore {
                 ])
             if deliver {
                 try db.execute(
-                    sql: "UPDATE runs SET wait_payload = ?, due_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND claimed_by IS NULL",
+                    cached: "UPDATE runs SET wait_payload = ?, due_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND claimed_by IS NULL",
                     arguments: [JSONText.encode(payload), now, now, tenantId, id])
             }
             return SignalReceipt(runId: id, signal: name, consumed: deliver)

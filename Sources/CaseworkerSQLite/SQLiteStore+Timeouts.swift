@@ -14,7 +14,7 @@ extension SQLiteStore {
 
     /// The earliest deadline of an active run, in Unix milliseconds.
     static func nextDeadline(_ db: Database) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT MIN(deadline_at) FROM runs WHERE deadline_at IS NOT NULL AND finished_at IS NULL")
+        try Int64.fetchOne(db, cached: "SELECT MIN(deadline_at) FROM runs WHERE deadline_at IS NOT NULL AND finished_at IS NULL")
     }
 
     public func applyDueTimeouts(now: Date, limit: Int) async throws -> [TimeoutApplied] {
@@ -22,12 +22,12 @@ extension SQLiteStore {
         // Most calls find nothing: a read on the partial index, without taking the write lock.
         let anyDue = try await pool.read { db in
             try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE deadline_at <= ? AND finished_at IS NULL)", arguments: [nowMillis])
+                db, cached: "SELECT EXISTS (SELECT 1 FROM runs WHERE deadline_at <= ? AND finished_at IS NULL)", arguments: [nowMillis])
         }
         guard anyDue == true else { return [] }
         return try await write("applyDueTimeouts") { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM runs WHERE deadline_at <= ? AND finished_at IS NULL ORDER BY deadline_at, id LIMIT ?",
+                db, cached: "SELECT * FROM runs WHERE deadline_at <= ? AND finished_at IS NULL ORDER BY deadline_at, id LIMIT ?",
                 arguments: [nowMillis, limit])
             var applied: [TimeoutApplied] = []
             for row in rows {
@@ -43,7 +43,7 @@ extension SQLiteStore {
                     applied.append(TimeoutApplied(run: ended, policy: .timeOutWorkflow))
                 case .alertOnly:
                     try db.execute(
-                        sql: "UPDATE runs SET deadline_at = NULL, timeout_alerted_at = ?1, updated_at = ?1 WHERE id = ?2",
+                        cached: "UPDATE runs SET deadline_at = NULL, timeout_alerted_at = ?1, updated_at = ?1 WHERE id = ?2",
                         arguments: [nowMillis, run.id])
                     var data = run.eventData.objectValue ?? [:]
                     data["timeoutSeconds"] = seconds.rounded() == seconds ? .int(Int(seconds)) : .double(seconds)

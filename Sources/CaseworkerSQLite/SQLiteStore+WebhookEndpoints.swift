@@ -9,7 +9,7 @@ extension SQLiteStore: WebhookEndpointStore {
         let now = nowMillis
         return try await write("createWebhookEndpoint") { db in
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO webhook_endpoints (id, tenant_id, url, description, events, enabled, secret, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
@@ -28,7 +28,7 @@ extension SQLiteStore: WebhookEndpointStore {
         try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM webhook_endpoints WHERE tenant_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
+                cached: "SELECT * FROM webhook_endpoints WHERE tenant_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
                 arguments: [tenantId, page.beforeId, page.limit + 1])
             return Page(items: try rows.prefix(page.limit).map(WebhookEndpoint.init(row:)), hasMore: rows.count > page.limit)
         }
@@ -42,7 +42,7 @@ extension SQLiteStore: WebhookEndpointStore {
             guard let current = try Self.fetchEndpoint(db, tenantId: tenantId, id: id) else { return nil }
             let fields = try change(current)
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE webhook_endpoints SET url = ?, description = ?, events = ?, updated_at = ?
                     WHERE tenant_id = ? AND id = ?
                     """,
@@ -50,7 +50,7 @@ extension SQLiteStore: WebhookEndpointStore {
             if fields.enabled != current.fields.enabled {
                 if fields.enabled {
                     try db.execute(
-                        sql: """
+                        cached: """
                             UPDATE webhook_endpoints SET enabled = 1, disabled_reason = NULL, failing_since = NULL
                             WHERE tenant_id = ? AND id = ?
                             """,
@@ -66,7 +66,7 @@ extension SQLiteStore: WebhookEndpointStore {
     public func deleteEndpoint(tenantId: String, id: String) async throws -> Bool {
         try await write("deleteWebhookEndpoint") { db in
             // Deliveries and their attempts go with it (ON DELETE CASCADE).
-            try db.execute(sql: "DELETE FROM webhook_endpoints WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
+            try db.execute(cached: "DELETE FROM webhook_endpoints WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
             return db.changesCount > 0
         }
     }
@@ -77,14 +77,14 @@ extension SQLiteStore: WebhookEndpointStore {
         return try await write("rotateWebhookSecret") { db -> WebhookEndpoint? in
             if graceMillis > 0 {
                 try db.execute(
-                    sql: """
+                    cached: """
                         UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_expires_at = ?, secret = ?, updated_at = ?
                         WHERE tenant_id = ? AND id = ?
                         """,
                     arguments: [now + graceMillis, newSecret, now, tenantId, id])
             } else {
                 try db.execute(
-                    sql: """
+                    cached: """
                         UPDATE webhook_endpoints SET previous_secret = NULL, previous_secret_expires_at = NULL, secret = ?, updated_at = ?
                         WHERE tenant_id = ? AND id = ?
                         """,
@@ -97,14 +97,14 @@ extension SQLiteStore: WebhookEndpointStore {
     // MARK: - Inside transactions
 
     static func fetchEndpoint(_ db: Database, tenantId: String, id: String) throws -> WebhookEndpoint? {
-        try Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoints WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
+        try Row.fetchOne(db, cached: "SELECT * FROM webhook_endpoints WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
             .map(WebhookEndpoint.init(row:))
     }
 
     /// Disables an endpoint (`reason` `nil`: by a client) and fails its pending deliveries.
     static func disableEndpoint(_ db: Database, tenantId: String, id: String, reason: String?, now: Int64) throws {
         try db.execute(
-            sql: "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+            cached: "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
             arguments: [reason, now, tenantId, id])
         try db.execute(
             sql: """

@@ -42,6 +42,7 @@ public final class SQLiteStore: Sendable {
     /// through `enqueueEvent`, a redelivery), so the dispatcher sends it at once.
     public let outboxSignal = WorkSignal()
     let commitLatency: CommitLatency
+    private let groupCommit: GroupCommit
 
     /// Opens (creating if needed) the database file. Does not migrate: call `migrate()`.
     /// `metricsFactory` receives the commit-latency histogram (`CommitLatency`).
@@ -61,6 +62,7 @@ public final class SQLiteStore: Sendable {
         }
         self.clock = clock
         commitLatency = CommitLatency(factory: metricsFactory)
+        groupCommit = GroupCommit(pool: pool)
         pool.add(transactionObserver: OutboxCommitObserver(signal: outboxSignal), extent: .databaseLifetime)
     }
 
@@ -89,11 +91,14 @@ public final class SQLiteStore: Sendable {
         try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
-    /// Runs `body` as one write transaction named after its intention; the name labels its
-    /// commit latency (`caseworker_db_commit_duration_seconds{transaction=name}`).
+    /// Runs `body` as one write named after its intention, atomically, and returns once it is
+    /// committed. Concurrent writes share a transaction and its commit (`GroupCommit`): each body
+    /// runs in its own savepoint, so one that throws changes nothing and the others still commit.
+    /// The name labels the time the caller waited, commit included
+    /// (`caseworker_db_commit_duration_seconds{transaction=name}`).
     func write<T: Sendable>(_ name: StaticString, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let start = ContinuousClock.now
-        let value = try await pool.write(body)
+        let value = try await groupCommit.perform(body)
         commitLatency.record(name, ContinuousClock.now - start)
         return value
     }

@@ -102,6 +102,9 @@ public final class DeliveryDispatcher: Service, Sendable {
 
     private enum Event: Sendable {
         case attemptFinished(endpointId: String)
+        /// A claim returned `deliveries`; it asked for `requested`.
+        case claimed(_ deliveries: [ClaimedDelivery], requested: Int)
+        case claimFailed(any Error)
         case woken
         case graceOver
     }
@@ -116,9 +119,12 @@ public final class DeliveryDispatcher: Service, Sendable {
                 var waiting = false
                 var graceTimer = false
                 var claimWanted = true
+                // At most one claim at a time, as a child task: attempts that finish while it
+                // commits are counted, and the next claim fills all the slots they freed at once.
+                var claiming = false
                 while !Task.isCancelled {
                     if draining.load(ordering: .relaxed) {
-                        if total == 0 { break }
+                        if total == 0 && !claiming { break }
                         if !graceTimer {
                             graceTimer = true
                             logger.info("webhook dispatcher draining", metadata: ["in_flight": .stringConvertible(total)])
@@ -130,24 +136,21 @@ public final class DeliveryDispatcher: Service, Sendable {
                         }
                     } else {
                         let capacity = configuration.maxInFlight - total
-                        if claimWanted, capacity > 0 {
+                        if claimWanted, capacity > 0, !claiming {
                             claimWanted = false
-                            do {
-                                let claimed = try await store.claimDueDeliveries(
-                                    limit: capacity, perEndpointLimit: configuration.maxInFlightPerEndpoint, inFlight: inFlight,
-                                    leaseOwner: owner, leaseDuration: configuration.leaseDuration, now: clock.now)
-                                for delivery in claimed {
-                                    inFlight[delivery.endpointId, default: 0] += 1
-                                    total += 1
-                                    group.addTask {
-                                        await self.attempt(delivery, sender: sender)
-                                        return .attemptFinished(endpointId: delivery.endpointId)
-                                    }
+                            claiming = true
+                            let busy = inFlight
+                            let (perEndpoint, lease, owner, now) =
+                                (configuration.maxInFlightPerEndpoint, configuration.leaseDuration, owner, clock.now)
+                            group.addTask {
+                                do {
+                                    let claimed = try await self.store.claimDueDeliveries(
+                                        limit: capacity, perEndpointLimit: perEndpoint, inFlight: busy, leaseOwner: owner,
+                                        leaseDuration: lease, now: now)
+                                    return .claimed(claimed, requested: capacity)
+                                } catch {
+                                    return .claimFailed(error)
                                 }
-                                // A full claim may have left due work behind.
-                                claimWanted = claimed.count == capacity
-                            } catch {
-                                logger.error("claiming webhook deliveries failed", metadata: ["error": "\(error)"])
                             }
                         }
                         if !waiting {
@@ -167,6 +170,21 @@ public final class DeliveryDispatcher: Service, Sendable {
                         if count >= configuration.maxInFlightPerEndpoint || total >= configuration.maxInFlight { claimWanted = true }
                         inFlight[endpointId] = count > 1 ? count - 1 : nil
                         total -= 1
+                    case .claimed(let claimed, let requested):
+                        claiming = false
+                        for delivery in claimed {
+                            inFlight[delivery.endpointId, default: 0] += 1
+                            total += 1
+                            group.addTask {
+                                await self.attempt(delivery, sender: sender)
+                                return .attemptFinished(endpointId: delivery.endpointId)
+                            }
+                        }
+                        // A full claim may have left due work behind.
+                        if claimed.count == requested { claimWanted = true }
+                    case .claimFailed(let error):
+                        claiming = false
+                        logger.error("claiming webhook deliveries failed", metadata: ["error": "\(error)"])
                     case .woken:
                         waiting = false
                         claimWanted = true

@@ -1,0 +1,38 @@
+import GRDB
+
+// The store's SQL goes through each connection's prepared-statement cache (`cached:` instead of
+// GRDB's `sql:`): a statement is parsed, planned and authorized once per connection instead of on
+// every call, which the W1 profile showed to be a quarter of the daemon's CPU (docs/PERFORMANCE.md).
+// Only for one constant statement: SQL built at run time (e.g. `IN (?, ?, ...)` lists) or holding
+// several statements keeps `sql:`, so the cache stays bounded by the statements in the code.
+
+extension Database {
+    /// `execute(sql:arguments:)` through the statement cache.
+    func execute(cached sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+}
+
+extension Row {
+    /// `fetchOne(_:sql:arguments:)` through the statement cache.
+    static func fetchOne(_ db: Database, cached sql: String, arguments: StatementArguments = StatementArguments()) throws -> Row? {
+        try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    /// `fetchAll(_:sql:arguments:)` through the statement cache.
+    static func fetchAll(_ db: Database, cached sql: String, arguments: StatementArguments = StatementArguments()) throws -> [Row] {
+        try fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+}
+
+extension DatabaseValueConvertible where Self: StatementColumnConvertible {
+    /// `fetchOne(_:sql:arguments:)` through the statement cache.
+    static func fetchOne(_ db: Database, cached sql: String, arguments: StatementArguments = StatementArguments()) throws -> Self? {
+        try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    /// `fetchAll(_:sql:arguments:)` through the statement cache.
+    static func fetchAll(_ db: Database, cached sql: String, arguments: StatementArguments = StatementArguments()) throws -> [Self] {
+        try fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+}

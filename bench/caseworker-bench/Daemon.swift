@@ -1,0 +1,114 @@
+import Foundation
+
+/// A real `caseworker serve` started for a benchmark: its own configuration file in a temporary
+/// directory, an admin key made with `caseworker keys create`, logs to a file.
+final class Daemon {
+    private(set) var process = Process()
+    private(set) var port = 0
+    let key: String
+    let directory: URL
+    let logFile: URL
+    private let binary: String
+    private let configPath: URL
+
+    /// Where `bench/*.sh` builds it: `.build/release/caseworker`.
+    static func defaultBinary() -> String {
+        let own = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return own.deletingLastPathComponent().appendingPathComponent("caseworker").path
+    }
+
+    /// - Parameters:
+    ///   - database: an existing database file to serve (e.g. one `fill` wrote), else a new one.
+    ///   - settings: extra `section.key: value` lines, e.g. `["engine": ["maxConcurrentRuns: 256"]]`.
+    /// Starts it and waits until it listens.
+    init(binary: String, synchronous: String, database: String?, logLevel: String, settings: [String: [String]] = [:]) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-bench-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let databasePath = database ?? directory.appendingPathComponent("caseworker.sqlite").path
+        var sections: [String: [String]] = [
+            "server": ["listen: \"127.0.0.1:0\"", "maxBodyBytes: 1048576"],
+            "database": ["path: \"\(databasePath)\"", "synchronous: \(synchronous)"],
+            "engine": ["httpAllowedNetworks: [127.0.0.0/8]"],
+            "webhooks": ["allowedNetworks: [127.0.0.0/8]"],
+            "log": ["level: \(logLevel)", "format: json"],
+        ]
+        for (section, lines) in settings { sections[section, default: []] += lines }
+        let config = sections.sorted { $0.key < $1.key }.map { section, lines in
+            "\(section):\n" + lines.map { "  \($0)\n" }.joined()
+        }.joined()
+        configPath = directory.appendingPathComponent("caseworker.yaml")
+        try config.write(to: configPath, atomically: true, encoding: .utf8)
+        self.binary = binary
+        key = try Self.createKey(binary: binary, config: configPath.path)
+        logFile = directory.appendingPathComponent("caseworker.log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        try await start()
+    }
+
+    /// Starts `caseworker serve` (again, after `stop()`) and waits until it listens.
+    func start() async throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--config", configPath.path]
+        let log = try FileHandle(forWritingTo: logFile)
+        log.seekToEndOfFile()
+        let offset = log.offsetInFile
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        port = try await Self.waitForPort(logFile: logFile, after: offset, process: process)
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// SIGTERM, then waits for the exit (SIGKILL after 30 s).
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// Removes the temporary directory (database included, unless it was given).
+    func removeFiles() { try? FileManager.default.removeItem(at: directory) }
+
+    private static func createKey(binary: String, config: String) throws -> String {
+        let keys = Process()
+        keys.executableURL = URL(fileURLWithPath: binary)
+        keys.arguments = ["keys", "create", "--config", config, "--tenant", "bench", "--name", "bench"]
+        let output = Pipe()
+        keys.standardOutput = output
+        keys.standardError = FileHandle.nullDevice
+        try keys.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        keys.waitUntilExit()
+        let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard keys.terminationStatus == 0, key.hasPrefix("cwk_") else { throw BenchError("caseworker keys create failed (\(keys.terminationStatus))") }
+        return key
+    }
+
+    private static func waitForPort(logFile: URL, after offset: UInt64, process: Process) async throws -> Int {
+        let pattern = try NSRegularExpression(pattern: #"listening on http://127\.0\.0\.1:(\d+)"#)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let data = (try? Data(contentsOf: logFile)) ?? Data()
+            let text = String(decoding: data.dropFirst(Int(offset)), as: UTF8.self)
+            if let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+                let range = Range(match.range(at: 1), in: text), let port = Int(text[range])
+            {
+                return port
+            }
+            guard process.isRunning else { throw BenchError("caseworker serve exited: \(text.suffix(2000))") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BenchError("caseworker serve did not start listening within 60 s")
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import CaseworkerCore
+import Foundation
+
+/// Workload W1 against a real daemon: starts the stub provider (a subprocess), the verifying
+/// receiver (in this process) and `caseworker serve`, creates the cases, then starts `--runs`
+/// runs with `--concurrency` in flight (or at `--rate` runs per second) and waits for every
+/// verified webhook. Prints throughput, latency from run start to verified webhook, CPU per run
+/// of each process, the daemon's peak RSS and status-poll latency; exits non-zero when a run did
+/// not complete correctly.
+struct W1Command: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "w1", abstract: "Run workload W1 (SPEC 5).")
+
+    @Option(help: "Runs to measure.") var runs = 10_000
+    @Option(help: "Runs in flight (started, webhook not yet received).") var concurrency = 64
+    @Option(help: "Offered load in runs per second (open loop); without it, a closed loop of --concurrency.") var rate: Double?
+    @Option(help: "Runs before the measurement (not counted).") var warmup = 500
+    @Option(help: "PRAGMA synchronous of the daemon: full or normal.") var synchronous = "full"
+    @Option(help: "The stub provider's delay per request, in milliseconds.") var stubDelayMs = 0
+    @Option(help: "Status polls (GET /v1/workflows/{id}) after the runs, for their latency.") var polls = 2_000
+    @Option(help: "Serve this existing database (e.g. one `fill` wrote) instead of a new one.") var database: String?
+    @Option(help: "The caseworker binary.") var binary = Daemon.defaultBinary()
+    @Option(help: "The daemon's log level.") var logLevel = "info"
+    @Option(help: "engine.maxConcurrentRuns of the daemon.") var maxConcurrentRuns = 64
+    @Option(help: "Give up waiting for webhooks after this many seconds.") var timeoutSeconds = 600
+    @Flag(help: "Print the figures as one JSON object too.") var json = false
+
+    func validate() throws {
+        guard runs > 0, concurrency > 0, warmup >= 0, polls >= 0 else { throw ValidationError("counts must be positive") }
+        guard ["full", "normal"].contains(synchronous) else { throw ValidationError("--synchronous is full or normal") }
+        if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
+    }
+
+    func run() async throws {
+        let stub = try Peer(["stub", "--delay-ms", String(stubDelayMs)])
+        defer { stub.stop() }
+        let tracker = WebhookTracker()
+        let secret = WebhookSecret.generate()
+        let receiverPort = try await Receiver.start(secret: secret, tracker: tracker)
+        let daemon = try await Daemon(
+            binary: binary, synchronous: synchronous, database: database, logLevel: logLevel,
+            settings: ["engine": ["maxConcurrentRuns: \(maxConcurrentRuns)"]])
+        defer {
+            daemon.stop()
+            daemon.removeFiles()
+        }
+        let api = APIClient(baseURL: daemon.baseURL, key: daemon.key, connections: max(concurrency, 8))
+
+        try await W1Workload.setUp(api: api, stubPort: stub.port, receiverPort: receiverPort, secret: secret)
+        let cases = try await W1Workload.createCases(warmup + runs, api: api)
+        log("setup done: \(cases.count) cases; daemon pid \(daemon.pid), stub pid \(stub.pid)")
+
+        let timeout = Duration.seconds(timeoutSeconds)
+        if warmup > 0 {
+            _ = try await drive(Array(cases.prefix(warmup)), rate: nil, api: api, tracker: tracker, timeout: timeout)
+            log("warm-up done: \(warmup) runs")
+        }
+
+        let before = Snapshot(daemon: daemon.pid, stub: stub.pid)
+        let started = monotonicNanos()
+        let latencies = try await drive(Array(cases.suffix(runs)), rate: rate, api: api, tracker: tracker, timeout: timeout)
+        let elapsed = Double(monotonicNanos() - started) / 1e9
+        let after = Snapshot(daemon: daemon.pid, stub: stub.pid)
+
+        let pollLatencies = try await pollStatuses(Array(latencies.keys), api: api)
+        let counts = tracker.counts
+        await api.shutdown()
+
+        let report = Report(
+            runs: runs, concurrency: concurrency, rate: rate, synchronous: synchronous, stubDelayMs: stubDelayMs, elapsed: elapsed,
+            completed: latencies.count, latency: Percentiles(nanoseconds: Array(latencies.values)),
+            pollLatency: Percentiles(nanoseconds: pollLatencies), before: before, after: after, counts: counts)
+        report.print(json: json)
+        guard report.isCorrect else { throw ExitCode.failure }
+    }
+
+    /// Starts one run per case, `concurrency` in flight (or paced at `rate`), and waits for each
+    /// run's webhook. Answers each completed run's latency (run-start request sent → verified
+    /// webhook received), in nanoseconds.
+    private func drive(
+        _ cases: [String], rate: Double?, api: APIClient, tracker: WebhookTracker, timeout: Duration
+    ) async throws -> [String: UInt64] {
+        let latencies = IndexedResults<(String, UInt64)?>(count: cases.count, initial: nil)
+        let deadline = Task {
+            try await Task.sleep(for: timeout)
+            tracker.abandon()
+        }
+        defer { deadline.cancel() }
+        let oneRun: @Sendable (Int) async throws -> Void = { index in
+            let sent = monotonicNanos()
+            let started = try await api.expect(
+                201, .POST, "/v1/workflows/run", ["caseId": .string(cases[index]), "workflowDefinitionId": .string(W1Workload.definitionId)])
+            guard let runId = started["id"]?.stringValue else { throw BenchError("no run id in \(started)") }
+            if let arrived = await tracker.webhookArrival(runId: runId) { latencies.set(index, (runId, arrived - sent)) }
+        }
+        if let rate {
+            // Open loop: start times follow the schedule whatever the answers; --concurrency is ignored.
+            let origin = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in cases.indices {
+                    try await Task.sleep(until: origin + .nanoseconds(Int64(Double(index) / rate * 1e9)), clock: .continuous)
+                    group.addTask { try await oneRun(index) }
+                }
+                try await group.waitForAll()
+            }
+        } else {
+            try await forEachConcurrently(cases.count, width: concurrency, oneRun)
+        }
+        return Dictionary(latencies.values.compactMap { $0 }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// `polls` sequential `GET /v1/workflows/{id}` of finished runs; answers their latencies.
+    private func pollStatuses(_ runIds: [String], api: APIClient) async throws -> [UInt64] {
+        guard !runIds.isEmpty else { return [] }
+        var latencies: [UInt64] = []
+        latencies.reserveCapacity(polls)
+        for index in 0..<polls {
+            let start = monotonicNanos()
+            try await api.expect(200, .GET, "/v1/workflows/\(runIds[index % runIds.count])")
+            latencies.append(monotonicNanos() - start)
+        }
+        return latencies
+    }
+}
+
+/// Results written by concurrent tasks into fixed slots.
+final class IndexedResults<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Value]
+
+    init(count: Int, initial: Value) { storage = Array(repeating: initial, count: count) }
+    func set(_ index: Int, _ value: Value) { lock.withLock { storage[index] = value } }
+    var values: [Value] { lock.withLock { storage } }
+}
+
+extension IndexedResults where Value == String {
+    convenience init(count: Int) { self.init(count: count, initial: "") }
+}
+
+func log(_ text: String) {
+    FileHandle.standardError.write(Data(("caseworker-bench: " + text + "\n").utf8))
+}
