@@ -45,7 +45,7 @@ struct RunExecutor: Sendable {
             let caseRecord = try await store.findCase(tenantId: run.tenantId, id: run.caseId)
             while true {
                 let completion = try await step(run: run, definition: definition, caseRecord: caseRecord)
-                run = try await store.finishStep(runId: run.id, owner: owner, completion: completion)
+                run = try await store.finishStep(run: run, owner: owner, completion: completion)
                 if run.status.isTerminal {
                     metrics.runFinished(run.status)
                     logger.info("run finished", metadata: ["status": .string(run.status.rawValue), "steps": .stringConvertible(run.stepsExecuted)])

@@ -33,7 +33,16 @@ extension SQLiteStore {
         guard let eventType = WebhookEventType(rawValue: type) else {
             throw StoreError.conflict("unknown webhook event type \(type)")
         }
-        let body = eventBody(type: eventType, timestamp: now, data: data)
+        try insertEvent(
+            db, tenantId: tenantId, type: eventType, body: eventBody(type: eventType, timestamp: now, data: data), runId: runId,
+            eventId: eventId, now: now)
+    }
+
+    /// `enqueueEvent` with the body already made by `eventBody(type:timestamp:data:)` (outside
+    /// the transaction, to keep the writer's work short).
+    static func insertEvent(
+        _ db: Database, tenantId: String, type eventType: WebhookEventType, body: String, runId: String?, eventId: String, now: Int64
+    ) throws {
         try db.execute(
             cached: "INSERT INTO webhook_events (id, tenant_id, type, body, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [eventId, tenantId, eventType.rawValue, body, runId, now])

@@ -97,17 +97,54 @@ extension SQLiteStore: RunStore {
         }
     }
 
-    public func finishStep(runId: String, owner: String, completion: StepCompletion) async throws -> Run {
+    public func finishStep(run current: Run, owner: String, completion: StepCompletion) async throws -> Run {
         let now = nowMillis
         let eventId = "msg_" + newId()
+        let runId = current.id
+        // What needs no database is computed before the write: the writer connection is the one
+        // serial resource of the daemon, so its transactions hold SQL only (docs/PERFORMANCE.md).
+        var updated = current
+        if let task = completion.task {
+            updated.stepsExecuted += 1
+            if let stepResult = completion.stepResult { updated.stepResults[task.stepId] = stepResult }
+        }
+        if let error = completion.error { updated.error = error }
+        updated.state.merge(completion.stateChanges) { _, new in new }
+        switch completion.next {
+        case .retry:
+            updated.attempt += 1
+        case .step(let stepId, let mode):
+            updated.currentStepId = stepId
+            updated.flowMode = mode
+            updated.attempt = 1
+        case .complete(let result):
+            updated.status = .completed
+            updated.result = result
+        case .end(let status):
+            updated.status = status
+        case .suspend, .startChild:
+            updated.status = .waiting
+        }
+        if updated.status.isTerminal { updated.currentStepId = nil }
+        let prepared = updated
+        let taskParameters = completion.task.map { JSONText.encode($0.parameters) }
+        let taskOutput = completion.task.map { JSONText.encode($0.output) }
+        let state = completion.stateChanges.isEmpty ? nil : JSONText.encode(.object(prepared.state))
+        let stepResults = JSONText.encode(.object(prepared.stepResults))
+        let result = prepared.result.map(JSONText.encode)
+        let error = prepared.error.map { JSONText.encode($0.json) }
+        let terminalEvent = prepared.status.eventType.flatMap(WebhookEventType.init(rawValue:)).map {
+            (type: $0, body: Self.eventBody(type: $0, timestamp: now, data: prepared.eventData))
+        }
+
         let run = try await write("finishStep") { db in
-            guard let row = try Row.fetchOne(db, cached: "SELECT * FROM runs WHERE id = ?", arguments: [runId]) else {
+            guard let row = try Row.fetchOne(db, cached: "SELECT claimed_by, status FROM runs WHERE id = ?", arguments: [runId]) else {
                 throw StoreError.conflict("run \(runId) does not exist")
             }
-            var run = try Run(row: row)
-            guard (row["claimed_by"] as String?) == owner, !run.status.isTerminal else {
+            guard (row["claimed_by"] as String?) == owner, !(RunStatus(rawValue: row["status"])?.isTerminal ?? true) else {
                 throw StoreError.conflict("run \(runId) is not claimed by this engine")
             }
+            var run = prepared
             if let task = completion.task {
                 let parentTaskId = try completion.parentStepId.flatMap {
                     try String.fetchOne(
@@ -122,36 +159,23 @@ extension SQLiteStore: RunStore {
                         """,
                     arguments: [
                         task.id, runId, task.stepId, task.name, task.action, task.attempt, task.outcome.status.rawValue,
-                        task.outcome.code, JSONText.encode(task.parameters), JSONText.encode(task.output), task.error,
+                        task.outcome.code, taskParameters, taskOutput, task.error,
                         parentTaskId, Timestamp.millis(task.startedAt), Timestamp.millis(task.finishedAt),
                     ])
                 try Self.linkChildTask(db, task)
-                run.stepsExecuted += 1
-                if let stepResult = completion.stepResult { run.stepResults[task.stepId] = stepResult }
             }
-            if let error = completion.error { run.error = error }
 
-            run.state.merge(completion.stateChanges) { _, new in new }
             var claimedBy: String? = completion.keepClaim ? owner : nil
             var dueAt: Int64? = now
             var wait: RunWait?
             var waitingForSignal = false
             switch completion.next {
             case .retry(let at):
-                run.attempt += 1
                 dueAt = Timestamp.millis(at)
                 claimedBy = nil
-            case .step(let stepId, let mode):
-                run.currentStepId = stepId
-                run.flowMode = mode
-                run.attempt = 1
-            case .complete(let result):
-                run.status = .completed
-                run.result = result
-            case .end(let status):
-                run.status = status
+            case .step, .complete, .end:
+                break
             case .suspend(var suspended):
-                run.status = .waiting
                 claimedBy = nil
                 dueAt = suspended.until.map(Timestamp.millis)
                 if let name = suspended.signal {
@@ -175,7 +199,6 @@ extension SQLiteStore: RunStore {
                 }
                 wait = suspended
             case .startChild(let child, let since):
-                run.status = .waiting
                 claimedBy = nil
                 dueAt = nil
                 wait = RunWait.child(try self.insertChildRun(db, child, parent: run, now: now), since: since)
@@ -185,26 +208,26 @@ extension SQLiteStore: RunStore {
                 finishedAt = now
                 dueAt = nil
                 claimedBy = nil
-                run.currentStepId = nil
             }
             try db.execute(
                 cached: """
                     UPDATE runs SET status = ?, current_step_id = ?, flow_mode = ?, attempt = ?, steps_executed = ?,
-                        state = ?, step_results = ?, result = ?, error = ?, due_at = ?, claimed_by = ?, finished_at = ?,
-                        waiting_since = ?, wait_signal = ?, wait_until = ?, wait_payload = ?, wait_child_run_id = ?, updated_at = ?
+                        state = COALESCE(?, state), step_results = ?, result = ?, error = ?, due_at = ?, claimed_by = ?,
+                        finished_at = ?, waiting_since = ?, wait_signal = ?, wait_until = ?, wait_payload = ?,
+                        wait_child_run_id = ?, updated_at = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     run.status.rawValue, run.currentStepId, run.flowMode.text, run.attempt, run.stepsExecuted,
-                    JSONText.encode(.object(run.state)), JSONText.encode(.object(run.stepResults)), run.result.map(JSONText.encode),
-                    run.error.map { JSONText.encode($0.json) }, dueAt, claimedBy, finishedAt,
+                    state, stepResults, result, error, dueAt, claimedBy, finishedAt,
                     wait.map { Timestamp.millis($0.since) }, wait?.storedSignal, wait?.until.map(Timestamp.millis),
                     wait?.payload.map(JSONText.encode), wait?.childRunId, now, runId,
                 ])
             // The outbox: a terminal run's event commits with the run, or not at all.
-            if let eventType = run.status.eventType {
-                try Self.enqueueEvent(
-                    db, tenantId: run.tenantId, type: eventType, data: run.eventData, runId: runId, eventId: eventId, now: now)
+            if let terminalEvent {
+                try Self.insertEvent(
+                    db, tenantId: run.tenantId, type: terminalEvent.type, body: terminalEvent.body, runId: runId, eventId: eventId,
+                    now: now)
                 try self.runEnded(db, run, now: now)
             }
             // A run that starts waiting for a signal announces it, in the same transaction.

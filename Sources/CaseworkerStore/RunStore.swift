@@ -142,7 +142,11 @@ public protocol RunStore: Sendable {
     /// terminal transition). The run must be claimed by `owner` and not terminal, else
     /// `StoreError.conflict` (e.g. the run was cancelled while its step was in flight): nothing
     /// is written then. Any `next` but `suspend` clears the run's `wait`.
-    func finishStep(runId: String, owner: String, completion: StepCompletion) async throws -> Run
+    ///
+    /// `run` is the claimed run as the engine holds it (as claimed, or as the previous
+    /// `finishStep` returned it): while the claim holds, nobody else changes the fields this
+    /// writes, so the store applies `completion` to it instead of reading the row back.
+    func finishStep(run: Run, owner: String, completion: StepCompletion) async throws -> Run
     /// Releases `owner`'s claim on a run without changing it (the engine is shutting down).
     func releaseClaim(runId: String, owner: String) async throws
 
