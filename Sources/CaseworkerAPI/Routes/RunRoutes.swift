@@ -73,7 +73,7 @@ struct RunRoutes {
             values = try definition.variables.validate(values: parameters.values, at: "/parametersId")
         }
         let plan = try definition.planRun(values: values, input: body.input)
-        let channel = request.headers[.xChannel].map { String($0.prefix(64)) }
+        let channel = request.headers[.xChannel].map { $0.prefix(codePoints: 64) }
         let run = try await store.startRun(
             NewRun(
                 tenantId: tenantId, caseId: body.caseId, workflowDefinitionId: body.workflowDefinitionId, version: version.version,
@@ -197,7 +197,7 @@ struct RunStartBody {
             case nil, .null?:
                 if required { errors.append(FieldError(property: "/\(key)", message: "is required")) }
                 return nil
-            case .string(let text)? where (1...maxLength).contains(text.count):
+            case .string(let text)? where (1...maxLength).contains(text.codePointCount):
                 return text
             case .string?:
                 errors.append(FieldError(property: "/\(key)", message: "must be 1–\(maxLength) characters"))

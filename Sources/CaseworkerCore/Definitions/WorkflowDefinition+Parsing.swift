@@ -31,7 +31,7 @@ extension WorkflowDefinition {
         var tags: [String] = []
         if let values = reader.array("tags") {
             for (index, tag) in values.enumerated() {
-                if let text = tag.stringValue, (1...64).contains(text.count) {
+                if let text = tag.stringValue, (1...64).contains(text.codePointCount) {
                     if !tags.contains(text) { tags.append(text) }
                 } else {
                     diagnostics.add(JSONPointer.appending(index, to: "/tags"), "must be a string of 1–64 characters")

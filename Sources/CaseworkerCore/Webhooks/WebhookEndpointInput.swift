@@ -53,7 +53,7 @@ public enum WebhookEndpointInput {
         switch members["description"] {
         case nil, .null?: break
         case .string(let text)?:
-            if text.count > maxDescriptionLength {
+            if text.codePointCount > maxDescriptionLength {
                 errors.append(FieldError(property: "/description", message: "must be at most \(maxDescriptionLength) characters"))
             } else {
                 description = text
@@ -115,7 +115,7 @@ public enum WebhookEndpointInput {
 
     /// Why `text` is not an acceptable endpoint URL, or `nil`.
     public static func urlProblem(_ text: String) -> String? {
-        guard text.count <= maxURLLength else { return "must be at most \(maxURLLength) characters" }
+        guard text.codePointCount <= maxURLLength else { return "must be at most \(maxURLLength) characters" }
         guard !text.contains(where: { $0.isWhitespace }), let components = URLComponents(string: text) else {
             return "must be an absolute http or https URL"
         }
