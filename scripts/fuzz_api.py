@@ -38,7 +38,7 @@ EXCLUDED_CHECKS = {
 }
 
 DEFAULTS = {
-    "max_examples": int(os.environ.get("FUZZ_MAX_EXAMPLES", "40")),
+    "max_examples": int(os.environ.get("FUZZ_MAX_EXAMPLES", "75")),
     "seed": int(os.environ.get("FUZZ_SEED", "20261122")),
     "workers": os.environ.get("FUZZ_WORKERS", "2"),
 }
