@@ -258,6 +258,18 @@ import Testing
         }
     }
 
+    @Test func endpointURLsWithBracketsNeedAnIPv6Address() async throws {
+        let app = try await TestApp()
+        try await app.test { client in
+            for url in ["http://[F:90ec]/x", "http://[v1.x]/", "http://[1.2.3.4]/", "http://[fe80::1%25eth0]/", "https://[]/"] {
+                let reply = try await client.send(.post, "/v1/webhook-endpoints", key: app.keyA, json: ["url": .string(url)])
+                #expect(firstPointer(reply) == "/url", "\(url)")
+            }
+            let literal = try await client.send(.post, "/v1/webhook-endpoints", key: app.keyA, json: ["url": "http://[2001:db8::1]:8443/hook"])
+            #expect(literal.status == .created, "\(literal.text)")
+        }
+    }
+
     @Test func headAnswersLikeGetWithoutABody() async throws {
         let app = try await TestApp()
         try await app.test { client in
