@@ -87,6 +87,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
         // Configuration and the wiring of services into one process.
@@ -140,6 +141,7 @@ let package = Package(
             dependencies: [
                 "CaseworkerAPI", "CaseworkerSQLite", "CaseworkerEngine",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -1,6 +1,8 @@
 import CaseworkerStore
 import CoreMetrics
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 
 /// Settings of the HTTP API that come from the configuration file.
 public struct APIConfiguration: Sendable {
@@ -8,11 +10,33 @@ public struct APIConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// `server.idempotencyKeyHours`: how long the response to an `Idempotency-Key` is kept.
     public var idempotencyRetention: Duration
+    /// `server.idleTimeoutSeconds`: a connection that delivers no complete request head for this
+    /// long is closed (Hummingbird's idle timeout, which it leaves off by default).
+    public var idleTimeout: Duration
+    /// `server.requestTimeoutSeconds`: the longest from a request's head to the end of its body
+    /// (`RequestDeadlineHandler`).
+    public var requestTimeout: Duration
 
-    public init(maxBodyBytes: Int = 1 << 20, idempotencyRetention: Duration = .seconds(24 * 3600)) {
+    public init(
+        maxBodyBytes: Int = 1 << 20, idempotencyRetention: Duration = .seconds(24 * 3600), idleTimeout: Duration = .seconds(60),
+        requestTimeout: Duration = .seconds(30)
+    ) {
         self.maxBodyBytes = maxBodyBytes
         self.idempotencyRetention = idempotencyRetention
+        self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
     }
+}
+
+/// The HTTP/1.1 server of the API: Hummingbird's, with the idle timeout on and every request's
+/// head-to-end-of-body time bounded by `RequestDeadlineHandler`, so that no client holds a
+/// connection by sending slowly. The header section is bounded by NIO's decoder (80 KiB).
+public func makeHTTPServer(configuration: APIConfiguration = .init()) -> HTTPServerBuilder {
+    let requestTimeout = TimeAmount(configuration.requestTimeout)
+    return .http1(
+        configuration: HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestTimeout)],
+            idleTimeout: TimeAmount(configuration.idleTimeout)))
 }
 
 /// Builds the router of the whole HTTP API.
@@ -23,7 +47,7 @@ public struct APIConfiguration: Sendable {
 public func makeRouter(
     store: any Store, configuration: APIConfiguration = .init(), metrics: APIMetrics = .init(), readiness: Readiness = Readiness()
 ) -> Router<APIRequestContext> {
-    let router = Router(context: APIRequestContext.self)
+    let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestMetadataMiddleware(maxBodyBytes: configuration.maxBodyBytes))
     router.add(middleware: HTTPMetricsMiddleware(factory: metrics.factory))
     router.add(middleware: ProblemMiddleware())

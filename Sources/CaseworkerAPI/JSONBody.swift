@@ -9,16 +9,24 @@ enum JSONBody {
     /// - 415 unless `Content-Type` is `application/json`, `application/merge-patch+json` or
     ///   another `+json` type;
     /// - 413 when the body exceeds the request's `maxUploadSize` (`server.maxBodyBytes`);
-    /// - 400 when it is not valid UTF-8 JSON.
+    /// - 400 when it is not UTF-8 (UTF-16 and UTF-32 included) or not valid JSON (nested deeper
+    ///   than the decoder's limit of 512 levels included).
     static func read(_ request: Request, context: APIRequestContext) async throws -> JSONValue {
         guard let contentType = request.headers[.contentType] else {
             throw Problem.unsupportedMediaType("a JSON body is required: send 'Content-Type: application/json'")
         }
-        let mediaType = contentType.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
+        // `Content-Type: ` (empty) or `;charset=x` has no media type: split keeps an empty first part.
+        let mediaType = (contentType.split(separator: ";", omittingEmptySubsequences: false).first ?? "")
+            .trimmingCharacters(in: .whitespaces).lowercased()
         guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
             throw Problem.unsupportedMediaType("Content-Type must be application/json, got \(mediaType)")
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        // JSON between systems is UTF-8 (RFC 8259 §8.1); Foundation's decoder would also read
+        // UTF-16 and UTF-32 by their byte-order marks.
+        guard String(validating: buffer.readableBytesView, as: UTF8.self) != nil else {
+            throw Problem.badRequest("the request body is not valid UTF-8")
+        }
         do {
             return try JSONText.decode(buffer.readableBytesView)
         } catch {

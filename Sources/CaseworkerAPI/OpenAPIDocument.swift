@@ -14,9 +14,12 @@ enum OpenAPIDocument {
 #   nullable members are `[X, "null"]`) but carry no input limits (lengths, ranges), so that a
 #   response always validates against what the server accepted.
 # - Every response carries `X-Request-ID`; every error is `application/problem+json`.
-# - Paths answer 405 `method-not-allowed` (with `Allow`) to the other methods among GET, POST,
-#   PUT, PATCH and DELETE after authentication and the scope check; these answers are listed in
-#   each path's `x-method-not-allowed`, not as operations.
+# - Every GET operation also answers HEAD (the same status and headers, no body); HEAD is not
+#   listed as separate operations.
+# - Paths answer 405 `method-not-allowed` (with `Allow`, which lists HEAD beside GET) to the other
+#   methods among GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE and QUERY, after
+#   authentication and the scope check; these answers are listed in each path's
+#   `x-method-not-allowed`, not as operations.
 openapi: 3.1.0
 jsonSchemaDialect: https://spec.openapis.org/oas/3.1/dialect/base
 
@@ -67,6 +70,7 @@ info:
     | 403 | `forbidden` | the key lacks the route's scope |
     | 404 | `not-found` | no such resource in your tenant, or no such route |
     | 405 | `method-not-allowed` | the path exists, but not with this method; `Allow` lists the methods |
+    | 408 | `request-timeout` | the request's body did not arrive within `server.requestTimeoutSeconds` (default 30 s); the connection is closed |
     | 409 | `conflict` | the request conflicts with the stored state |
     | 413 | `body-too-large` | the body exceeds `server.maxBodyBytes` (default 1 MiB) |
     | 415 | `unsupported-media-type` | a body without a JSON `Content-Type` (`application/json` or any `application/*+json`) |
@@ -82,7 +86,8 @@ info:
     a key is stored per tenant (24 h by default); a retry with the same key and the same
     request gets it again with `Idempotent-Replayed: true`; the same key with a different
     request answers 422 `idempotency-key-reused`; a retry while the first is still processed
-    answers 409.
+    answers 409. A replay carries the stored status, headers (`Location`, `Allow`, ...) and
+    body; in a replayed problem, `instance` is the retry's request id.
 
     ### Request ids
 
@@ -101,6 +106,20 @@ info:
     read-only members answer 422 `is read-only`, so a misspelt field never silently disappears.
     Workflow definitions are the exception: the members the API adds to a definition it returns
     are accepted and ignored, so a `GET` response can be edited and `PUT` back.
+    Unknown query parameters are ignored (each operation lists the ones it reads).
+
+    ### Limits
+
+    String limits (`maxLength`) count Unicode code points, as JSON Schema does. JSON nested
+    deeper than 512 levels answers 400. A connection that sends no complete request head for
+    `server.idleTimeoutSeconds` (60 s) is closed; a request whose body has not fully arrived
+    `server.requestTimeoutSeconds` (30 s) after its head answers 408 and the connection is
+    closed. Request headers are limited to 80 KiB.
+
+    ### Methods
+
+    Every `GET` operation also answers `HEAD`. Other methods on an existing path answer 405
+    with `Allow` (see each path's `x-method-not-allowed`).
 
 servers:
   - url: http://127.0.0.1:8080
@@ -128,6 +147,8 @@ tags:
 paths:
   # ------------------------------------------------------------------ health and metadata
   /healthz:
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     get:
       operationId: getHealthz
       tags: [Health]
@@ -151,6 +172,8 @@ paths:
               example: {status: ok}
 
   /readyz:
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     get:
       operationId: getReadyz
       tags: [Health]
@@ -178,6 +201,8 @@ paths:
         '503': {$ref: '#/components/responses/Unavailable'}
 
   /openapi.yaml:
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     get:
       operationId: getOpenAPIDocument
       tags: [Health]
@@ -201,6 +226,8 @@ paths:
                   openapi: {type: string, pattern: '^3\.1\.'}
 
   /metrics:
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     get:
       operationId: getMetrics
       tags: [Health]
@@ -235,8 +262,8 @@ paths:
 
   # ------------------------------------------------------------------ cases
   /v1/cases:
-    description: 'PUT, PATCH and DELETE answer 405 (`Allow: GET, POST`).'
-    x-method-not-allowed: [PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD, POST`).'
+    x-method-not-allowed: [PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     post:
       operationId: createCase
       tags: [Cases]
@@ -312,8 +339,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/cases/{id}:
-    description: 'POST and PUT answer 405 (`Allow: GET, PATCH, DELETE`).'
-    x-method-not-allowed: [POST, PUT]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD, PATCH, DELETE`).'
+    x-method-not-allowed: [POST, PUT, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/ResourceId'
     get:
@@ -403,8 +430,8 @@ paths:
 
   # ------------------------------------------------------------------ parameter sets
   /v1/parameters:
-    description: 'GET, PUT, PATCH and DELETE answer 405 (`Allow: POST`).'
-    x-method-not-allowed: [GET, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: POST`).'
+    x-method-not-allowed: [GET, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE, QUERY]
     post:
       operationId: createParameterSet
       tags: [Parameter sets]
@@ -454,8 +481,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/parameters/{id}:
-    description: 'POST, PUT, PATCH and DELETE answer 405 (`Allow: GET`).'
-    x-method-not-allowed: [POST, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/ResourceId'
     get:
@@ -480,8 +507,8 @@ paths:
 
   # ------------------------------------------------------------------ workflow definitions
   /v1/workflow-definitions:
-    description: 'POST, PUT, PATCH and DELETE answer 405 (`Allow: GET`).'
-    x-method-not-allowed: [POST, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     get:
       operationId: listWorkflowDefinitions
       tags: [Workflow definitions]
@@ -513,8 +540,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflow-definitions/{id}:
-    description: 'POST, PATCH and DELETE answer 405 (`Allow: GET, PUT`).'
-    x-method-not-allowed: [POST, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD, PUT`).'
+    x-method-not-allowed: [POST, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/DefinitionId'
     put:
@@ -646,8 +673,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflow-definitions/{id}/versions:
-    description: 'POST, PUT, PATCH and DELETE answer 405 (`Allow: GET`).'
-    x-method-not-allowed: [POST, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/DefinitionId'
     get:
@@ -677,8 +704,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflow-definitions/{id}/publish:
-    description: 'GET, PUT, PATCH and DELETE answer 405 (`Allow: POST`).'
-    x-method-not-allowed: [GET, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: POST`).'
+    x-method-not-allowed: [GET, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/DefinitionId'
     post:
@@ -719,8 +746,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflow-definitions/{id}/disable:
-    description: 'GET, PUT, PATCH and DELETE answer 405 (`Allow: POST`).'
-    x-method-not-allowed: [GET, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: POST`).'
+    x-method-not-allowed: [GET, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/DefinitionId'
     post:
@@ -760,8 +787,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflow-definitions/{id}/enable:
-    description: 'GET, PUT, PATCH and DELETE answer 405 (`Allow: POST`).'
-    x-method-not-allowed: [GET, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: POST`).'
+    x-method-not-allowed: [GET, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/DefinitionId'
     post:
@@ -801,8 +828,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflow-definitions/{id}/draft:
-    description: 'GET, POST, PUT and PATCH answer 405 (`Allow: DELETE`).'
-    x-method-not-allowed: [GET, POST, PUT, PATCH]
+    description: 'Other methods answer 405 (`Allow: DELETE`).'
+    x-method-not-allowed: [GET, POST, PUT, PATCH, HEAD, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/DefinitionId'
     delete:
@@ -830,8 +857,8 @@ paths:
 
   # ------------------------------------------------------------------ runs ("workflows")
   /v1/workflows/run:
-    description: 'GET, PUT, PATCH and DELETE answer 405 (`Allow: POST`).'
-    x-method-not-allowed: [GET, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: POST`).'
+    x-method-not-allowed: [GET, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE, QUERY]
     post:
       operationId: startWorkflowRun
       tags: [Workflows]
@@ -898,8 +925,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflows:
-    description: 'POST, PUT, PATCH and DELETE answer 405 (`Allow: GET`); runs start with `POST /v1/workflows/run`.'
-    x-method-not-allowed: [POST, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`); runs start with `POST /v1/workflows/run`.'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     get:
       operationId: listWorkflowRuns
       tags: [Workflows]
@@ -940,8 +967,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflows/{id}:
-    description: 'POST, PUT, PATCH and DELETE answer 405 (`Allow: GET`).'
-    x-method-not-allowed: [POST, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/ResourceId'
     get:
@@ -985,8 +1012,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflows/{id}/result:
-    description: 'POST, PUT, PATCH and DELETE answer 405 (`Allow: GET`).'
-    x-method-not-allowed: [POST, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/ResourceId'
     get:
@@ -1023,8 +1050,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflows/{id}/execution:
-    description: 'POST, PUT, PATCH and DELETE answer 405 (`Allow: GET`).'
-    x-method-not-allowed: [POST, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/ResourceId'
     get:
@@ -1051,8 +1078,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflows/{id}/cancel:
-    description: 'GET, PUT, PATCH and DELETE answer 405 (`Allow: POST`).'
-    x-method-not-allowed: [GET, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: POST`).'
+    x-method-not-allowed: [GET, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/ResourceId'
     post:
@@ -1142,8 +1169,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflows/{id}/signals/{name}:
-    description: 'GET, PUT, PATCH and DELETE answer 405 (`Allow: POST`).'
-    x-method-not-allowed: [GET, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: POST`).'
+    x-method-not-allowed: [GET, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/ResourceId'
       - name: name
@@ -1210,8 +1237,8 @@ paths:
 
   # ------------------------------------------------------------------ webhook endpoints
   /v1/webhook-endpoints:
-    description: 'PUT, PATCH and DELETE answer 405 (`Allow: GET, POST`).'
-    x-method-not-allowed: [PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD, POST`).'
+    x-method-not-allowed: [PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     post:
       operationId: createWebhookEndpoint
       tags: [Webhook endpoints]
@@ -1283,8 +1310,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/webhook-endpoints/{id}:
-    description: 'POST and PUT answer 405 (`Allow: GET, PATCH, DELETE`).'
-    x-method-not-allowed: [POST, PUT]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD, PATCH, DELETE`).'
+    x-method-not-allowed: [POST, PUT, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/ResourceId'
     get:
@@ -1363,8 +1390,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/webhook-endpoints/{id}/rotate-secret:
-    description: 'GET, PUT, PATCH and DELETE answer 405 (`Allow: POST`).'
-    x-method-not-allowed: [GET, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: POST`).'
+    x-method-not-allowed: [GET, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/ResourceId'
     post:
@@ -1410,8 +1437,8 @@ paths:
 
   # ------------------------------------------------------------------ webhook deliveries
   /v1/webhook-deliveries:
-    description: 'POST, PUT, PATCH and DELETE answer 405 (`Allow: GET`).'
-    x-method-not-allowed: [POST, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     get:
       operationId: listWebhookDeliveries
       tags: [Webhook deliveries]
@@ -1448,8 +1475,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/webhook-deliveries/{id}:
-    description: 'POST, PUT, PATCH and DELETE answer 405 (`Allow: GET`).'
-    x-method-not-allowed: [POST, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: GET, HEAD`).'
+    x-method-not-allowed: [POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/ResourceId'
     get:
@@ -1473,8 +1500,8 @@ paths:
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/webhook-deliveries/{id}/redeliver:
-    description: 'GET, PUT, PATCH and DELETE answer 405 (`Allow: POST`).'
-    x-method-not-allowed: [GET, PUT, PATCH, DELETE]
+    description: 'Other methods answer 405 (`Allow: POST`).'
+    x-method-not-allowed: [GET, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE, QUERY]
     parameters:
       - $ref: '#/components/parameters/ResourceId'
     post:

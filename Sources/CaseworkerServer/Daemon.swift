@@ -107,13 +107,11 @@ public enum Daemon {
         store: SQLiteStore, config: CaseworkerConfig, metrics: MetricsBackend, services: [any Service] = [],
         readiness: Readiness = Readiness(), logger: Logger, onListening: @escaping @Sendable (ListenAddress) -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(
-            store: store,
-            configuration: APIConfiguration(
-                maxBodyBytes: config.server.maxBodyBytes, idempotencyRetention: .seconds(config.server.idempotencyKeyHours * 3600)),
-            metrics: apiMetrics(config: config, metrics: metrics), readiness: readiness)
+        let api = config.server.apiConfiguration
+        let router = makeRouter(store: store, configuration: api, metrics: apiMetrics(config: config, metrics: metrics), readiness: readiness)
         return Application(
             router: router,
+            server: makeHTTPServer(configuration: api),
             configuration: ApplicationConfiguration(
                 address: .hostname(config.server.listen.host, port: config.server.listen.port), serverName: "caseworker"),
             services: services,

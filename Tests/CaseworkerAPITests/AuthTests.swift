@@ -61,9 +61,9 @@ import Testing
             expectProblem(try await client.send(.get, "/nowhere", key: nil), .notFound)
             let wrong = try await client.send(.put, "/v1/cases", key: app.keyA, json: [:])
             expectProblem(wrong, .methodNotAllowed)
-            #expect(wrong.headers[.init("Allow")!] == "GET, POST")
+            #expect(wrong.headers[.init("Allow")!] == "GET, HEAD, POST")
             let wrongItem = try await client.send(.post, "/v1/cases/abc", key: app.keyA, json: [:])
-            #expect(wrongItem.headers[.init("Allow")!] == "GET, PATCH, DELETE")
+            #expect(wrongItem.headers[.init("Allow")!] == "GET, HEAD, PATCH, DELETE")
         }
     }
 }

@@ -43,6 +43,8 @@ import Testing
             server:
               listen: "[::1]:9090"
               maxBodyBytes: 4096
+              idleTimeoutSeconds: 5
+              requestTimeoutSeconds: 7
             database:
               path: /tmp/x.sqlite
               synchronous: normal
@@ -53,6 +55,8 @@ import Testing
         let config = try await ConfigLoader.load(.file(path: path), environment: [:])
         #expect(config.server.listen == ListenAddress(host: "::1", port: 9090))
         #expect(config.server.maxBodyBytes == 4096)
+        #expect(config.server.apiConfiguration.idleTimeout == .seconds(5))
+        #expect(config.server.apiConfiguration.requestTimeout == .seconds(7))
         #expect(config.database.path == "/tmp/x.sqlite")
         #expect(config.database.synchronous == .normal)
         #expect(config.database.busyTimeoutMilliseconds == 250)

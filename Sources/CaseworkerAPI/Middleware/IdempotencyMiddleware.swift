@@ -13,17 +13,27 @@ import NIOCore
 /// different request is 422 `idempotency-key-reused`; a retry while the first is still being
 /// processed is 409. Responses of 5xx are not stored (a retry runs again), and a claim whose
 /// process died is taken over after `lock` (60 s). A key must be 1–255 characters (else 400).
+///
+/// A replay is the stored response: its status, every header the route set (all but
+/// `notReplayed`, so a replayed 405 keeps `Allow` and a 201 its `Location`) and its body byte for
+/// byte, with one exception: a replayed problem's `instance` becomes the retry's request id, so
+/// that `instance` equals `X-Request-ID` on every answer (SPEC 2.1); the replay is logged with
+/// the first request's id (`replay_of`), whose log lines explain the answer.
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
     let store: any IdempotencyStore
     let retention: Duration
     static let lock: Duration = .seconds(60)
-    static let replayedHeaders: [HTTPField.Name] = [.contentType, .location, .retryAfter]
+    /// Headers that describe one exchange rather than the response, never stored: framing (the
+    /// body is replayed with its own length), the request id and the replay marker.
+    static let notReplayed: Set<HTTPField.Name> = [
+        .contentLength, .transferEncoding, .connection, .date, .server, .xRequestID, .idempotentReplayed,
+    ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let key = request.headers[.idempotencyKey] else { return try await next(request, context) }
-        guard (1...255).contains(key.count) else { throw Problem.badRequest("Idempotency-Key must be 1–255 characters") }
+        guard (1...255).contains(key.unicodeScalars.count) else { throw Problem.badRequest("Idempotency-Key must be 1–255 characters") }
         let tenantId = try context.tenantId()
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
@@ -43,8 +53,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
             var headers = HTTPFields()
             for (name, value) in stored.headers { if let field = HTTPField.Name(name) { headers[field] = value } }
             headers[.idempotentReplayed] = "true"
-            return Response(
-                status: .init(code: stored.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
+            let body = Self.replayedBody(stored, context: context)
+            return Response(status: .init(code: stored.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         case .started:
             break
         }
@@ -72,7 +82,10 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let collector = BodyCollector()
         try await response.body.write(CollectingWriter(collector: collector))
         var headers: [String: String] = [:]
-        for name in Self.replayedHeaders { if let value = response.headers[name] { headers[name.rawName] = value } }
+        for field in response.headers where !Self.notReplayed.contains(field.name) {
+            let name = field.name.rawName
+            headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
+        }
         do {
             try await store.completeIdempotentRequest(
                 tenantId: tenantId, key: key,
@@ -82,6 +95,22 @@ struct IdempotencyMiddleware: RouterMiddleware {
             throw error
         }
         return Response(status: response.status, headers: response.headers, body: ResponseBody(byteBuffer: collector.buffer))
+    }
+
+    /// The body of a replay: the stored bytes, or for a problem the same problem with `instance`
+    /// set to the retry's request id.
+    static func replayedBody(_ stored: StoredResponse, context: Context) -> [UInt8] {
+        let requestId = context.requestId, logger = context.logger
+        let isProblem = stored.headers.contains { $0.key.lowercased() == "content-type" && $0.value.hasPrefix("application/problem+json") }
+        guard isProblem, case .object(var problem)? = try? JSONText.decode(stored.body) else {
+            logger.info("idempotent replay", metadata: ["status": .stringConvertible(stored.status)])
+            return stored.body
+        }
+        logger.info(
+            "idempotent replay",
+            metadata: ["status": .stringConvertible(stored.status), "replay_of": .string(problem["instance"]?.stringValue ?? "-")])
+        problem["instance"] = .string(requestId)
+        return Array(JSONText.encode(.object(problem)).utf8)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -35,6 +35,8 @@ struct ProblemMiddleware: RouterMiddleware {
                 errors: [FieldError(property: JSONPointer.appending(field, to: ""), message: "is already taken")])
         case StoreError.conflict(let reason):
             return .conflict(reason)
+        case is RequestDeadlineHandler.RequestTimeout:
+            return Problem(.requestTimeout, "request-timeout", "the request was not received in time; the connection is closed")
         case is NIOTooManyBytesError:
             return .contentTooLarge(limit: context.maxUploadSize)
         case let error as HTTPError:

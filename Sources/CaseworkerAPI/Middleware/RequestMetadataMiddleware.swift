@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 
 /// The outermost middleware: gives each request its id and body limit, echoes `X-Request-ID`,
-/// and writes one access-log line per request.
+/// drops the body of every answer to `HEAD`, and writes one access-log line per request.
 ///
 /// A client's `X-Request-ID` is kept when it is 1–200 visible ASCII characters; otherwise a ULID
 /// is generated. The access log names the route template (`/v1/cases/{id}`), never the raw path
@@ -22,6 +22,9 @@ struct RequestMetadataMiddleware: RouterMiddleware {
         context.logger[metadataKey: "request_id"] = .string(id)
         let start = ContinuousClock.now
         var response = try await next(request, context)
+        // HEAD answers carry the headers of the GET answer and no body, errors included (the
+        // router makes HEAD routes from GET routes; this covers answers no route produced).
+        if request.method == .head { response = response.createHeadResponse() }
         response.headers[.xRequestID] = id
         let elapsed = ContinuousClock.now - start
         context.logger.info(

@@ -24,5 +24,6 @@ struct HealthRoutes {
             }
             return Response.json(["status": "ready"])
         }
+        for path in ["healthz", "openapi.yaml", "readyz"] { router.methodNotAllowed(RouterPath(path), allowing: [.get]) }
     }
 }

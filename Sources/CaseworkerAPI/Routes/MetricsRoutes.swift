@@ -12,13 +12,14 @@ struct MetricsRoutes {
                 status: .ok, headers: [.contentType: exposition.contentType],
                 body: .init(byteBuffer: ByteBuffer(string: exposition.render())))
         }
+        router.methodNotAllowed("metrics", allowing: [.get])
     }
 }
 
 /// The router of the separate metrics listener (`metrics.listen`): `GET /metrics` only, every
 /// other path 404.
 public func makeMetricsRouter(exposition: MetricsExposition) -> Router<APIRequestContext> {
-    let router = Router(context: APIRequestContext.self)
+    let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     MetricsRoutes(exposition: exposition).register(on: router)
     return router
 }

@@ -77,7 +77,7 @@ struct RunRoutes {
         let plan = try definition.planRun(
             values: values, input: body.input,
             start: RunStartContext(caseRecord: caseRecord, caseId: body.caseId, correlationId: body.correlationId, now: Date()))
-        let channel = request.headers[.xChannel].map { String($0.prefix(64)) }
+        let channel = request.headers[.xChannel].map { $0.prefix(codePoints: 64) }
         let run = try await store.startRun(
             NewRun(
                 tenantId: tenantId, caseId: body.caseId, workflowDefinitionId: body.workflowDefinitionId, version: version.version,
@@ -201,7 +201,7 @@ struct RunStartBody {
             case nil, .null?:
                 if required { errors.append(FieldError(property: "/\(key)", message: "is required")) }
                 return nil
-            case .string(let text)? where (1...maxLength).contains(text.count):
+            case .string(let text)? where (1...maxLength).contains(text.codePointCount):
                 return text
             case .string?:
                 errors.append(FieldError(property: "/\(key)", message: "must be 1–\(maxLength) characters"))

@@ -35,7 +35,7 @@ public enum CaseInput {
             case .string(let value)?:
                 if name == "externalId" && value.isEmpty {
                     errors.append(FieldError(property: pointer, message: "must not be empty"))
-                } else if value.count > maxFieldLength {
+                } else if value.codePointCount > maxFieldLength {
                     errors.append(FieldError(property: pointer, message: "must be at most \(maxFieldLength) characters"))
                 } else if name == "email" && !EmailAddress.isValid(value) {
                     errors.append(FieldError(property: pointer, message: "must be a valid email address"))

@@ -53,7 +53,7 @@ struct MemberReader {
             diagnostics.add(at(key), "must be a string, got \(value.typeName)")
             return nil
         }
-        guard (required ? 1 : 0)...maxLength ~= text.count else {
+        guard (required ? 1 : 0)...maxLength ~= text.codePointCount else {
             diagnostics.add(at(key), required ? "must be 1–\(maxLength) characters" : "must be at most \(maxLength) characters")
             return nil
         }

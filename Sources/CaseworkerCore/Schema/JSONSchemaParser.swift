@@ -164,13 +164,14 @@ struct JSONSchemaParser {
             return []
         }
         var names: [String] = []
+        var seen: Set<String> = []  // linear even for a list of 100,000 names
         for (index, element) in elements.enumerated() {
             let at = JSONPointer.appending(index, to: pointer)
             guard case .string(let name) = element else {
                 fail(at, "must be a property name (a string), got \(element.typeName)")
                 continue
             }
-            guard !names.contains(name) else {
+            guard seen.insert(name).inserted else {
                 fail(at, "lists '\(name)' more than once")
                 continue
             }

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Validation of webhook endpoint bodies (`POST /v1/webhook-endpoints`, `PATCH .../{id}`),
 /// collecting every problem with its JSON pointer.
@@ -53,7 +58,7 @@ public enum WebhookEndpointInput {
         switch members["description"] {
         case nil, .null?: break
         case .string(let text)?:
-            if text.count > maxDescriptionLength {
+            if text.codePointCount > maxDescriptionLength {
                 errors.append(FieldError(property: "/description", message: "must be at most \(maxDescriptionLength) characters"))
             } else {
                 description = text
@@ -113,9 +118,17 @@ public enum WebhookEndpointInput {
         return parsed
     }
 
+    /// Whether `host` is `[` + an IPv6 address + `]` (no zone id, no IPvFuture): URLComponents
+    /// accepts anything between the brackets (`http://[F:90ec]/`), which no delivery could reach.
+    static func isIPv6Literal(_ host: String) -> Bool {
+        guard host.hasPrefix("["), host.hasSuffix("]"), host.count > 2 else { return false }
+        var address = in6_addr()
+        return inet_pton(AF_INET6, String(host.dropFirst().dropLast()), &address) == 1
+    }
+
     /// Why `text` is not an acceptable endpoint URL, or `nil`.
     public static func urlProblem(_ text: String) -> String? {
-        guard text.count <= maxURLLength else { return "must be at most \(maxURLLength) characters" }
+        guard text.codePointCount <= maxURLLength else { return "must be at most \(maxURLLength) characters" }
         guard !text.contains(where: { $0.isWhitespace }), let components = URLComponents(string: text) else {
             return "must be an absolute http or https URL"
         }
@@ -123,6 +136,7 @@ public enum WebhookEndpointInput {
             return "must be an absolute http or https URL"
         }
         guard let host = components.host, !host.isEmpty else { return "must name a host" }
+        if host.hasPrefix("[") && !isIPv6Literal(host) { return "must have a valid IPv6 address between [ and ]" }
         if components.user != nil || components.password != nil { return "must not contain user info (credentials)" }
         if components.fragment != nil { return "must not have a fragment" }
         if let port = components.port, !(1...65535).contains(port) { return "must have a port from 1 to 65535" }

@@ -1,4 +1,5 @@
 import Foundation
+import CaseworkerAPI
 import CaseworkerEngine
 import CaseworkerSQLite
 import CaseworkerWebhooks
@@ -15,6 +16,21 @@ public struct CaseworkerConfig: Sendable, Equatable {
         public var maxBodyBytes = 1 << 20
         /// `server.idempotencyKeyHours`, default 24.
         public var idempotencyKeyHours = 24
+        /// `server.idleTimeoutSeconds`, 1–3600, default 60: a connection that has not delivered a
+        /// complete request head for this long (idle between requests, or sending its headers
+        /// slowly) is closed. A request being answered (a long poll) is not idle.
+        public var idleTimeoutSeconds = 60
+        /// `server.requestTimeoutSeconds`, 1–3600, default 30: the longest a client may take from
+        /// a request's head to the end of its body; past it the answer is 408 and the connection
+        /// is closed.
+        public var requestTimeoutSeconds = 30
+
+        /// The HTTP API's settings from these keys.
+        public var apiConfiguration: APIConfiguration {
+            APIConfiguration(
+                maxBodyBytes: maxBodyBytes, idempotencyRetention: .seconds(idempotencyKeyHours * 3600),
+                idleTimeout: .seconds(idleTimeoutSeconds), requestTimeout: .seconds(requestTimeoutSeconds))
+        }
     }
 
     public struct Database: Sendable, Equatable {
@@ -99,7 +115,8 @@ public struct CaseworkerConfig: Sendable, Equatable {
 
     /// Every key the configuration knows, in the order `etc/caseworker.yaml` lists them.
     public static let keys = [
-        "server.listen", "server.maxBodyBytes", "server.idempotencyKeyHours",
+        "server.listen", "server.maxBodyBytes", "server.idempotencyKeyHours", "server.idleTimeoutSeconds",
+        "server.requestTimeoutSeconds",
         "database.path", "database.synchronous", "database.busyTimeoutMilliseconds",
         "engine.maxConcurrentRuns", "engine.maxStepsPerRun", "engine.shutdownGraceSeconds", "engine.httpAllowedNetworks",
         "log.level", "log.format",

@@ -64,6 +64,8 @@ public enum ConfigLoader {
         await fields.read("server.listen", into: &config.server.listen, "must be HOST:PORT, e.g. 127.0.0.1:8080", ListenAddress.init)
         await fields.read("server.maxBodyBytes", into: &config.server.maxBodyBytes, in: 1024...(64 << 20))
         await fields.read("server.idempotencyKeyHours", into: &config.server.idempotencyKeyHours, in: 1...720)
+        await fields.read("server.idleTimeoutSeconds", into: &config.server.idleTimeoutSeconds, in: 1...3600)
+        await fields.read("server.requestTimeoutSeconds", into: &config.server.requestTimeoutSeconds, in: 1...3600)
         await fields.read("database.path", into: &config.database.path, "must be a file path") { $0.isEmpty ? nil : $0 }
         await fields.read("database.synchronous", into: &config.database.synchronous, "must be full or normal") {
             SQLiteStore.Synchronous(rawValue: $0.lowercased())

@@ -20,6 +20,7 @@ extension Daemon {
             services.append(
                 Application(
                     router: makeMetricsRouter(exposition: metrics.exposition),
+                    server: makeHTTPServer(configuration: config.server.apiConfiguration),
                     configuration: ApplicationConfiguration(
                         address: .hostname(listen.host, port: listen.port), serverName: "caseworker"),
                     onServerRunning: { channel in
