@@ -17,7 +17,10 @@ import Synchronization
 ///   all; each attempt is its own child task bounded by `attemptTimeout`, so an endpoint that
 ///   hangs holds only its own slots and never delays another endpoint's deliveries.
 /// - **No transaction across HTTP:** a claim is one short write transaction, the HTTP exchange
-///   runs with nothing open, and the attempt is recorded in another.
+///   runs with nothing open, and the attempt is recorded in another. A slot counts requests in
+///   flight: it is free once the exchange ends, while the attempt is being recorded.
+/// - **Throughput:** at most one claim runs at a time, as a child task; slots freed while it
+///   commits are filled together by the next one.
 /// - **Waking:** `signal` (the store's outbox signal, notified on every commit that inserts a
 ///   delivery) or every `pollInterval`, for retries coming due and work from other processes.
 /// - **Start-up rescue:** deliveries left `DELIVERING` by a process that died are made due at
@@ -101,7 +104,9 @@ public final class DeliveryDispatcher: Service, Sendable {
     }
 
     private enum Event: Sendable {
-        case attemptFinished(endpointId: String)
+        /// An attempt's HTTP exchange ended (its endpoint slot is free); `record` writes it.
+        case attemptSent(endpointId: String, record: (@Sendable () async -> Void)?)
+        case recorded
         /// A claim returned `deliveries`; it asked for `requested`.
         case claimed(_ deliveries: [ClaimedDelivery], requested: Int)
         case claimFailed(any Error)
@@ -122,9 +127,10 @@ public final class DeliveryDispatcher: Service, Sendable {
                 // At most one claim at a time, as a child task: attempts that finish while it
                 // commits are counted, and the next claim fills all the slots they freed at once.
                 var claiming = false
+                var recording = 0
                 while !Task.isCancelled {
                     if draining.load(ordering: .relaxed) {
-                        if total == 0 && !claiming { break }
+                        if total == 0 && !claiming && recording == 0 { break }
                         if !graceTimer {
                             graceTimer = true
                             logger.info("webhook dispatcher draining", metadata: ["in_flight": .stringConvertible(total)])
@@ -164,20 +170,30 @@ public final class DeliveryDispatcher: Service, Sendable {
                     }
                     guard let event = await group.next() else { break }
                     switch event {
-                    case .attemptFinished(let endpointId):
+                    case .attemptSent(let endpointId, let record):
                         let count = inFlight[endpointId, default: 1]
                         // A slot of a full endpoint (or of a full dispatcher) freed: its due work may go now.
                         if count >= configuration.maxInFlightPerEndpoint || total >= configuration.maxInFlight { claimWanted = true }
                         inFlight[endpointId] = count > 1 ? count - 1 : nil
                         total -= 1
+                        // The slot limits requests to the endpoint, not writes: the attempt is
+                        // recorded while the slot already serves the next delivery.
+                        if let record {
+                            recording += 1
+                            group.addTask {
+                                await record()
+                                return .recorded
+                            }
+                        }
+                    case .recorded:
+                        recording -= 1
                     case .claimed(let claimed, let requested):
                         claiming = false
                         for delivery in claimed {
                             inFlight[delivery.endpointId, default: 0] += 1
                             total += 1
                             group.addTask {
-                                await self.attempt(delivery, sender: sender)
-                                return .attemptFinished(endpointId: delivery.endpointId)
+                                .attemptSent(endpointId: delivery.endpointId, record: await self.send(delivery, sender: sender))
                             }
                         }
                         // A full claim may have left due work behind.
@@ -203,16 +219,22 @@ public final class DeliveryDispatcher: Service, Sendable {
         }
     }
 
-    /// One attempt: send, decide by the pure policies, record. Never throws.
-    private func attempt(_ delivery: ClaimedDelivery, sender: DeliverySender) async {
+    /// Sends one attempt; answers how to record it (`nil` when cancelled: not recorded, so it is
+    /// sent again after the restart). Never throws.
+    private func send(_ delivery: ClaimedDelivery, sender: DeliverySender) async -> (@Sendable () async -> Void)? {
         let startedAt = clock.now
         let start = ContinuousClock.now
         let result = await sender.send(delivery, at: startedAt)
         let elapsed = ContinuousClock.now - start
         if Task.isCancelled {
             logger.notice("webhook attempt cancelled", metadata: ["delivery_id": .string(delivery.id)])
-            return
+            return nil
         }
+        return { await self.record(delivery, result: result, startedAt: startedAt, elapsed: elapsed) }
+    }
+
+    /// Records a sent attempt: decides by the pure policies, writes it, logs it. Never throws.
+    private func record(_ delivery: ClaimedDelivery, result: AttemptResult, startedAt: Date, elapsed: Duration) async {
         metrics.attemptSent(result)
         let finishedAt = clock.now
         let resolution = Self.resolution(
