@@ -67,6 +67,22 @@ extension SQLiteStore: DefinitionStore {
         try await pool.read { db in try Self.fetchVersion(db, tenantId: tenantId, id: id, selector: selector) }
     }
 
+    public func findRunnableVersion(tenantId: String, id: String, number: Int?) async throws -> RunnableVersion? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db,
+                cached: """
+                    SELECT v.version, v.version_id, d.disabled
+                    FROM workflow_definitions d
+                    JOIN workflow_definition_versions v ON v.tenant_id = d.tenant_id AND v.definition_id = d.id
+                    WHERE d.tenant_id = ?1 AND d.id = ?2 AND v.version >= 1 AND (?3 IS NULL OR v.version = ?3)
+                    ORDER BY v.version DESC LIMIT 1
+                    """,
+                arguments: [tenantId, id, number]
+            ).map { RunnableVersion(version: $0["version"], versionId: $0["version_id"], disabled: $0["disabled"]) }
+        }
+    }
+
     public func listDefinitions(tenantId: String, tag: String?, page: PageRequest) async throws -> Page<DefinitionVersion> {
         try await pool.read { db in
             var items: [DefinitionVersion] = []

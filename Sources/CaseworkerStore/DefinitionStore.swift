@@ -3,6 +3,19 @@ import Foundation
 
 /// One stored version of a workflow definition (the draft is version -1), with what the API shows
 /// about the definition as a whole.
+/// A published version as `POST /v1/workflows/run` needs it (see `findRunnableVersion`).
+public struct RunnableVersion: Sendable, Hashable {
+    public var version: Int
+    public var versionId: String
+    public var disabled: Bool
+
+    public init(version: Int, versionId: String, disabled: Bool) {
+        self.version = version
+        self.versionId = versionId
+        self.disabled = disabled
+    }
+}
+
 public struct DefinitionVersion: Sendable, Hashable {
     public static let draft = -1
 
@@ -86,6 +99,11 @@ public protocol DefinitionStore: Sendable {
     /// `StoreError.conflict` when it has no draft.
     func publishDraft(tenantId: String, id: String, actor: String) async throws -> DefinitionSave?
     func findDefinition(tenantId: String, id: String, selector: VersionSelector) async throws -> DefinitionVersion?
+    /// What starting a run needs of a published version, without reading its content: version
+    /// `number`, or the latest published one when `nil`. `nil` when there is no such version
+    /// (or no such definition). Content comes from `RunStore.definitionContent(versionId:)`, once
+    /// per version, through a `DefinitionCache`.
+    func findRunnableVersion(tenantId: String, id: String, number: Int?) async throws -> RunnableVersion?
     /// Definitions in id order, each at its current version; with `tag`, those whose current
     /// version has it. `PageRequest.beforeId` is read as "after this id".
     func listDefinitions(tenantId: String, tag: String?, page: PageRequest) async throws -> Page<DefinitionVersion>

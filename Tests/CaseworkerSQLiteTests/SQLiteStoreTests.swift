@@ -229,4 +229,73 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         #expect(!second.createdDefinition)
         #expect(try await store.findDefinition(tenantId: "other", id: "d", selector: .current) == nil)
     }
+    @Test func aRunnableVersionIsTheLatestPublishedOrTheOneAskedForNeverTheDraft() async throws {
+        let (store, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.migrate()
+        _ = try await store.createKey(tenantId: "t", name: "k", scopes: [.admin], secret: .generate())
+        let one: JSONValue = ["name": "one", "steps": [["id": "a", "action": "complete"]]]
+        let two: JSONValue = ["name": "two", "steps": [["id": "a", "action": "complete"]]]
+        _ = try await store.saveDraft(tenantId: "t", id: "d", content: one, hash: ContentHash.of(one), actor: "ada", overwrite: true)
+        #expect(try await store.findRunnableVersion(tenantId: "t", id: "d", number: nil) == nil)
+        let v1 = try await store.publish(tenantId: "t", id: "d", content: one, hash: ContentHash.of(one), actor: "ada", overwrite: true)
+        let v2 = try await store.publish(tenantId: "t", id: "d", content: two, hash: ContentHash.of(two), actor: "ada", overwrite: true)
+        #expect(
+            try await store.findRunnableVersion(tenantId: "t", id: "d", number: nil)
+                == RunnableVersion(version: 2, versionId: v2.saved.versionId, disabled: false))
+        #expect(try await store.findRunnableVersion(tenantId: "t", id: "d", number: 1)?.versionId == v1.saved.versionId)
+        #expect(try await store.findRunnableVersion(tenantId: "t", id: "d", number: 3) == nil)
+        #expect(try await store.findRunnableVersion(tenantId: "t", id: "d", number: -1) == nil)
+        #expect(try await store.findRunnableVersion(tenantId: "other", id: "d", number: nil) == nil)
+        _ = try await store.setDisabled(tenantId: "t", id: "d", disabled: true, actor: "ada")
+        #expect(try await store.findRunnableVersion(tenantId: "t", id: "d", number: 1)?.disabled == true)
+        #expect(try await store.definitionContent(versionId: v2.saved.versionId) == two)
+    }
+}
+
+/// Group commit (`SQLiteStore.write`): concurrent writes share transactions, each body in its own
+/// savepoint.
+@Suite struct GroupCommitTests {
+    @Test func concurrentWritesAllCommitAndAFailingOneIsRolledBackAlone() async throws {
+        let (store, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.migrate()
+        struct Refused: Error {}
+        let results = await withTaskGroup(of: (Int, Bool).self) { group in
+            for index in 0..<400 {
+                group.addTask {
+                    do {
+                        try await store.write("test") { db in
+                            try db.execute(sql: "INSERT INTO tenants (id, created_at) VALUES (?, 0)", arguments: ["t\(index)"])
+                            // Every seventh body fails after its insert: only its own write is undone.
+                            if index % 7 == 0 { throw Refused() }
+                        }
+                        return (index, true)
+                    } catch {
+                        return (index, false)
+                    }
+                }
+            }
+            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        let stored = Set(try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM tenants") })
+        for index in 0..<400 {
+            #expect(results[index] == (index % 7 != 0))
+            #expect(stored.contains("t\(index)") == (index % 7 != 0))
+        }
+    }
+
+    @Test func aWriteSeesTheWritesQueuedBeforeItInTheSameBatch() async throws {
+        let (store, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.migrate()
+        try await store.write("first") { db in try db.execute(sql: "INSERT INTO tenants (id, created_at) VALUES ('a', 0)") }
+        let count = try await store.write("second") { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tenants") ?? 0 }
+        #expect(count == 1)
+        // A constraint violation is the failing body's own error, and leaves the rest intact.
+        await #expect(throws: DatabaseError.self) {
+            try await store.write("duplicate") { db in try db.execute(sql: "INSERT INTO tenants (id, created_at) VALUES ('a', 0)") }
+        }
+        #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tenants") } == 1)
+    }
 }

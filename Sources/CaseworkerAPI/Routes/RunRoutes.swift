@@ -48,8 +48,8 @@ struct RunRoutes {
             throw Problem.notFound("no case \(body.caseId)")
         }
         guard !caseRecord.isErased else { throw Problem.conflict("case \(body.caseId) is erased") }
-        let selector = body.version.map(VersionSelector.number) ?? .latest
-        guard let version = try await store.findDefinition(tenantId: tenantId, id: body.workflowDefinitionId, selector: selector) else {
+        guard let version = try await store.findRunnableVersion(tenantId: tenantId, id: body.workflowDefinitionId, number: body.version)
+        else {
             let exists = try await store.findDefinition(tenantId: tenantId, id: body.workflowDefinitionId, selector: .current) != nil
             if exists && body.version == nil {
                 throw Problem.conflict("workflow definition \(body.workflowDefinitionId) has no published version")
@@ -58,7 +58,9 @@ struct RunRoutes {
                 "no workflow definition \(body.workflowDefinitionId)\(body.version.map { " at version \($0)" } ?? "")")
         }
         guard !version.disabled else { throw Problem.conflict("workflow definition \(body.workflowDefinitionId) is disabled") }
-        let definition = try await definitions.definition(versionId: version.versionId) { version.content }
+        let definition = try await definitions.definition(versionId: version.versionId) {
+            try await store.definitionContent(versionId: version.versionId)
+        }
 
         var values: [String: JSONValue] = [:]
         if let parametersId = body.parametersId {
