@@ -19,6 +19,7 @@ final class Daemon {
 
     /// - Parameters:
     ///   - database: an existing database file to serve (e.g. one `fill` wrote), else a new one.
+    ///   - logLevel: `notice` or finer: the daemon's port is read from its "listening on" notice.
     ///   - settings: extra `section.key: value` lines, e.g. `["engine": ["maxConcurrentRuns: 256"]]`.
     /// Starts it and waits until it listens.
     init(binary: String, synchronous: String, database: String?, logLevel: String, settings: [String: [String]] = [:]) async throws {
@@ -104,7 +105,8 @@ final class Daemon {
             guard process.isRunning else { throw BenchError("caseworker serve exited: \(text.suffix(2000))") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw BenchError("caseworker serve did not start listening within 60 s")
+        let text = String(decoding: (try? Data(contentsOf: logFile)) ?? Data(), as: UTF8.self)
+        throw BenchError("caseworker serve did not start listening within 60 s; its log ends:\n\(text.suffix(3000))")
     }
 }
 
