@@ -30,6 +30,7 @@ import Testing
         "caseworker_runs_started": ("counter", []),
         "caseworker_runs_finished": ("counter", ["status"]),
         "caseworker_runs_in_flight": ("gauge", []),
+        "caseworker_workflow_timeout_alerts": ("counter", []),
         "caseworker_step_duration_seconds": ("histogram", ["action", "outcome"]),
         "caseworker_webhook_attempts": ("counter", ["result"]),
         "caseworker_webhook_endpoints_disabled": ("counter", []),
