@@ -127,6 +127,9 @@ public final class DeliveryDispatcher: Service, Sendable {
                 // At most one claim at a time, as a child task: attempts that finish while it
                 // commits are counted, and the next claim fills all the slots they freed at once.
                 var claiming = false
+                // A claim limits each endpoint by the in-flight counts of when it started: a slot
+                // freed while it runs is looked at again by another claim once it returns.
+                var freedDuringClaim = false
                 var recording = 0
                 while !Task.isCancelled {
                     if draining.load(ordering: .relaxed) {
@@ -176,6 +179,7 @@ public final class DeliveryDispatcher: Service, Sendable {
                         if count >= configuration.maxInFlightPerEndpoint || total >= configuration.maxInFlight { claimWanted = true }
                         inFlight[endpointId] = count > 1 ? count - 1 : nil
                         total -= 1
+                        if claiming { freedDuringClaim = true }
                         // The slot limits requests to the endpoint, not writes: the attempt is
                         // recorded while the slot already serves the next delivery.
                         if let record {
@@ -196,8 +200,10 @@ public final class DeliveryDispatcher: Service, Sendable {
                                 .attemptSent(endpointId: delivery.endpointId, record: await self.send(delivery, sender: sender))
                             }
                         }
-                        // A full claim may have left due work behind.
-                        if claimed.count == requested { claimWanted = true }
+                        // A full claim may have left due work behind, and so may one that ran with
+                        // stale in-flight counts.
+                        if claimed.count == requested || freedDuringClaim { claimWanted = true }
+                        freedDuringClaim = false
                     case .claimFailed(let error):
                         claiming = false
                         logger.error("claiming webhook deliveries failed", metadata: ["error": "\(error)"])
