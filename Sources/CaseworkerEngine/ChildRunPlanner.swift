@@ -33,15 +33,16 @@ struct ChildRunPlanner {
         guard parent.depth < Self.maxDepth else {
             return .failure(.init(code: "child_depth_exceeded", message: "child runs nest at most \(Self.maxDepth) deep"))
         }
-        let selector = request.version.map(VersionSelector.number) ?? .latest
-        guard let version = try await store.findDefinition(tenantId: parent.tenantId, id: id, selector: selector) else {
+        guard let version = try await store.findRunnableVersion(tenantId: parent.tenantId, id: id, number: request.version) else {
             let what = request.version.map { "version \($0) of workflow definition \(id)" } ?? "a published version of workflow definition \(id)"
             return .failure(.init(code: "child_not_found", message: "there is no \(what)"))
         }
         guard !version.disabled else {
             return .failure(.init(code: "child_disabled", message: "workflow definition \(id) is disabled"))
         }
-        let definition = try await definitions.definition(versionId: version.versionId) { version.content }
+        let definition = try await definitions.definition(versionId: version.versionId) {
+            try await store.definitionContent(versionId: version.versionId)
+        }
         var values: [String: JSONValue] = [:]
         if let parametersId = request.parametersId {
             guard let parameters = try await store.findParameterSet(tenantId: parent.tenantId, id: parametersId) else {

@@ -285,7 +285,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         }
     }
 
-    @Test func aWriteSeesTheWritesQueuedBeforeItInTheSameBatch() async throws {
+    @Test func aWriteSeesEarlierWritesAndAFailedWriteChangesNothing() async throws {
         let (store, directory) = try temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: directory) }
         try store.migrate()

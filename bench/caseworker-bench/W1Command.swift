@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaseworkerCore
 import Foundation
+import Synchronization
 
 /// Workload W1 against a real daemon: starts the stub provider (a subprocess), the verifying
 /// receiver (in this process) and `caseworker serve`, creates the cases, then starts `--runs`
@@ -124,13 +125,12 @@ struct W1Command: AsyncParsableCommand {
 }
 
 /// Results written by concurrent tasks into fixed slots.
-final class IndexedResults<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Value]
+final class IndexedResults<Value: Sendable>: Sendable {
+    private let storage: Mutex<[Value]>
 
-    init(count: Int, initial: Value) { storage = Array(repeating: initial, count: count) }
-    func set(_ index: Int, _ value: Value) { lock.withLock { storage[index] = value } }
-    var values: [Value] { lock.withLock { storage } }
+    init(count: Int, initial: Value) { storage = Mutex(Array(repeating: initial, count: count)) }
+    func set(_ index: Int, _ value: Value) { storage.withLock { $0[index] = value } }
+    var values: [Value] { storage.withLock { $0 } }
 }
 
 extension IndexedResults where Value == String {
