@@ -1,12 +1,16 @@
 import Foundation
 
-/// JSON text in and out, the one place that configures Foundation's coders for `JSONValue`.
+/// JSON text in and out for `JSONValue`: the one place that decides how it is written and read.
 public enum JSONText {
     /// Compact JSON with sorted object keys: deterministic, so equal values give equal text.
+    /// Written by `JSONTextWriter`, byte for byte what `JSONEncoder` with `[.sortedKeys,
+    /// .withoutEscapingSlashes]` writes.
     public static func encode(_ value: JSONValue) -> String {
-        // Encoding a JSONValue cannot fail: it holds only JSON-representable values (non-finite
-        // doubles are refused when values are decoded or computed).
-        String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        // Non-finite doubles are refused when values are decoded or computed, so the fallback
+        // (what `JSONEncoder` gave, as `try?`) is not expected to happen.
+        var writer = JSONTextWriter()
+        guard writer.write(value) else { return "null" }
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     /// Parses JSON text (UTF-8). Throws `DecodingError` with the parser's reason when malformed.
@@ -17,10 +21,4 @@ public enum JSONText {
     public static func decode(_ text: String) throws -> JSONValue {
         try decode(Array(text.utf8))
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }
