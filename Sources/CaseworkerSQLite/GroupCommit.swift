@@ -5,8 +5,9 @@ import Synchronization
 /// one commit (one fsync with `synchronous=FULL`) makes all of them durable.
 ///
 /// Contract of `perform`:
-/// - Each body runs in its own savepoint, in submission order: a body that throws is rolled back
-///   alone (its caller gets the error) and the others still commit. Later bodies see the writes
+/// - Each body runs in its own savepoint (none when it is alone in the transaction), in
+///   submission order: a body that throws is rolled back alone (its caller gets the error) and
+///   the others still commit. Later bodies see the writes
 ///   of earlier ones, exactly as if the transactions had run one after another.
 /// - A caller resumes only after the commit that holds its write; if that commit fails, every
 ///   caller of the batch gets the error and nothing of the batch is written.
@@ -15,8 +16,9 @@ import Synchronization
 final class GroupCommit: Sendable {
     /// One queued body and how to resume its caller.
     private struct Request: Sendable {
-        /// Runs the body in a savepoint and keeps its result for `finish`.
-        var apply: @Sendable (Database) -> Void
+        /// Runs the body (in a savepoint unless it is `alone` in the transaction) and keeps its
+        /// result for `finish`. Throws only when alone: its error then rolls the transaction back.
+        var apply: @Sendable (Database, _ alone: Bool) throws -> Void
         /// Resumes the caller: `nil` once the batch committed, else the commit's error.
         var finish: @Sendable ((any Error)?) -> Void
     }
@@ -42,15 +44,14 @@ final class GroupCommit: Sendable {
             let outcome = Outcome<T>()
             submit(
                 Request(
-                    apply: { db in
+                    apply: { db, alone in
                         outcome.result = Result {
-                            var value: T?
-                            try db.inSavepoint {
-                                value = try body(db)
-                                return .commit
-                            }
-                            return value!
+                            // Alone in its transaction, the body needs no savepoint: if it throws,
+                            // the transaction is rolled back.
+                            if alone { return try body(db) }
+                            return try Self.inSavepoint(db) { try body(db) }
                         }
+                        if alone, case .failure(let error) = outcome.result { throw error }
                     },
                     finish: { commitError in
                         if let commitError {
@@ -61,6 +62,21 @@ final class GroupCommit: Sendable {
                             continuation.resume(throwing: CancellationError())
                         }
                     }))
+        }
+    }
+
+    /// `body` in a savepoint, with cached statements (GRDB's `inSavepoint` prepares its
+    /// statements anew each time, which showed in the profile).
+    private static func inSavepoint<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.execute(cached: "SAVEPOINT groupCommit")
+        do {
+            let value = try body()
+            try db.execute(cached: "RELEASE SAVEPOINT groupCommit")
+            return value
+        } catch {
+            try db.execute(cached: "ROLLBACK TRANSACTION TO SAVEPOINT groupCommit")
+            try db.execute(cached: "RELEASE SAVEPOINT groupCommit")
+            throw error
         }
     }
 
@@ -88,8 +104,17 @@ final class GroupCommit: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                try await pool.write { db in
-                    for request in batch { request.apply(db) }
+                try await pool.writeWithoutTransaction { db in
+                    // BEGIN and COMMIT through the statement cache too (GRDB's `write` prepares
+                    // them on every transaction).
+                    try db.execute(cached: "BEGIN IMMEDIATE TRANSACTION")
+                    do {
+                        for request in batch { try request.apply(db, batch.count == 1) }
+                        try db.execute(cached: "COMMIT TRANSACTION")
+                    } catch {
+                        if db.isInsideTransaction { try? db.execute(cached: "ROLLBACK TRANSACTION") }
+                        throw error
+                    }
                 }
                 for request in batch { request.finish(nil) }
             } catch {
