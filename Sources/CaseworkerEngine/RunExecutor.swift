@@ -4,7 +4,8 @@ import Foundation
 import Logging
 
 /// Executes the steps of one claimed run, one after another, committing each attempt's outcome
-/// (and the run's next position) before it starts the next step.
+/// (and the run's next position) before it starts a step with side effects; steps without side
+/// effects run ahead and commit together with the steps before them (`mayRunAhead`).
 ///
 /// It stops when the run ends, must wait (a retry's delay, a `wait` timer, an `await`), or the
 /// engine is stopping; then the claim is released and the engine's loop takes the run up again
@@ -16,7 +17,7 @@ import Logging
 /// `OK` for a timer or a delivered signal, `TIMEOUT` for an await whose timeout passed.
 ///
 /// A run cancelled while one of its steps is in flight: the step's result is discarded
-/// (`finishStep` refuses it with a conflict), and the executor logs that and stops.
+/// (`finishSteps` refuses it with a conflict), and the executor logs that and stops.
 struct RunExecutor: Sendable {
     let store: any EngineStore
     let definitions: DefinitionCache
@@ -43,9 +44,18 @@ struct RunExecutor: Sendable {
                 try await store.definitionContent(versionId: versionId)
             }
             let caseRecord = try await store.findCase(tenantId: run.tenantId, id: run.caseId)
+            // Completions not committed yet, and the run as the store last returned it.
+            var pending: [StepCompletion] = []
+            var committed = run
             while true {
                 let completion = try await step(run: run, definition: definition, caseRecord: caseRecord)
-                run = try await store.finishStep(run: run, owner: owner, completion: completion)
+                pending.append(completion)
+                if Self.mayRunAhead(after: completion, pending: pending.count, definition: definition), !isStopping() {
+                    run = run.applying(completion)
+                    continue
+                }
+                run = try await store.finishSteps(run: committed, owner: owner, completions: pending)
+                (committed, pending) = (run, [])
                 if run.status.isTerminal {
                     metrics.runFinished(run.status)
                     logger.info("run finished", metadata: ["status": .string(run.status.rawValue), "steps": .stringConvertible(run.stepsExecuted)])
@@ -78,6 +88,26 @@ struct RunExecutor: Sendable {
             logger.error("run execution failed; it will be retried", metadata: ["error": "\(error)"])
             try? await store.releaseClaim(runId: run.id, owner: owner)
             return false
+        }
+    }
+
+    /// The most steps run ahead of a commit (a loop of pure steps still commits regularly).
+    static let maxStepsPerCommit = 16
+
+    /// Whether the step after `completion` may run before `completion` is committed: it must be
+    /// a step without side effects outside the run (`transform`, `switch`, `complete`, `fail`),
+    /// reached keeping the claim. A crash before the commit then loses only work that runs again
+    /// the same way after the restart: the pure steps, and the step before them, which runs again
+    /// as any step interrupted by a crash does (an `http.request` with the same
+    /// `Idempotency-Key`). A step with side effects never starts before everything before it is
+    /// committed.
+    static func mayRunAhead(after completion: StepCompletion, pending: Int, definition: WorkflowDefinition) -> Bool {
+        guard completion.keepClaim, case .step(let nextId, _) = completion.next, pending < maxStepsPerCommit,
+            let next = definition.step(nextId)
+        else { return false }
+        switch next.action {
+        case .transform, .switch, .complete, .fail: return true
+        case .httpRequest, .wait, .await, .workflowRun: return false
         }
     }
 

@@ -97,39 +97,23 @@ extension SQLiteStore: RunStore {
         }
     }
 
-    public func finishStep(run current: Run, owner: String, completion: StepCompletion) async throws -> Run {
+    public func finishSteps(run current: Run, owner: String, completions: [StepCompletion]) async throws -> Run {
+        guard let completion = completions.last else { return current }
+        precondition(
+            completions.dropLast().allSatisfy { if case .step = $0.next { $0.keepClaim } else { false } },
+            "only the last completion of a batch may leave its step sequence")
         let now = nowMillis
         let eventId = "msg_" + newId()
         let runId = current.id
         // What needs no database is computed before the write: the writer connection is the one
         // serial resource of the daemon, so its transactions hold SQL only (docs/PERFORMANCE.md).
-        var updated = current
-        if let task = completion.task {
-            updated.stepsExecuted += 1
-            if let stepResult = completion.stepResult { updated.stepResults[task.stepId] = stepResult }
+        let prepared = completions.reduce(current) { $0.applying($1) }
+        let tasks = completions.compactMap { completion in
+            completion.task.map {
+                (task: $0, parentStepId: completion.parentStepId, parameters: JSONText.encode($0.parameters), output: JSONText.encode($0.output))
+            }
         }
-        if let error = completion.error { updated.error = error }
-        updated.state.merge(completion.stateChanges) { _, new in new }
-        switch completion.next {
-        case .retry:
-            updated.attempt += 1
-        case .step(let stepId, let mode):
-            updated.currentStepId = stepId
-            updated.flowMode = mode
-            updated.attempt = 1
-        case .complete(let result):
-            updated.status = .completed
-            updated.result = result
-        case .end(let status):
-            updated.status = status
-        case .suspend, .startChild:
-            updated.status = .waiting
-        }
-        if updated.status.isTerminal { updated.currentStepId = nil }
-        let prepared = updated
-        let taskParameters = completion.task.map { JSONText.encode($0.parameters) }
-        let taskOutput = completion.task.map { JSONText.encode($0.output) }
-        let state = completion.stateChanges.isEmpty ? nil : JSONText.encode(.object(prepared.state))
+        let state = completions.allSatisfy(\.stateChanges.isEmpty) ? nil : JSONText.encode(.object(prepared.state))
         let stepResults = JSONText.encode(.object(prepared.stepResults))
         let result = prepared.result.map(JSONText.encode)
         let error = prepared.error.map { JSONText.encode($0.json) }
@@ -145,8 +129,8 @@ extension SQLiteStore: RunStore {
                 throw StoreError.conflict("run \(runId) is not claimed by this engine")
             }
             var run = prepared
-            if let task = completion.task {
-                let parentTaskId = try completion.parentStepId.flatMap {
+            for (task, parentStepId, parameters, output) in tasks {
+                let parentTaskId = try parentStepId.flatMap {
                     try String.fetchOne(
                         db, cached: "SELECT id FROM run_tasks WHERE run_id = ? AND step_id = ? ORDER BY id DESC LIMIT 1",
                         arguments: [runId, $0])
@@ -159,7 +143,7 @@ extension SQLiteStore: RunStore {
                         """,
                     arguments: [
                         task.id, runId, task.stepId, task.name, task.action, task.attempt, task.outcome.status.rawValue,
-                        task.outcome.code, taskParameters, taskOutput, task.error,
+                        task.outcome.code, parameters, output, task.error,
                         parentTaskId, Timestamp.millis(task.startedAt), Timestamp.millis(task.finishedAt),
                     ])
                 try Self.linkChildTask(db, task)

@@ -111,6 +111,43 @@ public struct StepCompletion: Sendable {
     }
 }
 
+extension Run {
+    /// The run after `completion`, as far as it follows from the completion alone: steps
+    /// executed, step results, state, error, position, attempt and status; the wait is cleared
+    /// unless the run suspends or starts a child (the store fills in that wait, and the due and
+    /// finish times, when it writes the row).
+    public func applying(_ completion: StepCompletion) -> Run {
+        var run = self
+        if let task = completion.task {
+            run.stepsExecuted += 1
+            if let stepResult = completion.stepResult { run.stepResults[task.stepId] = stepResult }
+        }
+        if let error = completion.error { run.error = error }
+        run.state.merge(completion.stateChanges) { _, new in new }
+        switch completion.next {
+        case .retry:
+            run.attempt += 1
+            run.wait = nil
+        case .step(let stepId, let mode):
+            run.currentStepId = stepId
+            run.flowMode = mode
+            run.attempt = 1
+            run.wait = nil
+        case .complete(let result):
+            run.status = .completed
+            run.result = result
+            run.wait = nil
+        case .end(let status):
+            run.status = status
+            run.wait = nil
+        case .suspend, .startChild:
+            run.status = .waiting
+        }
+        if run.status.isTerminal { run.currentStepId = nil }
+        return run
+    }
+}
+
 /// Runs: started by the API, executed by the engine, read by both.
 public protocol RunStore: Sendable {
     /// Notifications fired after commits (new work, changed runs).
@@ -138,15 +175,20 @@ public protocol RunStore: Sendable {
     /// The earliest `dueAt` of an unclaimed active run (not counting `PENDING` runs held back by
     /// their rate limit) or workflow-timeout deadline, to sleep until then.
     func nextDueDate() async throws -> Date?
-    /// Records a finished attempt and moves the run on, atomically (with the outbox event of a
+    /// Records finished attempts and moves the run on, atomically (with the outbox event of a
     /// terminal transition). The run must be claimed by `owner` and not terminal, else
     /// `StoreError.conflict` (e.g. the run was cancelled while its step was in flight): nothing
     /// is written then. Any `next` but `suspend` clears the run's `wait`.
     ///
+    /// `completions` are consecutive steps of the run, in order: every one but the last moves to
+    /// the next step keeping the claim (`.step`, `keepClaim`); the engine runs steps without side
+    /// effects ahead and commits them with the step before (docs/ARCHITECTURE.md). Their tasks
+    /// are recorded in order; the last completion decides what follows.
+    ///
     /// `run` is the claimed run as the engine holds it (as claimed, or as the previous
-    /// `finishStep` returned it): while the claim holds, nobody else changes the fields this
-    /// writes, so the store applies `completion` to it instead of reading the row back.
-    func finishStep(run: Run, owner: String, completion: StepCompletion) async throws -> Run
+    /// `finishSteps` returned it): while the claim holds, nobody else changes the fields this
+    /// writes, so the store applies the completions to it instead of reading the row back.
+    func finishSteps(run: Run, owner: String, completions: [StepCompletion]) async throws -> Run
     /// Releases `owner`'s claim on a run without changing it (the engine is shutting down).
     func releaseClaim(runId: String, owner: String) async throws
 
