@@ -25,7 +25,7 @@ extension SQLiteStore: CaseStore {
     }
 
     public func findCase(tenantId: String, id: String) async throws -> Case? {
-        try await pool.read { db in try Self.fetchCase(db, tenantId: tenantId, id: id) }
+        try await readStatement { db in try Self.fetchCase(db, tenantId: tenantId, id: id) }
     }
 
     public func listCases(tenantId: String, externalId: String?, page: PageRequest) async throws -> Page<Case> {

@@ -68,7 +68,7 @@ extension SQLiteStore: DefinitionStore {
     }
 
     public func findRunnableVersion(tenantId: String, id: String, number: Int?) async throws -> RunnableVersion? {
-        try await pool.read { db in
+        try await readStatement { db in
             try Row.fetchOne(
                 db,
                 cached: """

@@ -24,7 +24,7 @@ extension SQLiteStore: KeyStore {
     }
 
     public func activeKey(secretHash: String) async throws -> APIKey? {
-        try await pool.read { db in
+        try await readStatement { db in
             try Row.fetchOne(
                 db, cached: "SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL",
                 arguments: [secretHash]

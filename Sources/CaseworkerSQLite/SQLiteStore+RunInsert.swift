@@ -27,3 +27,17 @@ extension SQLiteStore {
             ])
     }
 }
+
+extension Run {
+    /// The run as `insertRun` writes it (`PENDING`, due now), without reading the row back.
+    init(inserted new: NewRun, id: String, now: Int64) {
+        let date = Timestamp.date(millis: now)
+        self.init(
+            id: id, tenantId: new.tenantId, caseId: new.caseId, workflowDefinitionId: new.workflowDefinitionId, version: new.version,
+            versionId: new.versionId, parametersId: new.parametersId, status: .pending, currentStepId: new.plan.firstStepId,
+            flowMode: .main, attempt: 1, stepsExecuted: 0, input: new.input, params: new.plan.params, state: new.plan.state,
+            stepResults: [:], correlationId: new.correlationId, channel: new.channel, result: nil, error: nil, dueAt: date,
+            createdAt: date, startedAt: nil, finishedAt: nil, wait: nil, parentRunId: new.parentRunId, depth: new.depth,
+            failureOfRunId: new.failureOfRunId)
+    }
+}

@@ -7,16 +7,13 @@ extension SQLiteStore: RunStore {
     public func startRun(_ new: NewRun) async throws -> Run {
         let id = newId()
         let now = nowMillis
-        let run = try await write("startRun") { db in
-            try Self.insertRun(db, new, id: id, now: now)
-            return try Self.fetchRun(db, tenantId: new.tenantId, id: id)!
-        }
+        try await write("startRun") { db in try Self.insertRun(db, new, id: id, now: now) }
         signals.workAvailable.signal()
-        return run
+        return Run(inserted: new, id: id, now: now)
     }
 
     public func findRun(tenantId: String, id: String) async throws -> Run? {
-        try await pool.read { db in try Self.fetchRun(db, tenantId: tenantId, id: id) }
+        try await readStatement { db in try Self.fetchRun(db, tenantId: tenantId, id: id) }
     }
 
     public func listRuns(tenantId: String, filter: RunFilter, page: PageRequest) async throws -> Page<Run> {

@@ -20,7 +20,7 @@ extension SQLiteStore {
     public func applyDueTimeouts(now: Date, limit: Int) async throws -> [TimeoutApplied] {
         let nowMillis = Timestamp.millis(now)
         // Most calls find nothing: a read on the partial index, without taking the write lock.
-        let anyDue = try await pool.read { db in
+        let anyDue = try await readStatement { db in
             try Bool.fetchOne(
                 db, cached: "SELECT EXISTS (SELECT 1 FROM runs WHERE deadline_at <= ? AND finished_at IS NULL)", arguments: [nowMillis])
         }

@@ -91,6 +91,15 @@ public final class SQLiteStore: Sendable {
         try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
+    /// Runs `body`, a read of exactly one SQL statement, without an explicit transaction. SQLite
+    /// runs a lone statement in its own read transaction, so it sees one consistent snapshot as
+    /// under `pool.read`, which would add a `BEGIN` and a `COMMIT` (both prepared anew by GRDB on
+    /// each read: 4% of the daemon's CPU under W1, docs/PERFORMANCE.md). Reads of several
+    /// statements that must agree use `pool.read`.
+    func readStatement<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.unsafeRead(body)
+    }
+
     /// Runs `body` as one write named after its intention, atomically, and returns once it is
     /// committed. Concurrent writes share a transaction and its commit (`GroupCommit`): each body
     /// runs in its own savepoint, so one that throws changes nothing and the others still commit.

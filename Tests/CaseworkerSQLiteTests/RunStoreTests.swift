@@ -1,0 +1,35 @@
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import Testing
+
+@testable import CaseworkerSQLite
+
+@Suite struct RunStoreTests {
+    /// `startRun` builds its answer from what it inserted instead of reading the row back: the
+    /// two must agree, field for field.
+    @Test func aStartedRunIsExactlyWhatIsStored() async throws {
+        let (store, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.migrate()
+        _ = try await store.createKey(tenantId: "t", name: "k", scopes: [.admin], secret: .generate())
+        let content: JSONValue = [
+            "name": "x", "variables": ["threshold": ["type": "integer", "default": 50]],
+            "steps": [["id": "a", "action": "transform", "config": ["set": ["n": 1]]], ["id": "b", "action": "complete"]],
+        ]
+        let version = try await store.publish(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "ada", overwrite: true)
+        let caseRecord = try await store.createCase(tenantId: "t", fields: CaseFields(firstName: "Ada"))
+        let definition = try WorkflowDefinition(parsing: content)
+        let input: JSONValue = ["amount": 12.5, "tags": ["a", "b"], "nested": ["x": nil, "y": true], "text": "é/\"\n"]
+        let start = RunStartContext(caseRecord: caseRecord, caseId: caseRecord.id, correlationId: "order-1", now: Date())
+        let started = try await store.startRun(
+            NewRun(
+                tenantId: "t", caseId: caseRecord.id, workflowDefinitionId: "d", version: version.saved.version,
+                versionId: version.saved.versionId, parametersId: nil, input: input,
+                plan: try definition.planRun(values: ["threshold": 70], input: input, start: start), correlationId: "order-1",
+                channel: "web"))
+        let stored = try #require(try await store.findRun(tenantId: "t", id: started.id))
+        #expect(started == stored)
+        #expect(started.status == .pending && started.currentStepId == "a" && started.params["threshold"] == 70)
+    }
+}
