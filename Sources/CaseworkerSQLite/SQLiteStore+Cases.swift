@@ -120,8 +120,7 @@ extension SQLiteStore: CaseStore {
     }
 
     static func fetchCase(_ db: Database, tenantId: String, id: String) throws -> Case? {
-        try Row.fetchOne(db, cached: "SELECT * FROM cases WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
-            .map(Case.init(row:))
+        try Row.fetchOne(db, cached: "SELECT * FROM cases WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id], as: Case.init(row:))
     }
 }
 

@@ -276,8 +276,8 @@ extension SQLiteStore: DeliveryStore {
                 JOIN webhook_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id
                 WHERE d.id = ?
                 """,
-            arguments: [id]
-        ).map(WebhookDelivery.init(row:))
+            arguments: [id],
+            as: WebhookDelivery.init(row:))
     }
 
     static func millis(_ duration: Duration) -> Int64 {

@@ -27,8 +27,8 @@ extension SQLiteStore: KeyStore {
         try await readStatement { db in
             try Row.fetchOne(
                 db, cached: "SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL",
-                arguments: [secretHash]
-            ).map(APIKey.init(row:))
+                arguments: [secretHash],
+                as: APIKey.init(row:))
         }
     }
 
@@ -36,8 +36,8 @@ extension SQLiteStore: KeyStore {
         try await pool.read { db in
             try Row.fetchAll(
                 db, cached: "SELECT * FROM api_keys WHERE ?1 IS NULL OR tenant_id = ?1 ORDER BY id",
-                arguments: [tenantId]
-            ).map(APIKey.init(row:))
+                arguments: [tenantId],
+                as: APIKey.init(row:))
         }
     }
 
@@ -46,7 +46,7 @@ extension SQLiteStore: KeyStore {
         return try await write("revokeKey") { db in
             try db.execute(
                 cached: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
-            return try Row.fetchOne(db, cached: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(APIKey.init(row:))
+            return try Row.fetchOne(db, cached: "SELECT * FROM api_keys WHERE id = ?", arguments: [id], as: APIKey.init(row:))
         }
     }
 

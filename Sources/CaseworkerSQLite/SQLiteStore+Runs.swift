@@ -38,8 +38,8 @@ extension SQLiteStore: RunStore {
     public func runTasks(tenantId: String, runId: String) async throws -> [RunTask]? {
         try await pool.read { db in
             guard try Self.fetchRun(db, tenantId: tenantId, id: runId) != nil else { return nil }
-            return try Row.fetchAll(db, cached: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [runId])
-                .map(RunTask.init(row:))
+            return try Row.fetchAll(db, cached: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [runId],
+                as: RunTask.init(row:))
         }
     }
 
@@ -74,8 +74,8 @@ extension SQLiteStore: RunStore {
                         ORDER BY due_at, id LIMIT ?3)
                     RETURNING *
                     """,
-                arguments: [owner, nowMillis, limit]
-            ).map(Run.init(row:))
+                arguments: [owner, nowMillis, limit],
+                as: Run.init(row:))
         }
         for run in claimed { signals.runChanges.notify(run.id) }
         return claimed.sorted { ($0.dueAt ?? .distantPast, $0.id) < ($1.dueAt ?? .distantPast, $1.id) }
@@ -237,7 +237,7 @@ extension SQLiteStore: RunStore {
     }
 
     static func fetchRun(_ db: Database, tenantId: String, id: String) throws -> Run? {
-        try Row.fetchOne(db, cached: "SELECT * FROM runs WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id]).map(Run.init(row:))
+        try Row.fetchOne(db, cached: "SELECT * FROM runs WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id], as: Run.init(row:))
     }
 }
 

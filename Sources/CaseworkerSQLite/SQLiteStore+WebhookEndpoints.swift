@@ -97,8 +97,8 @@ extension SQLiteStore: WebhookEndpointStore {
     // MARK: - Inside transactions
 
     static func fetchEndpoint(_ db: Database, tenantId: String, id: String) throws -> WebhookEndpoint? {
-        try Row.fetchOne(db, cached: "SELECT * FROM webhook_endpoints WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id])
-            .map(WebhookEndpoint.init(row:))
+        try Row.fetchOne(db, cached: "SELECT * FROM webhook_endpoints WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id],
+            as: WebhookEndpoint.init(row:))
     }
 
     /// Disables an endpoint (`reason` `nil`: by a client) and fails its pending deliveries.
