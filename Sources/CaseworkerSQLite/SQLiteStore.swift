@@ -54,6 +54,12 @@ public final class SQLiteStore: Sendable {
         let timeout = options.busyTimeout.components
         configuration.busyMode = .timeout(Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18)
         configuration.label = "caseworker"
+        configuration.prepareDatabase { db in
+            // Statement journals (SQLite writes one for an INSERT or UPDATE that may have to undo
+            // itself, e.g. under foreign keys) and temporary b-trees stay in memory: on disk each
+            // was a file opened and written inside the writer's transaction (docs/PERFORMANCE.md).
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
         pool = try DatabasePool(path: options.path, configuration: configuration)
         // DatabasePool switches the writer to WAL with synchronous=NORMAL after `prepareDatabase`
         // has run, so the durability setting is applied here, once the pool is open.

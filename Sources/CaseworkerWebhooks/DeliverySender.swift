@@ -29,7 +29,12 @@ struct DeliverySender: Sendable {
         // address it actually connects to.
         let policy = self.policy.current
         do {
-            _ = try await NIOThreadPool.singleton.runIfActive { try policy.resolveAndCheck(host: host, port: port) }
+            if IPAddress(host.trimmingCharacters(in: ["[", "]"])) != nil {
+                // An address needs no lookup: checked here, without a trip to the thread pool.
+                _ = try policy.resolveAndCheck(host: host, port: port)
+            } else {
+                _ = try await NIOThreadPool.singleton.runIfActive { try policy.resolveAndCheck(host: host, port: port) }
+            }
         } catch let error as HostResolutionError {
             if case .allAddressesRefused = error { return .failure(.addressRefused, error.description) }
             return .failure(.dnsFailure, error.description)

@@ -33,3 +33,14 @@ import Testing
         #expect(started.status == .pending && started.currentStepId == "a" && started.params["threshold"] == 70)
     }
 }
+
+@Suite struct ConnectionSettingsTests {
+    /// Statement journals and temporary b-trees stay in memory on every connection.
+    @Test func temporaryStorageIsInMemoryForTheWriterAndTheReaders() async throws {
+        let (store, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writer = try await store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") }
+        let reader = try await store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") }
+        #expect(writer == 2 && reader == 2, "2 = MEMORY")
+    }
+}
