@@ -16,15 +16,14 @@ public enum Timestamp {
     /// RFC 3339 UTC text with milliseconds.
     ///
     /// The milliseconds are formatted from the integer, not from the `Date`'s floating-point
-    /// seconds (which would turn `.123` into `.122`).
-    /// Formatted by hand (the civil-from-days algorithm of H. Hinnant's `chrono` notes): it is
+    /// seconds (which would turn `.123` into `.122`). Formatted by hand (with `CivilDate`): it is
     /// on every log line and every run's JSON, where `Date.ISO8601FormatStyle` showed in the
-    /// profile. Years outside 1600...9999 go through the format style (which uses the Julian calendar
-    /// before 1582); tests compare the two.
+    /// profile. Years outside 1600...9999 go through the format style (which uses the Julian
+    /// calendar before 1582); tests compare the two.
     public static func rfc3339(millis: Int64) -> String {
         let (seconds, milliseconds) = floorDivision(millis, 1000)
         let (days, secondOfDay) = floorDivision(seconds, 86_400)
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let (year, month, day) = CivilDate.date(days: Int(days))
         guard (1600...9999).contains(year) else { return formatted(seconds: seconds, milliseconds: milliseconds) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
@@ -36,11 +35,11 @@ public enum Timestamp {
                 divisor /= 10
             }
         }
-        digits(year, 4)
+        digits(Int64(year), 4)
         bytes.append(UInt8(ascii: "-"))
-        digits(month, 2)
+        digits(Int64(month), 2)
         bytes.append(UInt8(ascii: "-"))
-        digits(day, 2)
+        digits(Int64(day), 2)
         bytes.append(UInt8(ascii: "T"))
         digits(secondOfDay / 3600, 2)
         bytes.append(UInt8(ascii: ":"))
@@ -51,19 +50,6 @@ public enum Timestamp {
         digits(milliseconds, 3)
         bytes.append(UInt8(ascii: "Z"))
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The Gregorian year, month and day of a day count since 1970-01-01.
-    static func civilDate(daysSinceEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = daysSinceEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
