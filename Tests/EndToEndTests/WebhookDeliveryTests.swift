@@ -64,7 +64,9 @@ import Testing
         let port = try await daemon.waitForPort()
         let key = try await createKey(config: config, in: directory)
         // Nothing listens there: every attempt is refused, and with one attempt the delivery fails.
-        let endpointId = try await createEndpoint(port: port, key: key, url: "http://127.0.0.1:\(try closedLoopbackPort())/hook")
+        let refusing = RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let endpointId = try await createEndpoint(port: port, key: key, url: "http://127.0.0.1:\(refusing.port)/hook")
         let store = try SQLiteStore(options: .init(path: directory.appendingPathComponent("caseworker.sqlite").path))
         let eventId = try await enqueue(store, run: "run-1")
         @Sendable func deliveries() async throws -> [WebhookDelivery] {
@@ -145,17 +147,26 @@ func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: @Sen
     }
 }
 
-/// A loopback port with nothing listening (bound, then closed).
-func closedLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
+/// A loopback port that refuses connections for as long as this value lives: a socket bound to
+/// it but not listening. Holding the socket keeps other tests (running in parallel) from being
+/// given the port, which a bound-then-closed port did not.
+final class RefusingPort: Sendable {
+    let port: Int
+    private let fd: Int32
+
+    init() {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        self.fd = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(fd) }
 }
 
 /// A webhook receiver on 127.0.0.1 (port 0) recording each `webhook-id` at `POST /hook`; while
