@@ -123,7 +123,14 @@ final class GroupCommit: Sendable {
             // on every transaction).
             try db.execute(cached: "BEGIN IMMEDIATE TRANSACTION")
             do {
-                for request in batch { try request.apply(db, batch.count == 1) }
+                for request in batch {
+                    try request.apply(db, batch.count == 1)
+                    // An error SQLite answers by rolling the whole transaction back (a full disk,
+                    // an I/O error) ends the batch: the bodies after it would run in autocommit.
+                    guard db.isInsideTransaction else {
+                        throw DatabaseError(resultCode: .SQLITE_ABORT, message: "the group transaction was rolled back")
+                    }
+                }
                 try db.execute(cached: "COMMIT TRANSACTION")
             } catch {
                 if db.isInsideTransaction { try? db.execute(cached: "ROLLBACK TRANSACTION") }

@@ -6,7 +6,7 @@ import GRDB
 /// Child runs (`workflow.run`): created in the transaction that suspends the parent's step, and
 /// linked to the parent's task when that step ends.
 extension SQLiteStore {
-    /// Inserts the child run of `parent`'s current `workflow.run` step, inside `finishStep`'s
+    /// Inserts the child run of `parent`'s current `workflow.run` step, inside `finishSteps`'s
     /// transaction, and returns its id. The parent becomes `WAITING` for it in the same
     /// transaction (`RunWait.childRunId`), so a crash leaves both or neither.
     func insertChildRun(_ db: Database, _ child: NewRun, parent: Run, now: Int64) throws -> String {

@@ -8,7 +8,7 @@ extension SQLiteStore {
     /// Ends the active `run` with `status` and `error` from outside its steps (a cancel, a
     /// workflow timeout, a cancelled parent): status, error and finish time set; current step,
     /// due time, claim and wait cleared. Clearing the claim abandons a step in flight: its
-    /// `finishStep` then finds the run terminal and records nothing. Writes the status's event
+    /// `finishSteps` then finds the run terminal and records nothing. Writes the status's event
     /// and then `runEnded`. Returns the ended run.
     func endRun(_ db: Database, _ run: Run, status: RunStatus, error: RunError, now: Int64) throws -> Run {
         try db.execute(

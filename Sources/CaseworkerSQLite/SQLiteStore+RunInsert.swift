@@ -5,7 +5,7 @@ import GRDB
 
 extension SQLiteStore {
     /// Inserts `new` as a `PENDING` run with `id`, due at `now`, inside the caller's transaction:
-    /// `startRun` (the API), a `workflow.run` step's child (`finishStep`) and a failure workflow
+    /// `startRun` (the API), a `workflow.run` step's child (`finishSteps`) and a failure workflow
     /// (the failed run's terminal transition) all write runs through here. The rate limit and
     /// the workflow timeout of the plan become columns (`rate_key`/`rate_limit`,
     /// `timeout_ms`/`timeout_policy`); the deadline is set when the engine starts the run.

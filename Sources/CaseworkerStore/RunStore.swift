@@ -195,7 +195,7 @@ public protocol RunStore: Sendable {
     /// Cancels an active run (`PENDING`, `RUNNING` or `WAITING`): it ends `CANCELLED` with error
     /// `{code: "cancelled", stepId: the current step}`, its claim and wait are cleared, and the
     /// `workflow.cancelled` event commits with it. A step in flight is abandoned: the engine's
-    /// `finishStep` for it then fails with a conflict and records nothing. `nil` for an unknown
+    /// `finishSteps` for it then fails with a conflict and records nothing. `nil` for an unknown
     /// run; `StoreError.conflict` for a terminal one.
     func cancelRun(tenantId: String, id: String) async throws -> Run?
     /// Restarts a `FAILED` or `TIMED_OUT` run at `stepId` (its failed step, in the main flow):
