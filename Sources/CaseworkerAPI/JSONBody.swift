@@ -9,8 +9,8 @@ enum JSONBody {
     /// - 415 unless `Content-Type` is `application/json`, `application/merge-patch+json` or
     ///   another `+json` type;
     /// - 413 when the body exceeds the request's `maxUploadSize` (`server.maxBodyBytes`);
-    /// - 400 when it is not UTF-8 (UTF-16 and UTF-32 included) or not valid JSON (nested deeper
-    ///   than the decoder's limit of 512 levels included).
+    /// - 400 when it is not UTF-8 (UTF-16 and UTF-32 included) or not valid JSON, or nested
+    ///   deeper than `JSONTextReader.maxDepth` (256) levels.
     static func read(_ request: Request, context: APIRequestContext) async throws -> JSONValue {
         guard let contentType = request.headers[.contentType] else {
             throw Problem.unsupportedMediaType("a JSON body is required: send 'Content-Type: application/json'")
@@ -35,6 +35,7 @@ enum JSONBody {
     }
 
     private static func reason(_ error: any Error) -> String {
+        if let error = error as? JSONNestingTooDeep { return error.description }
         guard case DecodingError.dataCorrupted(let context) = error else { return "unreadable" }
         if let underlying = context.underlyingError {
             let text = (underlying as NSError).userInfo[NSDebugDescriptionErrorKey] as? String

@@ -111,7 +111,7 @@ info:
     ### Limits
 
     String limits (`maxLength`) count Unicode code points, as JSON Schema does. JSON nested
-    deeper than 512 levels answers 400. A connection that sends no complete request head for
+    deeper than 256 levels answers 400. A connection that sends no complete request head for
     `server.idleTimeoutSeconds` (60 s) is closed; a request whose body has not fully arrived
     `server.requestTimeoutSeconds` (30 s) after its head answers 408 and the connection is
     closed. Request headers are limited to 80 KiB.

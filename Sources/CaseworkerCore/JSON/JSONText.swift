@@ -13,9 +13,14 @@ public enum JSONText {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    /// Parses JSON text (UTF-8). Throws `DecodingError` with the parser's reason when malformed.
+    /// Parses JSON text (UTF-8). Throws `DecodingError` with the parser's reason when malformed,
+    /// `JSONNestingTooDeep` past `JSONTextReader.maxDepth` levels. Read by `JSONTextReader`; the
+    /// texts it leaves (malformed ones, and a few rare valid forms) go to `JSONDecoder`, which
+    /// accepts or refuses them with its own message.
     public static func decode(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        let read = try bytes.withContiguousStorageIfAvailable(JSONTextReader.read) ?? Array(bytes).withUnsafeBufferPointer(JSONTextReader.read)
+        if let read { return read }
+        return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
     public static func decode(_ text: String) throws -> JSONValue {
