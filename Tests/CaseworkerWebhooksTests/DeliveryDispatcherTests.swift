@@ -95,8 +95,10 @@ import Testing
         defer { h.cleanUp() }
         try await Receiver.with({ _, _ in Receiver.Reply(hold: true) }) { receiver in
             let slow = try await h.endpoint(receiver.url("slow"))
-            // Nothing listens on the port of a socket just closed.
-            let closed = try await h.endpoint("http://127.0.0.1:\(try closedPort())/e/none")
+            // Nothing listens on a port bound and held without listening.
+            let refusing = RefusingPort()
+            defer { withExtendedLifetime(refusing) {} }
+            let closed = try await h.endpoint("http://127.0.0.1:\(refusing.port)/e/none")
             try await h.enqueue()
             try await h.withDispatcher(Harness.testConfiguration(attemptTimeout: .milliseconds(300))) { _ in
                 let timedOut = try #require(try await h.waitForAttempts(slow.id).first)
@@ -236,16 +238,23 @@ import Testing
     }
 }
 
-/// A loopback port with nothing listening (bound, then closed).
-func closedPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
+/// A loopback port that refuses connections: bound and held (not listening) until released, so
+/// no other test's listener can be given it meanwhile (as with a port bound, then closed).
+final class RefusingPort: Sendable {
+    let port: Int
+    private let fd: Int32
+
+    init() {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        self.fd = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(fd) }
 }
