@@ -56,11 +56,12 @@ struct JSONTextReader {
         }
     }
 
+    /// (No `cond ? value : nil` in this type: `JSONValue` is nil-expressible, so that `nil`
+    /// would be `JSONValue.null`, not "not read".)
     private mutating func value(depth: Int) -> JSONValue? {
         guard let byte = current else { return nil }
         switch byte {
         case UInt8(ascii: "\""): return string().map(JSONValue.string)
-        // (No `?:` here: a bare `nil` would become `JSONValue.null`, which is nil-expressible.)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             guard depth < Self.maxDepth else {
                 tooDeep = true
