@@ -35,11 +35,12 @@ extension SQLiteStore: RunStore {
         }
     }
 
-    public func runTasks(tenantId: String, runId: String) async throws -> [RunTask]? {
+    public func runExecution(tenantId: String, runId: String) async throws -> (run: Run, tasks: [RunTask])? {
         try await pool.read { db in
-            guard try Self.fetchRun(db, tenantId: tenantId, id: runId) != nil else { return nil }
-            return try Row.fetchAll(db, cached: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [runId],
-                as: RunTask.init(row:))
+            guard let run = try Self.fetchRun(db, tenantId: tenantId, id: runId) else { return nil }
+            let tasks = try Row.fetchAll(
+                db, cached: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [runId], as: RunTask.init(row:))
+            return (run, tasks)
         }
     }
 

@@ -43,6 +43,7 @@ public final class SQLiteStore: Sendable {
     public let outboxSignal = WorkSignal()
     let commitLatency: CommitLatency
     private let groupCommit: GroupCommit
+    private let statementReaders: StatementReaders
 
     /// Opens (creating if needed) the database file. Does not migrate: call `migrate()`.
     /// `metricsFactory` receives the commit-latency histogram (`CommitLatency`).
@@ -66,6 +67,7 @@ public final class SQLiteStore: Sendable {
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(options.synchronous == .full ? "FULL" : "NORMAL")")
         }
+        statementReaders = StatementReaders(path: options.path, maxCount: 4, configuration: configuration)
         self.clock = clock
         commitLatency = CommitLatency(factory: metricsFactory)
         groupCommit = GroupCommit(pool: pool)
@@ -97,13 +99,16 @@ public final class SQLiteStore: Sendable {
         try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
-    /// Runs `body`, a read of exactly one SQL statement, without an explicit transaction. SQLite
-    /// runs a lone statement in its own read transaction, so it sees one consistent snapshot as
-    /// under `pool.read`, which would add a `BEGIN` and a `COMMIT` (both prepared anew by GRDB on
-    /// each read: 4% of the daemon's CPU under W1, docs/PERFORMANCE.md). Reads of several
-    /// statements that must agree use `pool.read`.
+    /// Runs `body`, a read of exactly one SQL statement, without an explicit transaction, on this
+    /// thread (`StatementReaders`; through the pool when they are all busy). SQLite runs a lone
+    /// statement in its own read transaction, so it sees one consistent snapshot as under
+    /// `pool.read`, which would add a `BEGIN` and a `COMMIT` (both prepared anew by GRDB on each
+    /// read: 4% of the daemon's CPU under W1, docs/PERFORMANCE.md) and two thread hops. For hot
+    /// lookups by key only: the caller's thread runs the statement. Reads of several statements
+    /// that must agree use `pool.read`.
     func readStatement<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.unsafeRead(body)
+        if let value = try statementReaders.read(body) { return value }
+        return try await pool.unsafeRead(body)
     }
 
     /// Runs `body` as one write named after its intention, atomically, and returns once it is

@@ -158,8 +158,9 @@ public protocol RunStore: Sendable {
     func findRun(tenantId: String, id: String) async throws -> Run?
     /// Runs newest first.
     func listRuns(tenantId: String, filter: RunFilter, page: PageRequest) async throws -> Page<Run>
-    /// The run's tasks in execution order; `nil` for an unknown run.
-    func runTasks(tenantId: String, runId: String) async throws -> [RunTask]?
+    /// The run and its tasks in execution order, read in one snapshot (a task never shows without
+    /// the run state it led to); `nil` for an unknown run.
+    func runExecution(tenantId: String, runId: String) async throws -> (run: Run, tasks: [RunTask])?
 
     /// The content of the definition version `versionId` (any tenant's: the engine runs all).
     func definitionContent(versionId: String) async throws -> JSONValue?

@@ -188,7 +188,7 @@ struct EngineHarness {
     }
 
     func tasks(_ runId: String) async throws -> [RunTask] {
-        try await store.runTasks(tenantId: Self.tenant, runId: runId) ?? []
+        try await store.runExecution(tenantId: Self.tenant, runId: runId)?.tasks ?? []
     }
 }
 

@@ -1,6 +1,7 @@
 import CaseworkerCore
 import CaseworkerStore
 import Foundation
+import GRDB
 import Testing
 
 @testable import CaseworkerSQLite
@@ -41,6 +42,24 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let writer = try await store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") }
         let reader = try await store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") }
-        #expect(writer == 2 && reader == 2, "2 = MEMORY")
+        let statementReader = try await store.readStatement { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") }
+        #expect(writer == 2 && reader == 2 && statementReader == 2, "2 = MEMORY")
+    }
+
+    /// The statement readers (`StatementReaders`) refuse writes, and each read sees every write
+    /// committed before it started, whichever of the connections it lands on.
+    @Test func statementReadersAreReadOnlyAndSeeEachCommit() async throws {
+        let (store, directory) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.migrate()
+        _ = try await store.createKey(tenantId: "t", name: "k", scopes: [.admin], secret: .generate())
+        await #expect(throws: DatabaseError.self) {
+            try await store.readStatement { db in try db.execute(sql: "INSERT INTO tenants (id, created_at) VALUES ('x', 0)") }
+        }
+        for index in 0..<12 {
+            let caseRecord = try await store.createCase(tenantId: "t", fields: CaseFields(firstName: "Ada \(index)"))
+            let found = try await store.findCase(tenantId: "t", id: caseRecord.id)
+            #expect(found?.fields.firstName == "Ada \(index)")
+        }
     }
 }

@@ -154,9 +154,9 @@ struct RunRoutes {
     @Sendable func execution(_ request: Request, context: APIRequestContext) async throws -> Response {
         let tenantId = try context.tenantId()
         let id = try context.parameters.require("id")
-        guard let run = try await store.findRun(tenantId: tenantId, id: id),
-            let tasks = try await store.runTasks(tenantId: tenantId, runId: id)
-        else { throw Problem.notFound("no workflow run \(id)") }
+        guard let (run, tasks) = try await store.runExecution(tenantId: tenantId, runId: id) else {
+            throw Problem.notFound("no workflow run \(id)")
+        }
         return .json(run.executionRepresentation(tasks: tasks))
     }
 
