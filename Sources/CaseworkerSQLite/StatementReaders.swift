@@ -13,8 +13,10 @@ import Synchronization
 ///
 /// These connections never make a caller wait: a read takes an idle one, opens another while
 /// fewer than `maxCount` are open, and otherwise answers `nil` so the caller reads through the
-/// pool. They are opened on first need, so a process (or a test) that reads little holds few
-/// file descriptors. A statement sees one consistent snapshot (SQLite's autocommit read
+/// pool. Nor do they sleep: they have no busy timeout, and a read that meets a lock
+/// (`SQLITE_BUSY`, rare for a WAL reader) also answers `nil`, so the wait happens in the pool,
+/// on its reader's dispatch queue, not on a Swift concurrency thread. They are opened on first
+/// need, so a process (or a test) that reads little holds few file descriptors. A statement sees one consistent snapshot (SQLite's autocommit read
 /// transaction), as in a pool read.
 final class StatementReaders: Sendable {
     private let path: String
@@ -27,17 +29,22 @@ final class StatementReaders: Sendable {
     init(path: String, maxCount: Int, configuration: Configuration) {
         var configuration = configuration
         configuration.label = (configuration.label ?? "caseworker") + ".statement-reader"
+        configuration.busyMode = .immediateError
         self.path = path
         self.maxCount = maxCount
         self.configuration = configuration
     }
 
     /// Runs `body`, a read of exactly one statement, on an idle connection on this thread;
-    /// `nil` when all `maxCount` connections are busy.
+    /// `nil` when all `maxCount` connections are in use or the database is locked.
     func read<T>(_ body: (Database) throws -> T) throws -> T? {
         guard let reader = try checkOut() else { return nil }
         defer { idle.withLock { $0.append(reader) } }
-        return try reader.inDatabase(body)
+        do {
+            return try reader.inDatabase(body)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            return nil
+        }
     }
 
     private func checkOut() throws -> DatabaseQueue? {

@@ -62,4 +62,25 @@ import Testing
             #expect(found?.fields.firstName == "Ada \(index)")
         }
     }
+
+    /// A statement reader that meets a lock does not sleep on the caller's thread: it answers
+    /// `nil` at once (`readStatement` then reads through the pool, which waits on its own queue).
+    /// The lock here is a rollback-journal database's exclusive lock, which keeps readers out.
+    @Test func aStatementReaderThatMeetsALockStepsAsideAtOnce() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-lock-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("db.sqlite").path
+        var lockerConfiguration = Configuration()
+        lockerConfiguration.allowsUnsafeTransactions = true  // the lock outlives one access
+        let locker = try DatabaseQueue(path: path, configuration: lockerConfiguration)
+        try locker.write { db in try db.execute(sql: "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)") }
+        let readers = StatementReaders(path: path, maxCount: 1, configuration: Configuration())
+        let count = { try readers.read { db in try Int.fetchOne(db, sql: "SELECT x FROM t") } }
+        #expect(try count() == 7)
+        try locker.inDatabase { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
+        #expect(try count() == nil)
+        try locker.inDatabase { db in try db.execute(sql: "COMMIT") }
+        #expect(try count() == 7)
+    }
 }
