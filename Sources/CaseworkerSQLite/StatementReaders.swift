@@ -16,8 +16,8 @@ import Synchronization
 /// pool. Nor do they sleep: they have no busy timeout, and a read that meets a lock
 /// (`SQLITE_BUSY`, rare for a WAL reader) also answers `nil`, so the wait happens in the pool,
 /// on its reader's dispatch queue, not on a Swift concurrency thread. They are opened on first
-/// need, so a process (or a test) that reads little holds few file descriptors. A statement sees one consistent snapshot (SQLite's autocommit read
-/// transaction), as in a pool read.
+/// need, so a process (or a test) that reads little holds few file descriptors. A statement
+/// sees one consistent snapshot (SQLite's autocommit read transaction), as in a pool read.
 final class StatementReaders: Sendable {
     private let path: String
     private let configuration: Configuration
@@ -60,6 +60,9 @@ final class StatementReaders: Sendable {
             let reader = try DatabaseQueue(path: path, configuration: configuration)
             try reader.inDatabase { db in try db.execute(sql: "PRAGMA query_only = ON") }
             return reader
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            opened.wrappingSubtract(1, ordering: .relaxed)
+            return nil  // opening met a lock too: the pool reads this time
         } catch {
             opened.wrappingSubtract(1, ordering: .relaxed)
             throw error

@@ -80,6 +80,9 @@ import Testing
         #expect(try count() == 7)
         try locker.inDatabase { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
         #expect(try count() == nil)
+        // A connection opened while the lock is held steps aside the same way.
+        let fresh = StatementReaders(path: path, maxCount: 1, configuration: Configuration())
+        #expect(try fresh.read { db in try Int.fetchOne(db, sql: "SELECT x FROM t") } == nil)
         try locker.inDatabase { db in try db.execute(sql: "COMMIT") }
         #expect(try count() == 7)
     }
