@@ -89,6 +89,7 @@ public final class DeliveryDispatcher: Service, Sendable {
         clientConfiguration.timeout = .init(
             connect: .nanoseconds(DeliverySender.nanoseconds(min(configuration.attemptTimeout, .seconds(10)))),
             read: .nanoseconds(DeliverySender.nanoseconds(configuration.attemptTimeout)))
+        clientConfiguration.tracing.tracer = nil  // no tracer is bootstrapped (see HTTPRequestAction.makeClient)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         logger.info(
             "webhook dispatcher started",
