@@ -76,14 +76,14 @@ import Testing
         let locker = try DatabaseQueue(path: path, configuration: lockerConfiguration)
         try locker.write { db in try db.execute(sql: "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)") }
         let readers = StatementReaders(path: path, maxCount: 1, configuration: Configuration())
-        let count = { try readers.read { db in try Int.fetchOne(db, sql: "SELECT x FROM t") } }
-        #expect(try count() == 7)
+        let readValue = { try readers.read { db in try Int.fetchOne(db, sql: "SELECT x FROM t") } }
+        #expect(try readValue() == 7)
         try locker.inDatabase { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
-        #expect(try count() == nil)
+        #expect(try readValue() == nil)
         // A connection opened while the lock is held steps aside the same way.
         let fresh = StatementReaders(path: path, maxCount: 1, configuration: Configuration())
         #expect(try fresh.read { db in try Int.fetchOne(db, sql: "SELECT x FROM t") } == nil)
         try locker.inDatabase { db in try db.execute(sql: "COMMIT") }
-        #expect(try count() == 7)
+        #expect(try readValue() == 7)
     }
 }
