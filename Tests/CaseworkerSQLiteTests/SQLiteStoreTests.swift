@@ -229,6 +229,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         #expect(!second.createdDefinition)
         #expect(try await store.findDefinition(tenantId: "other", id: "d", selector: .current) == nil)
     }
+
     @Test func aRunnableVersionIsTheLatestPublishedOrTheOneAskedForNeverTheDraft() async throws {
         let (store, directory) = try temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: directory) }

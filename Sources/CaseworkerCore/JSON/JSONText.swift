@@ -24,6 +24,7 @@ public enum JSONText {
     }
 
     public static func decode(_ text: String) throws -> JSONValue {
-        try decode(Array(text.utf8))
+        // The string's own UTF-8 storage, read in place (no copy into an array).
+        try decode(text.utf8)
     }
 }
