@@ -17,6 +17,8 @@ struct Snapshot {
 
 /// W1's figures, printed as text (and JSON with `--json`).
 struct Report {
+    /// What ran the workflows: `daemon`, or `floor` (`w1 --floor`).
+    var target: String
     var runs: Int
     var concurrency: Int
     var rate: Double?
@@ -42,18 +44,18 @@ struct Report {
         func share(_ seconds: Double) -> String { String(format: "%.0f%%", seconds / elapsed * 100) }
         let load = rate.map { String(format: "open loop at %.0f runs/s", $0) } ?? "closed loop, \(concurrency) in flight"
         Swift.print("""
-            W1: \(runs) runs, \(load), synchronous=\(synchronous), stub delay \(stubDelayMs) ms
+            W1\(target == "daemon" ? "" : " (\(target))"): \(runs) runs, \(load), synchronous=\(synchronous), stub delay \(stubDelayMs) ms
               throughput       \(String(format: "%.1f", throughput)) runs/s (\(String(format: "%.2f", elapsed)) s)
               latency          \(latency?.text ?? "-")  (run-start request → verified webhook)
-              CPU per run      daemon \(ms(daemonCPU)), stub \(ms(stubCPU)), driver+receiver \(ms(driverCPU))
-              CPU share        daemon \(share(daemonCPU)), stub \(share(stubCPU)), driver+receiver \(share(driverCPU)) of one core (2 cores = 200%)
-              daemon RSS       peak \(String(format: "%.1f", Double(after.daemon.peakRSSBytes) / 1_048_576)) MiB
+              CPU per run      \(target) \(ms(daemonCPU)), stub \(ms(stubCPU)), driver+receiver \(ms(driverCPU))
+              CPU share        \(target) \(share(daemonCPU)), stub \(share(stubCPU)), driver+receiver \(share(driverCPU)) of one core (2 cores = 200%)
+              \("\(target) RSS".padding(toLength: 17, withPad: " ", startingAt: 0))peak \(String(format: "%.1f", Double(after.daemon.peakRSSBytes) / 1_048_576)) MiB
               status poll      \(pollLatency?.text ?? "-")  (GET /v1/workflows/{id}, one at a time)
               correctness      \(counts.verified) webhooks verified, \(missing) missing, \(counts.duplicates) duplicates, \(counts.badSignature) bad signatures, \(counts.wrongResult) wrong results
             """)
         guard json else { return }
         let object: JSONValue = [
-            "runs": .int(runs), "concurrency": .int(concurrency), "rate": rate.map(JSONValue.double) ?? .null,
+            "target": .string(target), "runs": .int(runs), "concurrency": .int(concurrency), "rate": rate.map(JSONValue.double) ?? .null,
             "synchronous": .string(synchronous), "stubDelayMs": .int(stubDelayMs), "elapsedSeconds": .double(elapsed),
             "runsPerSecond": .double(throughput), "latencyMs": latency.map { ["p50": .double($0.p50), "p90": .double($0.p90), "p99": .double($0.p99), "max": .double($0.max)] } ?? .null,
             "daemonCPUMsPerRun": .double(daemonCPU * 1000 / Double(max(completed, 1))), "stubCPUMsPerRun": .double(stubCPU * 1000 / Double(max(completed, 1))),

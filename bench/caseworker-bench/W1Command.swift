@@ -25,6 +25,8 @@ struct W1Command: AsyncParsableCommand {
     @Option(help: "engine.maxConcurrentRuns of the daemon.") var maxConcurrentRuns = 64
     @Option(help: "Give up waiting for webhooks after this many seconds.") var timeoutSeconds = 600
     @Flag(help: "Print the figures as one JSON object too.") var json = false
+    @Flag(help: "Drive W1's HTTP floor (`caseworker-bench floor`) instead of the daemon: the same HTTP exchanges per run without the daemon's work.")
+    var floor = false
 
     func validate() throws {
         guard runs > 0, concurrency > 0, warmup >= 0, polls >= 0 else { throw ValidationError("counts must be positive") }
@@ -38,9 +40,12 @@ struct W1Command: AsyncParsableCommand {
         let tracker = WebhookTracker()
         let secret = WebhookSecret.generate()
         let receiverPort = try await Receiver.start(secret: secret, tracker: tracker)
-        let daemon = try await Daemon(
-            binary: binary, synchronous: synchronous, database: database, logLevel: logLevel,
-            settings: ["engine": ["maxConcurrentRuns: \(maxConcurrentRuns)"]])
+        let daemon: any W1Target =
+            floor
+            ? try FloorTarget()
+            : try await Daemon(
+                binary: binary, synchronous: synchronous, database: database, logLevel: logLevel,
+                settings: ["engine": ["maxConcurrentRuns: \(maxConcurrentRuns)"]])
         defer {
             daemon.stop()
             daemon.removeFiles()
@@ -49,7 +54,7 @@ struct W1Command: AsyncParsableCommand {
 
         try await W1Workload.setUp(api: api, stubPort: stub.port, receiverPort: receiverPort, secret: secret)
         let cases = try await W1Workload.createCases(warmup + runs, api: api)
-        log("setup done: \(cases.count) cases; daemon pid \(daemon.pid), stub pid \(stub.pid)")
+        log("setup done: \(cases.count) cases; \(floor ? "floor" : "daemon") pid \(daemon.pid), stub pid \(stub.pid)")
 
         let timeout = Duration.seconds(timeoutSeconds)
         if warmup > 0 {
@@ -68,7 +73,7 @@ struct W1Command: AsyncParsableCommand {
         await api.shutdown()
 
         let report = Report(
-            runs: runs, concurrency: concurrency, rate: rate, synchronous: synchronous, stubDelayMs: stubDelayMs, elapsed: elapsed,
+            target: floor ? "floor" : "daemon", runs: runs, concurrency: concurrency, rate: rate, synchronous: synchronous, stubDelayMs: stubDelayMs, elapsed: elapsed,
             completed: latencies.count, latency: Percentiles(nanoseconds: Array(latencies.values)),
             pollLatency: Percentiles(nanoseconds: pollLatencies), before: before, after: after, counts: counts)
         report.print(json: json)
@@ -122,6 +127,30 @@ struct W1Command: AsyncParsableCommand {
         }
         return latencies
     }
+}
+
+/// What the W1 driver runs against: a real `caseworker serve`, or the HTTP floor.
+protocol W1Target {
+    var pid: Int32 { get }
+    var baseURL: String { get }
+    var key: String { get }
+    func stop()
+    func removeFiles()
+}
+
+extension Daemon: W1Target {}
+
+/// `caseworker-bench floor` as a subprocess (it takes any key).
+struct FloorTarget: W1Target {
+    let peer: Peer
+
+    init() throws { peer = try Peer(["floor"]) }
+
+    var pid: Int32 { peer.pid }
+    var baseURL: String { "http://127.0.0.1:\(peer.port)" }
+    var key: String { "floor" }
+    func stop() { peer.stop() }
+    func removeFiles() {}
 }
 
 /// Results written by concurrent tasks into fixed slots.
