@@ -122,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "caseworker-bench",
             dependencies: [
-                "CaseworkerCore", "CaseworkerWebhooks",
+                "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerWebhooks",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -16,6 +16,7 @@ enum Migrations {
         migrator.registerMigration("v5-waiting", migrate: v5)
         migrator.registerMigration("v6-idempotency-keys", migrate: v6)
         migrator.registerMigration("v7-composition", migrate: v7)
+        migrator.registerMigration("v8-deliveries-due-per-endpoint", migrate: v8)
         return migrator
     }
 
@@ -371,6 +372,16 @@ enum Migrations {
                 CREATE INDEX run_tasks_child ON run_tasks(child_run_id) WHERE child_run_id IS NOT NULL;
                 -- v4 left parent_task_id unindexed: purging tasks scanned run_tasks for each one.
                 CREATE INDEX run_tasks_parent ON run_tasks(parent_task_id) WHERE parent_task_id IS NOT NULL;
+                """)
+    }
+
+    /// A claim finds each endpoint's oldest due deliveries through this index, so that its cost
+    /// does not grow with the backlog (`SQLiteStore.dueDeliveries`).
+    private static func v8(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE INDEX webhook_deliveries_endpoint_due ON webhook_deliveries(endpoint_id, next_attempt_at, id)
+                    WHERE status = 'PENDING';
                 """)
     }
 }

@@ -10,36 +10,17 @@ extension SQLiteStore: DeliveryStore {
         guard limit > 0, perEndpointLimit > 0 else { return [] }
         let nowMillis = Timestamp.millis(now)
         let leaseExpires = nowMillis + Self.millis(leaseDuration)
-        let busy = JSONText.encode(.object(inFlight.mapValues { .int($0) }))
         return try await write("claimDueDeliveries") { db in
-            // Due: pending and due, or leased by a process that died (lease expired). The window
-            // ranks each endpoint's due deliveries so that no endpoint exceeds its in-flight limit.
-            let claimed = try Row.fetchAll(
-                db,
-                cached: """
-                    WITH busy(endpoint_id, n) AS (SELECT key, value FROM json_each(?1)),
-                    due AS (
-                        SELECT d.id, d.endpoint_id, COALESCE(d.next_attempt_at, d.lease_expires_at) AS due_at,
-                            ROW_NUMBER() OVER (
-                                PARTITION BY d.endpoint_id ORDER BY COALESCE(d.next_attempt_at, d.lease_expires_at), d.id
-                            ) AS rank
-                        FROM webhook_deliveries d
-                        JOIN webhook_endpoints e ON e.tenant_id = d.tenant_id AND e.id = d.endpoint_id
-                        WHERE e.enabled = 1
-                            AND ((d.status = 'PENDING' AND d.next_attempt_at <= ?2)
-                                OR (d.status = 'DELIVERING' AND d.lease_expires_at <= ?2))
-                    )
-                    UPDATE webhook_deliveries
-                    SET status = 'DELIVERING', next_attempt_at = NULL, lease_owner = ?3, lease_expires_at = ?4, updated_at = ?2
-                    WHERE id IN (
-                        SELECT due.id FROM due LEFT JOIN busy ON busy.endpoint_id = due.endpoint_id
-                        WHERE due.rank + COALESCE(busy.n, 0) <= ?5
-                        ORDER BY due.due_at, due.id
-                        LIMIT ?6)
-                    RETURNING id
-                    """,
-                arguments: [busy, nowMillis, leaseOwner, leaseExpires, perEndpointLimit, limit])
-            let ids = claimed.map { $0["id"] as String }
+            let ids = try Self.dueDeliveries(db, limit: limit, perEndpointLimit: perEndpointLimit, inFlight: inFlight, now: nowMillis)
+            for id in ids {
+                try db.execute(
+                    cached: """
+                        UPDATE webhook_deliveries
+                        SET status = 'DELIVERING', next_attempt_at = NULL, lease_owner = ?, lease_expires_at = ?, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [leaseOwner, leaseExpires, nowMillis, id])
+            }
             guard !ids.isEmpty else { return [] }
             let rows = try Row.fetchAll(
                 db,

@@ -8,7 +8,8 @@ import Foundation
 /// without any transaction open, and records each attempt in one transaction.
 public protocol DeliveryStore: Sendable {
     /// Leases up to `limit` due deliveries to `leaseOwner` until `now + leaseDuration`, in one
-    /// `UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING` statement, oldest due first.
+    /// write transaction, oldest due first. Its cost grows with the deliveries it leases, not
+    /// with the backlog of due ones.
     ///
     /// Due means `PENDING` with `next_attempt_at <= now`, or `DELIVERING` with an expired lease (a
     /// process died mid-attempt: the receiver may see the event twice, never zero times). Only

@@ -159,6 +159,35 @@ final class ManualClock: WallClock {
         #expect(global == 7)
     }
 
+    @Test func aBacklogOnABusyEndpointDelaysNoOtherEndpoint() async throws {
+        let f = try await fixture()
+        defer { try? FileManager.default.removeItem(at: f.directory) }
+        let busy = try await f.store.createEndpoint(tenantId: "a", fields: .init(url: "https://busy.example/"), secret: Self.secret)
+        let quiet = try await f.store.createEndpoint(tenantId: "a", fields: .init(url: "https://quiet.example/"), secret: Self.secret)
+        for _ in 0..<40 {
+            _ = try await f.enqueue(.completed)
+            f.clock.advance(by: 1)
+        }
+        func due(_ endpointId: String) async throws -> [String] {
+            try await f.store.pool.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT id FROM webhook_deliveries WHERE endpoint_id = ? AND status = 'PENDING' ORDER BY next_attempt_at, id",
+                    arguments: [endpointId])
+            }
+        }
+        let quietDue = try await due(quiet.id)
+        let busyDue = try await due(busy.id)
+
+        // Each event's delivery to the busy endpoint is as old as the quiet one's: the backlog's
+        // front is half the busy endpoint's. The claim still takes the quiet endpoint's oldest.
+        let first = try await f.claim(perEndpoint: 4, inFlight: [busy.id: 4])
+        #expect(Set(first.map(\.id)) == Set(quietDue.prefix(4)))
+        // Once the busy endpoint has room, its oldest come first.
+        let second = try await f.claim(limit: 5, perEndpoint: 4, inFlight: [busy.id: 2, quiet.id: 4])
+        #expect(Set(second.map(\.id)) == Set(busyDue.prefix(2)))
+        #expect(try await f.claim(limit: 100, perEndpoint: 100).count == 40 * 2 - 6)
+    }
+
     @Test func anExpiredLeaseIsClaimedAgainForTheSameAttempt() async throws {
         let f = try await fixture()
         defer { try? FileManager.default.removeItem(at: f.directory) }
