@@ -16,7 +16,7 @@ enum Migrations {
         migrator.registerMigration("v5-waiting", migrate: v5)
         migrator.registerMigration("v6-idempotency-keys", migrate: v6)
         migrator.registerMigration("v7-composition", migrate: v7)
-        migrator.registerMigration("v8-deliveries-due-per-endpoint", migrate: v8)
+        migrator.registerMigration("v8-claims-without-scanning-backlogs", migrate: v8)
         return migrator
     }
 
@@ -375,13 +375,19 @@ enum Migrations {
                 """)
     }
 
-    /// A claim finds each endpoint's oldest due deliveries through this index, so that its cost
-    /// does not grow with the backlog (`SQLiteStore.dueDeliveries`).
+    /// Claims whose cost does not grow with a backlog (docs/PERFORMANCE.md): a webhook claim
+    /// finds each endpoint's oldest due deliveries through `webhook_deliveries_endpoint_due`
+    /// (`SQLiteStore.dueDeliveries`), and the run claim reads due runs through
+    /// `runs_due_unqueued`, which leaves out the runs queued behind a rate limit
+    /// (`SQLiteStore.dueUnqueued`); `runs_due`, which held them, is no longer read.
     private static func v8(_ db: Database) throws {
         try db.execute(
             sql: """
                 CREATE INDEX webhook_deliveries_endpoint_due ON webhook_deliveries(endpoint_id, next_attempt_at, id)
                     WHERE status = 'PENDING';
+                CREATE INDEX runs_due_unqueued ON runs(due_at, id)
+                    WHERE due_at IS NOT NULL AND claimed_by IS NULL AND (rate_key IS NULL OR status <> 'PENDING');
+                DROP INDEX runs_due;
                 """)
     }
 }

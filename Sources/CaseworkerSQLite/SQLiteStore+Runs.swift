@@ -61,21 +61,32 @@ extension SQLiteStore: RunStore {
     }
 
     public func claimDueRuns(owner: String, limit: Int, now: Date) async throws -> [Run] {
+        guard limit > 0 else { return [] }
         let nowMillis = Timestamp.millis(now)
-        let claimed = try await write("claimDueRuns") { db in
-            try Row.fetchAll(
+        let claimed = try await write("claimDueRuns") { db -> [Run] in
+            // Due runs in due order (then id): those free to start, and the queued rate-limited
+            // runs their keys admit (`admissibleQueuedRuns`).
+            var due = try Row.fetchAll(
+                db,
+                cached: """
+                    SELECT id, due_at FROM runs WHERE \(Self.dueUnqueued) AND due_at <= ? AND status IN ('PENDING', 'RUNNING', 'WAITING')
+                    ORDER BY due_at, id LIMIT ?
+                    """,
+                arguments: [nowMillis, limit]
+            ).map { (id: $0[0] as String, dueAt: $0[1] as Int64) }
+            due += try Self.admissibleQueuedRuns(db).filter { $0.dueAt <= nowMillis }
+            let ids = due.sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }.prefix(limit).map { JSONValue.string($0.id) }
+            guard !ids.isEmpty else { return [] }
+            return try Row.fetchAll(
                 db,
                 cached: """
                     UPDATE runs SET claimed_by = ?1,
                         status = CASE WHEN status IN ('PENDING', 'WAITING') THEN 'RUNNING' ELSE status END,
                         started_at = COALESCE(started_at, ?2), updated_at = ?2, \(Self.deadlineOnStart)
-                    WHERE id IN (
-                        SELECT id FROM runs WHERE due_at <= ?2 AND claimed_by IS NULL
-                        AND status IN ('PENDING', 'RUNNING', 'WAITING') AND \(Self.admissibleUnderRateLimit)
-                        ORDER BY due_at, id LIMIT ?3)
+                    WHERE id IN (SELECT value FROM json_each(?3))
                     RETURNING *
                     """,
-                arguments: [owner, nowMillis, limit],
+                arguments: [owner, nowMillis, JSONText.encode(.array(Array(ids)))],
                 as: Run.init(row:))
         }
         for run in claimed { signals.runChanges.notify(run.id) }
@@ -84,14 +95,10 @@ extension SQLiteStore: RunStore {
 
     public func nextDueDate() async throws -> Date? {
         try await pool.read { db in
-            let due = try Int64.fetchOne(
-                db,
-                cached: """
-                    SELECT MIN(due_at) FROM runs WHERE due_at IS NOT NULL AND claimed_by IS NULL
-                    AND status IN ('PENDING', 'RUNNING', 'WAITING') AND \(Self.admissibleUnderRateLimit)
-                    """)
+            let due = try Int64.fetchOne(db, cached: "SELECT MIN(due_at) FROM runs WHERE \(Self.dueUnqueued)")
+            let queued = try Self.admissibleQueuedRuns(db).map(\.dueAt).min()
             let deadline = try Self.nextDeadline(db)
-            return [due, deadline].compactMap { $0 }.min().map(Timestamp.date(millis:))
+            return [due, queued, deadline].compactMap { $0 }.min().map(Timestamp.date(millis:))
         }
     }
 

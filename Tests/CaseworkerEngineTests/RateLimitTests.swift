@@ -70,4 +70,28 @@ import Testing
             _ = try await h.waitForRun(third.id) { $0.status == .waiting }
         }
     }
+
+    @Test func aLongQueueBehindOneKeyHoldsUpNoOtherRunAndStartsInOrder() async throws {
+        try await EngineHarness.with(clock: ManualClock()) { h in
+            try await h.publish("now", WaitTests.now)
+            try await h.publish("limited", Self.limited)
+            var queue: [Run] = []
+            for n in 1...30 { queue.append(try await h.start("limited", input: ["company": "A", "n": .int(n)])) }
+            _ = try await h.waitForRun(queue[1].id) { $0.status == .waiting }
+            // Runs of another key (of this definition or another one), and runs without a limit,
+            // start past the queue.
+            try await h.publish("limited-too", Self.limited)
+            let other = try await h.start("limited", input: ["company": "B", "n": 1])
+            _ = try await h.waitForRun(other.id) { $0.status == .waiting }
+            let otherDefinition = try await h.start("limited-too", input: ["company": "A", "n": 1])
+            _ = try await h.waitForRun(otherDefinition.id) { $0.status == .waiting }
+            try await barrier(h)
+            #expect(try await h.store.nextDueDate() == nil, "the queue waits for slots, not for time")
+
+            _ = try await h.store.signalRun(tenantId: EngineHarness.tenant, id: queue[0].id, name: "go", payload: .null)
+            _ = try await h.waitForRun(queue[2].id) { $0.status == .waiting }
+            try await barrier(h)
+            for run in queue[3...] { #expect(try await status(h, run) == .pending) }
+        }
+    }
 }
