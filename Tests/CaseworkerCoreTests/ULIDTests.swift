@@ -29,4 +29,14 @@ import Testing
         #expect(id.count == 26)
         #expect(id.allSatisfy { "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains($0) })
     }
+
+    @Test func theLowerBoundOfAnInstantSeparatesEarlierIdsFromTheRest() {
+        let instant = Date(timeIntervalSince1970: 1_800_000_000.123)
+        let bound = ULIDGenerator.lowerBound(at: instant)
+        let atInstant = (0..<100).map { _ in ULIDGenerator().next(at: instant) }
+        let before = (0..<100).map { _ in ULIDGenerator().next(at: instant.addingTimeInterval(-0.001)) }
+        #expect(atInstant.allSatisfy { $0 >= bound })
+        #expect(before.allSatisfy { $0 < bound })
+        #expect(bound.count == 26 && bound.hasSuffix("0000000000000000"))
+    }
 }

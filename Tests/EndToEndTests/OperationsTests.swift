@@ -204,7 +204,7 @@ final class FakeNotifySocket: Sendable {
         try await Task.sleep(for: .milliseconds(1100))
         let (purged, purgedOutput) = try await runCaseworker(["purge", "--config", config, "--finished-before", "1s"], in: directory)
         #expect(purged == 0, "\(purgedOutput)")
-        #expect(purgedOutput.contains("purged 3 finished runs"))
+        #expect(purgedOutput.contains("purged 3 finished runs, 3 delivered webhook events"), "\(purgedOutput)")
         for id in ids { #expect(try await request(port: port, .get, "/v1/workflows/\(id)", key: key).0 == .notFound) }
         let (bad, _) = try await runCaseworker(["purge", "--config", config, "--finished-before", "soon"], in: directory)
         #expect(bad != 0)

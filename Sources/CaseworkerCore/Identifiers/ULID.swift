@@ -36,6 +36,13 @@ public final class ULIDGenerator: Sendable {
         return ULIDGenerator.encode(time: time, randomHigh: random.0, randomLow: random.1)
     }
 
+    /// The smallest ULID of the millisecond of `date`: an id made at an earlier instant sorts
+    /// before it, one made at `date` or later does not (unless the generator's clock stepped back
+    /// and it kept its order, `next(at:)`). For range queries over ids by creation time.
+    public static func lowerBound(at date: Date) -> String {
+        encode(time: UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))), randomHigh: 0, randomLow: 0)
+    }
+
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
     static func encode(time: UInt64, randomHigh: UInt16, randomLow: UInt64) -> String {
