@@ -206,6 +206,23 @@ final class ManualClock: WallClock {
         #expect(detail.attempts.map(\.attempt) == [1])
     }
 
+    @Test func anExpiredLeaseOfADisabledEndpointIsNotClaimed() async throws {
+        let f = try await fixture()
+        defer { try? FileManager.default.removeItem(at: f.directory) }
+        let endpoint = try await f.store.createEndpoint(tenantId: "a", fields: .init(url: "https://a.example/"), secret: Self.secret)
+        _ = try await f.enqueue(.completed)
+        _ = try #require(try await f.claim(owner: "crashed").first)
+        // Disabling fails the pending deliveries; the one in flight keeps its lease.
+        _ = try await f.store.updateEndpoint(tenantId: "a", id: endpoint.id) { current in
+            var fields = current.fields
+            fields.enabled = false
+            return fields
+        }
+        f.clock.advance(by: 61)
+        #expect(try await f.claim(owner: "p2").isEmpty)
+        #expect(try await f.fixtureCount("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'DELIVERING'") == 1)
+    }
+
     @Test func recordingMovesTheDeliveryAndTracksTheEndpointsFailures() async throws {
         let f = try await fixture()
         defer { try? FileManager.default.removeItem(at: f.directory) }
