@@ -17,6 +17,7 @@ enum Migrations {
         migrator.registerMigration("v6-idempotency-keys", migrate: v6)
         migrator.registerMigration("v7-composition", migrate: v7)
         migrator.registerMigration("v8-claims-without-scanning-backlogs", migrate: v8)
+        migrator.registerMigration("v9-list-filters", migrate: v9)
         return migrator
     }
 
@@ -388,6 +389,21 @@ enum Migrations {
                 CREATE INDEX runs_due_unqueued ON runs(due_at, id)
                     WHERE due_at IS NOT NULL AND claimed_by IS NULL AND (rate_key IS NULL OR status <> 'PENDING');
                 DROP INDEX runs_due;
+                """)
+    }
+
+    /// Lists filtered by status read an index (`listRuns`, `listDeliveries`): runs by tenant and
+    /// status; failed deliveries by tenant, by endpoint and across tenants (the CLI). Only failed
+    /// deliveries need one: they are few, and the other statuses are either most deliveries or
+    /// the newest ones, found at once in id order.
+    private static func v9(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE INDEX runs_tenant_status ON runs(tenant_id, status, id);
+                CREATE INDEX webhook_deliveries_failed ON webhook_deliveries(tenant_id, id) WHERE status = 'FAILED';
+                CREATE INDEX webhook_deliveries_failed_endpoint ON webhook_deliveries(tenant_id, endpoint_id, id)
+                    WHERE status = 'FAILED';
+                CREATE INDEX webhook_deliveries_failed_all ON webhook_deliveries(id) WHERE status = 'FAILED';
                 """)
     }
 }

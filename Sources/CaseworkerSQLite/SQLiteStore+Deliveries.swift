@@ -143,19 +143,38 @@ extension SQLiteStore: DeliveryStore {
     }
 
     public func listDeliveries(tenantId: String?, filter: DeliveryFilter, page: PageRequest) async throws -> Page<WebhookDelivery> {
-        try await pool.read { db in
-            let rows = try Row.fetchAll(
-                db,
-                cached: """
-                    SELECT d.*, ev.type AS event_type FROM webhook_deliveries d
-                    JOIN webhook_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id
-                    WHERE (?1 IS NULL OR d.tenant_id = ?1) AND (?2 IS NULL OR d.endpoint_id = ?2) AND (?3 IS NULL OR d.status = ?3)
-                        AND (?4 IS NULL OR ev.type = ?4) AND (?5 IS NULL OR d.id < ?5)
-                    ORDER BY d.id DESC LIMIT ?6
-                    """,
-                arguments: [
-                    tenantId, filter.endpointId, filter.status?.rawValue, filter.eventType?.rawValue, page.beforeId, page.limit + 1,
-                ])
+        // Only the filters given become conditions (see `listRuns`), so that SQLite reads them
+        // from an index (`webhook_deliveries_endpoint`, the `webhook_deliveries_failed` ones). The
+        // status, an enumeration, is written into the SQL: SQLite uses a partial index only for a
+        // condition it can see (at most 80 statements, one per combination, are cached).
+        var conditions: [String] = []
+        var values: [DatabaseValue] = []
+        if let tenantId {
+            conditions.append("d.tenant_id = ?")
+            values.append(tenantId.databaseValue)
+        }
+        if let endpointId = filter.endpointId {
+            conditions.append("d.endpoint_id = ?")
+            values.append(endpointId.databaseValue)
+        }
+        if let status = filter.status { conditions.append("d.status = '\(status.rawValue)'") }
+        if let eventType = filter.eventType {
+            conditions.append("ev.type = ?")
+            values.append(eventType.rawValue.databaseValue)
+        }
+        if let beforeId = page.beforeId {
+            conditions.append("d.id < ?")
+            values.append(beforeId.databaseValue)
+        }
+        values.append((page.limit + 1).databaseValue)
+        let sql = """
+            SELECT d.*, ev.type AS event_type FROM webhook_deliveries d
+            JOIN webhook_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY d.id DESC LIMIT ?
+            """
+        return try await pool.read { [values] db in
+            let rows = try Row.fetchAll(db, cached: sql, arguments: StatementArguments(values))
             return Page(items: rows.prefix(page.limit).map(WebhookDelivery.init(row:)), hasMore: rows.count > page.limit)
         }
     }

@@ -143,6 +143,14 @@ import Testing
             expectProblem(try await client.send(.get, "/v1/workflows?createdAfter=yesterday", key: app.keyA), .badRequest)
             let future = try await client.send(.get, "/v1/workflows?createdAfter=2999-01-01T00:00:00Z", key: app.keyA).json
             #expect(future["items"] == [])
+            // Filters combine with each other and with the cursor.
+            let past = try await client.send(.get, "/v1/workflows?createdAfter=2000-01-01T00:00:00Z&caseId=\(caseId)", key: app.keyA).json
+            #expect(past["items"]?.arrayValue?.count == 3)
+            #expect(try await client.send(.get, "/v1/workflows?status=FAILED&caseId=\(caseId)", key: app.keyA).json["items"] == [])
+            let firstPage = try await client.send(.get, "/v1/workflows?caseId=\(caseId)&limit=2", key: app.keyA).json
+            let cursor = try #require(firstPage["nextCursor"]?.stringValue)
+            let secondPage = try await client.send(.get, "/v1/workflows?caseId=\(caseId)&limit=2&cursor=\(cursor)", key: app.keyA).json
+            #expect(secondPage["items"]?.arrayValue?.map { $0["id"] } == [.string(ids[0])])
         }
     }
 
