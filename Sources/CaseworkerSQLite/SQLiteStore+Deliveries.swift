@@ -143,38 +143,22 @@ extension SQLiteStore: DeliveryStore {
     }
 
     public func listDeliveries(tenantId: String?, filter: DeliveryFilter, page: PageRequest) async throws -> Page<WebhookDelivery> {
-        // Only the filters given become conditions (see `listRuns`), so that SQLite reads them
-        // from an index (`webhook_deliveries_endpoint`, the `webhook_deliveries_failed` ones). The
-        // status, an enumeration, is written into the SQL: SQLite uses a partial index only for a
-        // condition it can see (at most 80 statements, one per combination, are cached).
-        var conditions: [String] = []
-        var values: [DatabaseValue] = []
-        if let tenantId {
-            conditions.append("d.tenant_id = ?")
-            values.append(tenantId.databaseValue)
-        }
-        if let endpointId = filter.endpointId {
-            conditions.append("d.endpoint_id = ?")
-            values.append(endpointId.databaseValue)
-        }
-        if let status = filter.status { conditions.append("d.status = '\(status.rawValue)'") }
-        if let eventType = filter.eventType {
-            conditions.append("ev.type = ?")
-            values.append(eventType.rawValue.databaseValue)
-        }
-        if let beforeId = page.beforeId {
-            conditions.append("d.id < ?")
-            values.append(beforeId.databaseValue)
-        }
-        values.append((page.limit + 1).databaseValue)
+        // Read through `webhook_deliveries_endpoint` or a `webhook_deliveries_failed` index when
+        // those filters are given; the status is written in for the partial indexes.
+        var conditions = ListConditions()
+        conditions.add("d.tenant_id = ?", tenantId)
+        conditions.add("d.endpoint_id = ?", filter.endpointId)
+        conditions.add(literal: filter.status.map { "d.status = '\($0.rawValue)'" })
+        conditions.add("ev.type = ?", filter.eventType?.rawValue)
+        conditions.add("d.id < ?", page.beforeId)
         let sql = """
             SELECT d.*, ev.type AS event_type FROM webhook_deliveries d
             JOIN webhook_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id
-            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-            ORDER BY d.id DESC LIMIT ?
+            \(conditions.sql) ORDER BY d.id DESC LIMIT ?
             """
-        return try await pool.read { [values] db in
-            let rows = try Row.fetchAll(db, cached: sql, arguments: StatementArguments(values))
+        let arguments = StatementArguments(conditions.values + [(page.limit + 1).databaseValue])
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(db, cached: sql, arguments: arguments)
             return Page(items: rows.prefix(page.limit).map(WebhookDelivery.init(row:)), hasMore: rows.count > page.limit)
         }
     }

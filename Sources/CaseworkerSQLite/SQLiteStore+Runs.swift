@@ -17,36 +17,18 @@ extension SQLiteStore: RunStore {
     }
 
     public func listRuns(tenantId: String, filter: RunFilter, page: PageRequest) async throws -> Page<Run> {
-        // Only the filters given become conditions, so that SQLite can read them from an index
-        // (`runs_case`, `runs_tenant_status`): `(? IS NULL OR column = ?)` reads every run of the
-        // tenant when few match (0.1-2 s for 200,000 runs, docs/PERFORMANCE.md). At most 32
-        // statements, one per combination of filters, are cached.
-        var conditions = ["tenant_id = ?"]
-        var values: [DatabaseValue] = [tenantId.databaseValue]
-        if let status = filter.status {
-            conditions.append("status = ?")
-            values.append(status.rawValue.databaseValue)
-        }
-        if let caseId = filter.caseId {
-            conditions.append("case_id = ?")
-            values.append(caseId.databaseValue)
-        }
-        if let definitionId = filter.workflowDefinitionId {
-            conditions.append("workflow_definition_id = ?")
-            values.append(definitionId.databaseValue)
-        }
-        if let createdAfter = filter.createdAfter {
-            conditions.append("created_at > ?")
-            values.append(Timestamp.millis(createdAfter).databaseValue)
-        }
-        if let beforeId = page.beforeId {
-            conditions.append("id < ?")
-            values.append(beforeId.databaseValue)
-        }
-        values.append((page.limit + 1).databaseValue)
-        let sql = "SELECT * FROM runs WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
-        return try await pool.read { [values] db in
-            let rows = try Row.fetchAll(db, cached: sql, arguments: StatementArguments(values))
+        // Read through `runs_case` or `runs_tenant_status` when those filters are given.
+        var conditions = ListConditions()
+        conditions.add("tenant_id = ?", tenantId)
+        conditions.add("status = ?", filter.status?.rawValue)
+        conditions.add("case_id = ?", filter.caseId)
+        conditions.add("workflow_definition_id = ?", filter.workflowDefinitionId)
+        conditions.add("created_at > ?", filter.createdAfter.map(Timestamp.millis))
+        conditions.add("id < ?", page.beforeId)
+        let sql = "SELECT * FROM runs \(conditions.sql) ORDER BY id DESC LIMIT ?"
+        let arguments = StatementArguments(conditions.values + [(page.limit + 1).databaseValue])
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(db, cached: sql, arguments: arguments)
             return Page(items: try rows.prefix(page.limit).map(Run.init(row:)), hasMore: rows.count > page.limit)
         }
     }
