@@ -19,6 +19,7 @@ struct BacklogCommand: AsyncParsableCommand {
     func run() async throws {
         let backlogs = sizes.split(separator: ",").compactMap { Int($0) }
         guard !backlogs.isEmpty, backlogs == backlogs.sorted() else { throw ValidationError("--sizes must be ascending integers") }
+        guard claims > 0, limit > 0 else { throw ValidationError("--claims and --limit must be positive") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-backlog-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

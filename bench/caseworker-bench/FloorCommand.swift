@@ -75,7 +75,7 @@ private final class Floor: Sendable {
         }
         router.post("v1/workflows/run") { request, _ -> Response in
             let start = try await Self.json(request)
-            let run = Run(
+            let run = FloorRun(
                 id: "run_" + UUID().uuidString, caseId: start["caseId"]?.stringValue ?? "",
                 definitionId: start["workflowDefinitionId"]?.stringValue ?? "")
             Task { await self.execute(run) }
@@ -87,7 +87,8 @@ private final class Floor: Sendable {
         return router
     }
 
-    private struct Run {
+    /// A run as the floor knows it (not CaseworkerCore's `Run`: the floor stores nothing).
+    private struct FloorRun {
         var id: String
         var caseId: String
         var definitionId: String
@@ -102,7 +103,7 @@ private final class Floor: Sendable {
     }
 
     /// W1's three steps and the webhook. A failure is left to the driver (a missing webhook).
-    private func execute(_ run: Run) async {
+    private func execute(_ run: FloorRun) async {
         let (providerURL, webhookURL, secret) = setup.withLock { ($0.providerURL, $0.webhookURL, $0.secret) }
         guard let providerURL, let webhookURL, let secret else { return }
         do {
