@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite, nothing skipped, on a fresh machine as on a prepared one: the README's
+# test command, and what .ci/run runs.
+#
+# It first installs what is missing, saying what, and asks for root (sudo) only for that:
+#   - the Debian package libsqlite3-dev (GRDB links the system SQLite),
+#   - python3-venv, and the virtualenv .venv with the PyPI packages standardwebhooks and
+#     prometheus_client, which the interoperability tests run (CASEWORKER_TEST_PYTHON).
+# Then it runs `swift test --disable-xctest`, passing its arguments on:
+#   scripts/test.sh                       everything
+#   scripts/test.sh --filter EndToEnd     a subset while iterating
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ensure_swift
+ensure_debian_packages libsqlite3-dev
+ensure_test_venv
+
+exec swift test --disable-xctest "$@"
