@@ -32,8 +32,13 @@ passed=0 failed=0 started=$SECONDS
 log() { echo "boot-test: [$((SECONDS - started))s] $*"; }
 ok() { passed=$((passed + 1)); log "ok   $*"; }
 bad() { failed=$((failed + 1)); log "FAIL $*"; }
-# check NAME COMMAND...: one check, passed when COMMAND succeeds.
-check() { local name="$1"; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+# check NAME COMMAND...: one check, passed when COMMAND succeeds (its output goes to
+# /root/boot-test.detail, whose end is printed when something failed).
+check() {
+  local name="$1"; shift
+  echo "--- $name" >> /root/boot-test.detail
+  if "$@" >> /root/boot-test.detail 2>&1; then ok "$name"; else bad "$name"; fi
+}
 # within SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds or SECONDS have passed.
 within() {
   local deadline=$((SECONDS + $1)); shift
@@ -44,6 +49,8 @@ within() {
 }
 finish() {
   if [ "$failed" != 0 ]; then
+    log "the checks' output (end of /root/boot-test.detail):"
+    tail -n 40 /root/boot-test.detail
     log "the service's journal:"
     journalctl -u caseworker --no-pager -o short-monotonic | tail -n 60
   fi

@@ -84,8 +84,9 @@ FailureAction=exit-force
 [Service]
 Type=oneshot
 ExecStart=/root/boot-test-guest.sh /root/$(basename "$deb")
-StandardOutput=journal+console
-StandardError=journal+console
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/console
 TimeoutStartSec=$((timeout_s - 30))
 
 [Install]
@@ -105,7 +106,7 @@ t0=$SECONDS
 set +e
 timeout --kill-after=15 "$timeout_s" systemd-nspawn --quiet --boot --private-network --console=read-only \
   "${nspawn_opts[@]}" --machine="cw-boot-test-$$" --directory="$root" \
-  systemd.show_status=false < /dev/null
+  systemd.show_status=false systemd.log_target=journal < /dev/null
 status=$?
 set -e
 result=$(cat "$root/root/boot-test.result" 2>/dev/null || echo "none (the test did not finish)")

@@ -36,6 +36,11 @@ ensure_debian_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The release build that gets installed (scripts/package-deb.sh, scripts/install.sh): the Swift
+# runtime and Foundation linked in statically (nothing needed from /opt/swift at run time), and
+# full RELRO (-z relro -z now). Both scripts use the same flags so that they share one build.
+CW_RELEASE_BUILD=(-c release --static-swift-stdlib -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now)
+
 # ensure_swift: puts the toolchain on PATH when it is installed in /opt/swift but not on PATH.
 ensure_swift() {
   if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then

@@ -10,7 +10,7 @@
 #   maintainer scripts                       scripts/deb/{postinst,prerm,postrm}
 #
 # The version is the binary's own (`caseworker version`, from Sources/CaseworkerServer/
-# CaseworkerVersion.swift), with its first "-" made "~" so that a pre-release sorts before
+# CaseworkerVersion.swift), with "-" made "~" so that a pre-release sorts before
 # its release in Debian's order as in SemVer's (0.1.0-dev -> 0.1.0~dev < 0.1.0).
 #
 # Usage: scripts/package-deb.sh [--no-build] [--lint] [--output DIR]
@@ -39,14 +39,14 @@ ensure_debian_packages dpkg-dev help2man
 if [ "$build" = 1 ]; then
   ensure_swift
   ensure_debian_packages libsqlite3-dev
-  say "building the release binary (swift build -c release --static-swift-stdlib)"
-  swift build -c release --static-swift-stdlib --product caseworker
+  say "building the release binary (swift build ${CW_RELEASE_BUILD[*]})"
+  swift build "${CW_RELEASE_BUILD[@]}" --product caseworker
 fi
 bin=.build/release/caseworker
 [ -x "$bin" ] || { say "no $bin: build it first (or drop --no-build)"; exit 1; }
 
 upstream=$("$bin" version | sed -n 's/^caseworker //p')
-version="${upstream/-/\~}"
+version="${upstream//-/\~}"
 if ! [[ "$version" =~ ^[0-9][A-Za-z0-9.+~]*$ ]]; then
   say "'$upstream' (from caseworker version) does not make a Debian version"
   exit 1
@@ -107,15 +107,16 @@ COPYRIGHT
 {
   echo "caseworker ($version) unstable; urgency=medium"
   echo
-  echo "  * Built from commit $commit of the Caseworker repository; its git history is the"
-  echo "    change log."
+  echo "  * Built from commit $commit of the Caseworker repository;"
+  echo "    its git history is the change log."
   echo
   echo " -- $maintainer  $(date -u -R -d "@$SOURCE_DATE_EPOCH")"
 } | gzip -9n > "$doc/changelog.gz"
 chmod 0644 "$doc"/*
 
-# Maintainer scripts.
+# Maintainer scripts, and lintian's overrides (each with its reason, in the file).
 install -m 0755 scripts/deb/postinst scripts/deb/prerm scripts/deb/postrm "$root/DEBIAN/"
+install -D -m 0644 scripts/deb/lintian-overrides "$root/usr/share/lintian/overrides/caseworker"
 
 # The control file: dependencies from the binary's shared libraries (dpkg-shlibdeps), and
 # adduser for postinst.
