@@ -118,8 +118,9 @@ chmod 0644 "$doc"/*
 install -m 0755 scripts/deb/postinst scripts/deb/prerm scripts/deb/postrm "$root/DEBIAN/"
 install -D -m 0644 scripts/deb/lintian-overrides "$root/usr/share/lintian/overrides/caseworker"
 
-# The control file: dependencies from the binary's shared libraries (dpkg-shlibdeps), and
-# adduser for postinst.
+# The control file: dependencies from the binary's shared libraries (dpkg-shlibdeps), adduser
+# for postinst, and procps for the unit's ExecReload=/bin/kill (a minimal Debian has no
+# /bin/kill: the boot test found `systemctl reload` failing there without it).
 mkdir -p "$stage/src/debian"
 printf 'Source: caseworker\n\nPackage: caseworker\nArchitecture: any\n' > "$stage/src/debian/control"
 shlibs=$(cd "$stage/src" && dpkg-shlibdeps -O -e"$root/usr/bin/caseworker" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
@@ -132,7 +133,7 @@ Version: $version
 Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $installed_size
-Depends: adduser, $shlibs
+Depends: adduser, procps, $shlibs
 Section: admin
 Priority: optional
 Description: self-hosted daemon that processes cases through versioned workflows
@@ -149,7 +150,7 @@ CONTROL
 mkdir -p "$out"
 deb="$out/caseworker_${version}_${arch}.deb"
 dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
-say "built $deb ($(du -h "$deb" | cut -f1), version $version, Depends: adduser, $shlibs)"
+say "built $deb ($(du -h "$deb" | cut -f1), version $version, Depends: adduser, procps, $shlibs)"
 
 if [ "$lint" = 1 ]; then
   ensure_debian_packages lintian
