@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs Caseworker as a systemd service: builds the release binary, installs it, the unit, an
-# example configuration (kept if one exists) and the `caseworker` system user. Idempotent: run it
-# again to upgrade (the daemon is restarted if it was running).
+# Installs Caseworker as a systemd service from the sources: builds the release binary, installs
+# it, the unit, an example configuration (kept if one exists) and the `caseworker` system user.
+# Idempotent: run it again to upgrade (the daemon is restarted if it was running). On Debian, the
+# package that scripts/package-deb.sh builds is the better way (docs/operations.md).
 #
 # Usage: sudo scripts/install.sh            (from the repository)
 #        PREFIX=/usr/local BUILD=0 sudo -E scripts/install.sh   (skip the build; use .build/release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh   # CW_RELEASE_BUILD: the release build flags, shared with scripts/package-deb.sh
 
 PREFIX="${PREFIX:-/usr/local}"
 BIN="$PREFIX/bin/caseworker"
@@ -22,9 +24,9 @@ fi
 if [ "${BUILD:-1}" = 1 ]; then
   echo "building the release binary (this takes a few minutes)..."
   if [ -n "${SUDO_USER:-}" ]; then
-    sudo -u "$SUDO_USER" swift build -c release --product caseworker
+    sudo -u "$SUDO_USER" env PATH="$PATH" swift build "${CW_RELEASE_BUILD[@]}" --product caseworker
   else
-    swift build -c release --product caseworker
+    swift build "${CW_RELEASE_BUILD[@]}" --product caseworker
   fi
 fi
 [ -x .build/release/caseworker ] || { echo "no .build/release/caseworker: build first" >&2; exit 1; }
