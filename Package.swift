@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "CaseworkerEngineTests",
             dependencies: [
-                "CaseworkerEngine", "CaseworkerSQLite",
+                "CaseworkerEngine", "CaseworkerSQLite", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

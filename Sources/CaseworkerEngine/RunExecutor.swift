@@ -26,6 +26,10 @@ struct RunExecutor: Sendable {
     let ids: ULIDGenerator
     let owner: String
     let maxStepsPerRun: Int
+    /// The bounds on what steps produce (resolved config, output, state, result) and on each
+    /// evaluation; a step past one ends `KO` with `value_too_deep`, `value_too_large` or
+    /// `expression_budget_exceeded`.
+    let limits: ValueLimits
     let metrics: EngineMetrics
     let logger: Logger
     let isStopping: @Sendable () -> Bool
@@ -137,7 +141,7 @@ struct RunExecutor: Sendable {
         if let wait = run.wait {
             // Waking a suspended step: it is finished from its wait, not executed again.
             startedAt = wait.since
-            let context = RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt)
+            let context = RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt, limits: limits)
             parameters = (try? step.config.evaluate(in: context)).map { SecretMasking.masked($0, action: step.action) } ?? .null
             if let childId = wait.childRunId {
                 // Woken by the child's end; a child still active (not expected) keeps the step waiting.
@@ -150,7 +154,7 @@ struct RunExecutor: Sendable {
             }
         } else {
             startedAt = clock.now
-            result = await attempt(step, of: run, context: RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt)) {
+            result = await attempt(step, of: run, context: RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt, limits: limits)) {
                 parameters = SecretMasking.masked($0, action: step.action)
             }
             try Task.checkCancellation()
@@ -168,7 +172,7 @@ struct RunExecutor: Sendable {
                 case .signal(let name, let timeoutSeconds):
                     return suspend(RunWait(signal: name, until: timeoutSeconds.map { startedAt.addingTimeInterval($0) }, since: startedAt))
                 case .child(let request):
-                    switch try await ChildRunPlanner(store: store, definitions: definitions, clock: clock).plan(request, parent: run, caseRecord: caseRecord) {
+                    switch try await ChildRunPlanner(store: store, definitions: definitions, clock: clock, limits: limits).plan(request, parent: run, caseRecord: caseRecord) {
                     case .success(let child):
                         return StepCompletion(
                             task: nil, parentStepId: nil, stateChanges: [:], stepResult: nil, next: .startChild(child, since: startedAt),
@@ -197,6 +201,11 @@ struct RunExecutor: Sendable {
             // Resolved above; a suspension cannot reach here.
             (outcome, errorText) = (StepOutcome(.ko, code: "action_error"), "an unexpected suspension")
         }
+        // Nothing is stored that passes a bound: the step ends KO instead, its output dropped.
+        if let (code, message) = limitProblem(output: output, stateChanges: stateChanges, state: run.state) {
+            (outcome, output, errorText, retryable, stateChanges) = (StepOutcome(.ko, code: code), .null, message, false, [:])
+            if case .completeRun = result { result = .ko(code, message) }
+        }
 
         // Retry a retryable failure while the policy allows: a durable wait, then the same step.
         if case .outcome = result, outcome.isFailure, retryable {
@@ -211,7 +220,7 @@ struct RunExecutor: Sendable {
         var after = run
         after.state.merge(stateChanges) { _, new in new }
         after.stepResults[step.id] = RunContext.stepResult(output: output, outcome: outcome, attempt: run.attempt)
-        let context = RunContext.evaluation(run: after, caseRecord: caseRecord, now: finishedAt)
+        let context = RunContext.evaluation(run: after, caseRecord: caseRecord, now: finishedAt, limits: limits)
 
         switch result {
         case .completeRun:
@@ -287,7 +296,10 @@ struct RunExecutor: Sendable {
         do {
             config = try step.config.evaluate(in: context)
         } catch {
-            return .ko("expression_error", "\(error)")
+            return .ko(error.code, "\(error)")
+        }
+        if let violation = limits.violation(of: config) {
+            return .ko(violation.code, "the step's resolved config: \(violation) (\(Self.limitKey(violation)))")
         }
         resolved(config)
         guard let action = actions[step.action] else {
@@ -331,15 +343,46 @@ struct RunExecutor: Sendable {
         }
         do {
             let result = try template.evaluate(in: context)
+            if let violation = limits.violation(of: result) {
+                let failure = RunError(
+                    code: violation.code, message: "the definition's output: \(violation) (\(Self.limitKey(violation)))", stepId: step.id)
+                return completion(
+                    step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
+                    next: .end(.failed), error: failure, keepClaim: false)
+            }
             return completion(
                 step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
                 next: .complete(result: result), keepClaim: false)
         } catch {
-            let failure = RunError(code: "expression_error", message: "the definition's output failed: \(error)", stepId: step.id)
+            let failure = RunError(code: error.code, message: "the definition's output failed: \(error)", stepId: step.id)
             return completion(
                 step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
                 next: .end(.failed), error: failure, keepClaim: false)
         }
+    }
+
+    /// Why a step's output, or the state its changes make, passes a bound (`limits`): the code
+    /// and message it ends `KO` with; `nil` when both fit.
+    func limitProblem(output: JSONValue, stateChanges: [String: JSONValue], state: [String: JSONValue]) -> (String, String)? {
+        if let violation = limits.violation(of: output) {
+            return (violation.code, "the step's output: \(violation) (\(Self.limitKey(violation)))")
+        }
+        guard !stateChanges.isEmpty else { return nil }
+        let changed = state.merging(stateChanges) { _, new in new }
+        // State values sit one level down, in the state object.
+        let stateLimits = ValueLimits(
+            maxDepth: limits.maxDepth + 1, maxBytes: limits.maxStateBytes, maxStateBytes: limits.maxStateBytes,
+            evaluationBudget: limits.evaluationBudget, maxRateKeyBytes: limits.maxRateKeyBytes)
+        if let violation = stateLimits.violation(of: .object(changed)) {
+            let key = if case .tooLarge = violation { "limits.maxStateBytes" } else { "limits.maxValueDepth" }
+            return (violation.code, "the run's state: \(violation) (\(key))")
+        }
+        return nil
+    }
+
+    /// The configuration key of the bound `violation` names.
+    static func limitKey(_ violation: ValueLimits.Violation) -> String {
+        if case .tooLarge = violation { "limits.maxValueBytes" } else { "limits.maxValueDepth" }
     }
 
     private func completion(

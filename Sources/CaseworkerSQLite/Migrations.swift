@@ -18,6 +18,7 @@ enum Migrations {
         migrator.registerMigration("v7-composition", migrate: v7)
         migrator.registerMigration("v8-claims-without-scanning-backlogs", migrate: v8)
         migrator.registerMigration("v9-list-filters", migrate: v9)
+        migrator.registerMigration("v10-erasure-of-idempotent-responses", migrate: v10)
         return migrator
     }
 
@@ -404,6 +405,16 @@ enum Migrations {
                 CREATE INDEX webhook_deliveries_failed_endpoint ON webhook_deliveries(tenant_id, endpoint_id, id)
                     WHERE status = 'FAILED';
                 CREATE INDEX webhook_deliveries_failed_all ON webhook_deliveries(id) WHERE status = 'FAILED';
+                """)
+    }
+
+    /// A stored idempotent response names the case it is about (`case_id`), so that erasing the
+    /// case deletes it (`eraseCase`): the response to a case's creation holds its personal fields.
+    private static func v10(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE idempotency_keys ADD COLUMN case_id TEXT;
+                CREATE INDEX idempotency_keys_case ON idempotency_keys(tenant_id, case_id) WHERE case_id IS NOT NULL;
                 """)
     }
 }

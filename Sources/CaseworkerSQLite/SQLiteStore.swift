@@ -60,6 +60,9 @@ public final class SQLiteStore: Sendable {
             // itself, e.g. under foreign keys) and temporary b-trees stay in memory: on disk each
             // was a file opened and written inside the writer's transaction (docs/PERFORMANCE.md).
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // Deleted and overwritten content is zeroed, free pages included, so that an erased
+            // case's data is not left in the file's unused space (`eraseCase`).
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         pool = try DatabasePool(path: options.path, configuration: configuration)
         // DatabasePool switches the writer to WAL with synchronous=NORMAL after `prepareDatabase`

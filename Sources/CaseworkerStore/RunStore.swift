@@ -171,7 +171,9 @@ public protocol RunStore: Sendable {
     /// due first, moving `PENDING` and `WAITING` ones to `RUNNING` (a woken run keeps its `wait`,
     /// so the engine knows to finish the suspended step rather than execute it). A rate-limited
     /// `PENDING` run is claimed only while its key has a free slot, in creation order; a run
-    /// leaving `PENDING` gets its workflow-timeout deadline.
+    /// leaving `PENDING` gets its workflow-timeout deadline. A claimed run whose stored row
+    /// cannot be read is ended `FAILED` (`corrupt_state`, with its event) in the same transaction
+    /// and returned so, terminal: it never fails the claim of the others.
     func claimDueRuns(owner: String, limit: Int, now: Date) async throws -> [Run]
     /// The earliest `dueAt` of an unclaimed active run (not counting `PENDING` runs held back by
     /// their rate limit) or workflow-timeout deadline, to sleep until then.

@@ -44,7 +44,9 @@ import Testing
     @Test func aRetryWhileTheFirstIsInFlightIs409UntilItsLockExpires() async throws {
         let app = try await TestApp()
         let body = JSONText.encode(["firstName": "Ada"])
-        let hash = SHA256Hex.of(Data("POST /v1/cases\n\(body)".utf8))
+        // The fingerprint binds the request to the API key that made it.
+        let keyId = try #require(try await app.store.activeKey(secretHash: APIKeySecret.hash(app.keyA))).id
+        let hash = SHA256Hex.of(Data("\(keyId) POST /v1/cases\n\(body)".utf8))
         let now = Date()
         // Another request with this key is being processed (claimed, not completed).
         _ = try await app.store.beginIdempotentRequest(

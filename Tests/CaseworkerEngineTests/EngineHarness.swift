@@ -74,7 +74,7 @@ struct EngineHarness {
         }
 
         var logger = Logger(label: "engine-test")
-        logger.logLevel = .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["HARNESS_LOG"] == nil ? .critical : .debug
         let received = ReceivedRequests()
         let port = Mutex<Int?>(nil)
         let receiver = Application(

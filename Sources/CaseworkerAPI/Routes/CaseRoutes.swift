@@ -6,8 +6,8 @@ import Hummingbird
 struct CaseRoutes {
     let store: any CaseStore
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let cases = v1.group("cases").add(middleware: ScopeMiddleware(resource: .cases))
+    func register(on v1: ResourceGroups) {
+        let cases = v1.group("cases", scope: .cases)
         cases.post(use: create)
         cases.get(use: list)
         cases.get("{id}", use: get)

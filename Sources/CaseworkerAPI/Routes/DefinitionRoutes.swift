@@ -8,8 +8,8 @@ import Hummingbird
 struct DefinitionRoutes {
     let store: any DefinitionStore
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let definitions = v1.group("workflow-definitions").add(middleware: ScopeMiddleware(resource: .definitions))
+    func register(on v1: ResourceGroups) {
+        let definitions = v1.group("workflow-definitions", scope: .definitions)
         definitions.get(use: list)
         definitions.put("{id}", use: save)
         definitions.get("{id}", use: get)

@@ -9,8 +9,8 @@ import Hummingbird
 struct ParameterSetRoutes {
     let store: any ParameterSetStore & DefinitionStore
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let parameters = v1.group("parameters").add(middleware: ScopeMiddleware(resource: .parameters))
+    func register(on v1: ResourceGroups) {
+        let parameters = v1.group("parameters", scope: .parameters)
         parameters.post(use: create)
         parameters.get("{id}", use: get)
         parameters.methodNotAllowed(allowing: [.post])

@@ -17,8 +17,8 @@ struct RunRoutes {
     /// `Retry-After` of a result asked for before the run ended.
     static let resultRetryAfterSeconds = 2
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let runs = v1.group("workflows").add(middleware: ScopeMiddleware(resource: .workflows))
+    func register(on v1: ResourceGroups) {
+        let runs = v1.group("workflows", scope: .workflows)
         runs.post("run", use: start)
         runs.get(use: list)
         runs.get("{id}", use: status)
@@ -78,7 +78,8 @@ struct RunRoutes {
         }
         let plan = try definition.planRun(
             values: values, input: body.input,
-            start: RunStartContext(caseRecord: caseRecord, caseId: body.caseId, correlationId: body.correlationId, now: Date()))
+            start: RunStartContext(caseRecord: caseRecord, caseId: body.caseId, correlationId: body.correlationId, now: Date(),
+                limits: context.valueLimits))
         let channel = request.headers[.xChannel].map { $0.prefix(codePoints: 64) }
         let run = try await store.startRun(
             NewRun(

@@ -6,8 +6,8 @@ import Hummingbird
 struct WebhookDeliveryRoutes {
     let store: any DeliveryStore
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let deliveries = v1.group("webhook-deliveries").add(middleware: ScopeMiddleware(resource: .webhooks))
+    func register(on v1: ResourceGroups) {
+        let deliveries = v1.group("webhook-deliveries", scope: .webhooks)
         deliveries.get(use: list)
         deliveries.get("{id}", use: get)
         deliveries.post("{id}/redeliver", use: redeliver)

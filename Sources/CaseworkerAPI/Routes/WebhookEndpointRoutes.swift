@@ -13,8 +13,8 @@ struct WebhookEndpointRoutes {
     /// The longest rotation grace: 30 days.
     static let maxGraceSeconds = 30 * 86400
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let endpoints = v1.group("webhook-endpoints").add(middleware: ScopeMiddleware(resource: .webhooks))
+    func register(on v1: ResourceGroups) {
+        let endpoints = v1.group("webhook-endpoints", scope: .webhooks)
         endpoints.post(use: create)
         endpoints.get(use: list)
         endpoints.get("{id}", use: get)

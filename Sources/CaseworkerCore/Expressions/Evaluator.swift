@@ -43,8 +43,8 @@
 ///   Prefix `-` takes a number. Integer overflow, and a number result that is not finite, are
 ///   errors. Type errors read `cannot apply '<op>' to <type> and <type>`.
 /// - `x in array` is deep-equality membership, `"k" in object` tests for a key,
-///   `"sub" in "string"` tests for a substring (the empty string is in every string);
-///   anything else is an error.
+///   `"sub" in "string"` tests for a substring (the empty string is in every string; linear
+///   time); anything else is an error.
 ///
 /// **Functions** (unknown names and wrong argument counts are parse errors; wrong argument
 /// types are evaluation errors naming the function):
@@ -67,49 +67,113 @@
 /// description as message.
 ///
 /// **Limits.** At most `Expression.maximumLength` (8192) characters per expression and
-/// `Expression.maximumDepth` (64) levels of nesting; beyond either is a parse error.
+/// `Expression.maximumDepth` (64) levels of nesting; beyond either is a parse error. Evaluation
+/// is bounded by the context's `ValueLimits`: its work by `evaluationBudget` (one unit per node,
+/// plus the bytes or elements each operator and function reads, copies or compares; every one of
+/// them is linear in its operands, `contains` and `in` on strings included), the values it builds
+/// by `maxBytes` (checked before a string, array or interpolation is built), and its result by
+/// `maxDepth` and `maxBytes`. Past a bound the error's `kind` says which (`ExpressionError.code`:
+/// `expression_budget_exceeded`, `value_too_large`, `value_too_deep`).
 struct Evaluator {
     let variables: [String: JSONValue]
     let nowText: String
     /// The text errors refer to (a whole template for an expression inside one).
     let source: String
+    /// The bounds, and the budget left (shared by every expression of one template or config).
+    var meter: EvaluationMeter
 
-    func failure(_ reason: String, at node: ExpressionNode) -> ExpressionError {
-        ExpressionError(source: source, column: node.column, reason: reason)
+    func failure(_ reason: String, at node: ExpressionNode, kind: ExpressionError.Kind = .invalid) -> ExpressionError {
+        ExpressionError(source: source, column: node.column, reason: reason, kind: kind)
     }
 
-    func evaluate(_ node: ExpressionNode) throws(ExpressionError) -> JSONValue {
+    /// Spends `units` of the budget, or fails with `budgetExceeded` at `node`.
+    mutating func spend(_ units: Int, at node: ExpressionNode) throws(ExpressionError) {
+        guard meter.spend(units) else {
+            throw failure(
+                "the evaluation exceeded its budget of \(meter.limits.evaluationBudget) units (limits.evaluationBudget)", at: node,
+                kind: .budgetExceeded)
+        }
+    }
+
+    /// Spends what reading `value` once costs: its bytes (a walk that stops past `maxBytes`).
+    mutating func spendReading(_ value: JSONValue, at node: ExpressionNode) throws(ExpressionError) {
+        switch value {
+        case .string(let text): try spend(text.utf8.count, at: node)
+        case .array, .object: try spend(ValueLimits.size(of: value, upTo: meter.limits.maxBytes).bytes, at: node)
+        default: try spend(1, at: node)
+        }
+    }
+
+    /// The size of `value` in bytes of compact JSON (counted up to `maxBytes`), the walk paid
+    /// from the budget.
+    mutating func size(of value: JSONValue, at node: ExpressionNode) throws(ExpressionError) -> Int {
+        if case .string(let text) = value { return text.utf8.count + 2 }
+        let (bytes, nodes) = ValueLimits.size(of: value, upTo: meter.limits.maxBytes)
+        try spend(nodes, at: node)
+        return bytes
+    }
+
+    /// Fails with `valueTooLarge` at `node` when a value of `bytes` would pass `maxBytes`.
+    func ensureFits(_ bytes: Int, at node: ExpressionNode) throws(ExpressionError) {
+        guard bytes <= meter.limits.maxBytes else {
+            throw failure(
+                "the value would be larger than \(ValueLimits.bytesText(meter.limits.maxBytes)) (limits.maxValueBytes)", at: node,
+                kind: .valueTooLarge)
+        }
+    }
+
+    mutating func evaluate(_ node: ExpressionNode) throws(ExpressionError) -> JSONValue {
+        try spend(1, at: node)
         switch node.kind {
         case .literal(let value):
             return value
         case .array(let elements):
             var values: [JSONValue] = []
             values.reserveCapacity(elements.count)
-            for element in elements { values.append(try evaluate(element)) }
+            var bytes = 2
+            for element in elements {
+                let value = try evaluate(element)
+                bytes += try size(of: value, at: node) + 1
+                try ensureFits(bytes, at: node)
+                values.append(value)
+            }
             return .array(values)
         case .identifier(let name):
             return variables[name] ?? .null
         case .member(let base, let name):
             guard case .object(let members) = try evaluate(base) else { return .null }
+            try spend(name.utf8.count, at: node)
             return members[name] ?? .null
         case .index(let base, let key):
-            return Self.element(of: try evaluate(base), at: try evaluate(key))
+            let container = try evaluate(base)
+            let index = try evaluate(key)
+            try spend(index.stringValue?.utf8.count ?? 1, at: node)
+            return Self.element(of: container, at: index)
         case .call(let function, let arguments):
             return try call(function, arguments, at: node)
         case .unary(.not, let operand):
-            return .bool(!(try truth(of: try evaluate(operand), for: "'!'", at: node)))
+            let value = try evaluate(operand)
+            return .bool(!(try truth(of: value, for: "'!'", at: node)))
         case .unary(.negate, let operand):
-            return try negate(try evaluate(operand), at: node)
+            let value = try evaluate(operand)
+            return try negate(value, at: node)
         case .binary(.and, let left, let right):
-            guard try truth(of: try evaluate(left), for: "'&&'", at: node) else { return .bool(false) }
-            return .bool(try truth(of: try evaluate(right), for: "'&&'", at: node))
+            let first = try evaluate(left)
+            guard try truth(of: first, for: "'&&'", at: node) else { return .bool(false) }
+            let second = try evaluate(right)
+            return .bool(try truth(of: second, for: "'&&'", at: node))
         case .binary(.or, let left, let right):
-            if try truth(of: try evaluate(left), for: "'||'", at: node) { return .bool(true) }
-            return .bool(try truth(of: try evaluate(right), for: "'||'", at: node))
+            let first = try evaluate(left)
+            if try truth(of: first, for: "'||'", at: node) { return .bool(true) }
+            let second = try evaluate(right)
+            return .bool(try truth(of: second, for: "'||'", at: node))
         case .binary(let op, let left, let right):
-            return try apply(op, try evaluate(left), try evaluate(right), at: node)
+            let first = try evaluate(left)
+            let second = try evaluate(right)
+            return try apply(op, first, second, at: node)
         case .conditional(let condition, let then, let otherwise):
-            let chosen = try truth(of: try evaluate(condition), for: "the condition of '?:'", at: node)
+            let value = try evaluate(condition)
+            let chosen = try truth(of: value, for: "the condition of '?:'", at: node)
             return try evaluate(chosen ? then : otherwise)
         }
     }

@@ -71,8 +71,29 @@ enum ValueComparison {
         array.contains { equal($0, value) }
     }
 
-    /// Whether `needle` occurs in `haystack` (comparing `Character`s); the empty string always does.
+    /// Whether `needle` occurs in `haystack` (comparing `Character`s); the empty string always
+    /// does. Knuth–Morris–Pratt: time linear in the two lengths, whatever their content (a naive
+    /// search is quadratic, and tenants choose both strings).
     static func contains(_ haystack: String, substring needle: String) -> Bool {
-        needle.isEmpty || haystack.contains(needle)
+        if needle.isEmpty { return true }
+        let pattern = Array(needle)
+        // `failure[i]`: the length of the longest proper prefix of `pattern[...i]` that is also
+        // its suffix.
+        var failure = [Int](repeating: 0, count: pattern.count)
+        var matched = 0
+        for position in pattern.indices.dropFirst() {
+            while matched > 0 && pattern[position] != pattern[matched] { matched = failure[matched - 1] }
+            if pattern[position] == pattern[matched] { matched += 1 }
+            failure[position] = matched
+        }
+        matched = 0
+        for character in haystack {
+            while matched > 0 && character != pattern[matched] { matched = failure[matched - 1] }
+            if character == pattern[matched] {
+                matched += 1
+                if matched == pattern.count { return true }
+            }
+        }
+        return false
     }
 }
