@@ -7,7 +7,14 @@ extension SQLiteStore: RunStore {
     public func startRun(_ new: NewRun) async throws -> Run {
         let id = newId()
         let now = nowMillis
-        try await write("startRun") { db in try Self.insertRun(db, new, id: id, now: now) }
+        try await write("startRun") { db in
+            // Checked in the insert's transaction: an erasure committed since the API read the
+            // case refuses the run.
+            let erased = try Int64.fetchOne(
+                db, cached: "SELECT erased_at FROM cases WHERE tenant_id = ? AND id = ?", arguments: [new.tenantId, new.caseId])
+            guard erased == nil else { throw StoreError.conflict("case \(new.caseId) is erased") }
+            try Self.insertRun(db, new, id: id, now: now)
+        }
         signals.workAvailable.signal()
         return Run(inserted: new, id: id, now: now)
     }

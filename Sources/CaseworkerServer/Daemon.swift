@@ -107,7 +107,8 @@ public enum Daemon {
         store: SQLiteStore, config: CaseworkerConfig, metrics: MetricsBackend, services: [any Service] = [],
         readiness: Readiness = Readiness(), logger: Logger, onListening: @escaping @Sendable (ListenAddress) -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let api = config.server.apiConfiguration
+        var api = config.server.apiConfiguration
+        api.valueLimits = config.limits
         let router = makeRouter(store: store, configuration: api, metrics: apiMetrics(config: config, metrics: metrics), readiness: readiness)
         return Application(
             router: router,
