@@ -2,6 +2,8 @@
 /// pointing into the schema document. Used by ``JSONSchema/init(parsing:at:)``.
 struct JSONSchemaParser {
     private(set) var errors: [FieldError] = []
+    /// The `pattern`s read so far (at most `JSONSchema.maximumPatterns`).
+    private var patterns = 0
 
     private static let keywordList =
         (JSONSchema.supportedKeywords + ["and the annotations"]).joined(separator: ", ")
@@ -92,11 +94,16 @@ struct JSONSchemaParser {
                     fail(at, "must be a string (a regular expression), got \(value.typeName)")
                     continue
                 }
-                guard let pattern = SchemaPattern(source) else {
-                    fail(at, "is not a valid regular expression: \(source)")
+                patterns += 1
+                guard patterns <= JSONSchema.maximumPatterns else {
+                    fail(at, "is one pattern too many (a schema may hold at most \(JSONSchema.maximumPatterns))")
                     continue
                 }
-                c.pattern = pattern
+                do throws(LinearRegex.SyntaxError) {
+                    c.pattern = try SchemaPattern(source)
+                } catch {
+                    fail(at, "is not a valid regular expression: \(source) (\(error.message))")
+                }
             case "format":
                 guard case .string(let name) = value else {
                     fail(at, "must be a string, got \(value.typeName)")
