@@ -101,6 +101,9 @@ public final class RunEngine: Service, Sendable {
                 do {
                     claimed = try await store.claimDueRuns(owner: executor.owner, limit: capacity, now: clock.now)
                     failures = 0
+                } catch StoreError.storageFull {
+                    // Logged once by the store; back off until a write succeeds again.
+                    failures += 1
                 } catch {
                     failures += 1
                     logger.error("claiming runs failed", metadata: ["error": "\(error)"])

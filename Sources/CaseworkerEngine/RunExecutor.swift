@@ -58,7 +58,7 @@ struct RunExecutor: Sendable {
                     run = run.applying(completion)
                     continue
                 }
-                run = try await store.finishSteps(run: committed, owner: owner, completions: pending)
+                run = try await commit(pending, after: committed)
                 (committed, pending) = (run, [])
                 if run.status.isTerminal {
                     metrics.runFinished(run.status)
@@ -92,6 +92,21 @@ struct RunExecutor: Sendable {
             logger.error("run execution failed; it will be retried", metadata: ["error": "\(error)"])
             try? await store.releaseClaim(runId: run.id, owner: owner)
             return false
+        }
+    }
+
+    /// Commits `completions` (`finishSteps`). While the storage is full the step's work is kept
+    /// and the commit tried again, after 1 s, then up to 30 s apart, until it succeeds or the
+    /// engine stops (then the claim is released at the next start and the step runs again).
+    private func commit(_ completions: [StepCompletion], after run: Run) async throws -> Run {
+        var delay = Duration.seconds(1)
+        while true {
+            do {
+                return try await store.finishSteps(run: run, owner: owner, completions: completions)
+            } catch StoreError.storageFull where !isStopping() {
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(30))
+            }
         }
     }
 

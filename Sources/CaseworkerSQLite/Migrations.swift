@@ -410,11 +410,14 @@ enum Migrations {
 
     /// A stored idempotent response names the case it is about (`case_id`), so that erasing the
     /// case deletes it (`eraseCase`): the response to a case's creation holds its personal fields.
+    /// `storage_probe` is the scratch table of the readiness probe while the storage is full.
     private static func v10(_ db: Database) throws {
         try db.execute(
             sql: """
                 ALTER TABLE idempotency_keys ADD COLUMN case_id TEXT;
                 CREATE INDEX idempotency_keys_case ON idempotency_keys(tenant_id, case_id) WHERE case_id IS NOT NULL;
+                -- The readiness probe's scratch row while the storage is full (`StorageState`).
+                CREATE TABLE storage_probe (id INTEGER PRIMARY KEY CHECK (id = 1), filler BLOB NOT NULL);
                 """)
     }
 }

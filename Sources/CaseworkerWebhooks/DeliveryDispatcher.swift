@@ -207,6 +207,8 @@ public final class DeliveryDispatcher: Service, Sendable {
                         freedDuringClaim = false
                     case .claimFailed(let error):
                         claiming = false
+                        // A full storage is logged once by the store; the next poll tries again.
+                        if case StoreError.storageFull? = error as? StoreError { break }
                         logger.error("claiming webhook deliveries failed", metadata: ["error": "\(error)"])
                     case .woken:
                         waiting = false

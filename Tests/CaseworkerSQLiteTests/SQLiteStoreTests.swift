@@ -34,7 +34,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         }
         #expect(
             tables == [
-                "api_keys", "cases", "idempotency_keys", "parameter_sets", "run_signals", "run_tasks", "runs", "tenants",
+                "api_keys", "cases", "idempotency_keys", "parameter_sets", "run_signals", "run_tasks", "runs", "storage_probe", "tenants",
                 "webhook_deliveries",
                 "webhook_delivery_attempts", "webhook_endpoints", "webhook_events", "workflow_definition_versions",
                 "workflow_definitions",
