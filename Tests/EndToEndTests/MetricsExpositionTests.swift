@@ -37,6 +37,7 @@ import Testing
         "caseworker_webhook_deliveries_pending": ("gauge", []),
         "caseworker_webhook_oldest_pending_delivery_age_seconds": ("gauge", []),
         "caseworker_db_commit_duration_seconds": ("histogram", ["transaction"]),
+        "caseworker_storage_full": ("gauge", []),
     ]
 
     @Test(.enabled(if: required, "set CASEWORKER_TEST_PYTHON to a python with prometheus_client installed"))
