@@ -290,6 +290,8 @@ struct RunExecutor: Sendable {
             return .ko("expression_error", "\(error)")
         }
         resolved(config)
+        // Null never decides: a switch on a null value branches nowhere.
+        if let error = step.nullSwitchValue(in: config) { return .ko("expression_error", "\(error)") }
         guard let action = actions[step.action] else {
             return .ko("unsupported_action", "the action \(step.action.rawValue) is not supported by this release")
         }
