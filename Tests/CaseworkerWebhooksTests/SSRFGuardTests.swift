@@ -7,6 +7,7 @@ import NIOCore
 import NIOSOCKS
 import Testing
 
+@testable import CaseworkerOutbound
 @testable import CaseworkerWebhooks
 
 /// The SSRF guard on real attempts: refused addresses are never connected to, and the allow-list
