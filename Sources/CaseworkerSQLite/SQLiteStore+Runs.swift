@@ -278,7 +278,8 @@ extension Run {
                     since: Timestamp.date(millis: since), payload: try (row["wait_payload"] as String?).map(JSONText.decode),
                     childRunId: child)
             },
-            parentRunId: row["parent_run_id"], depth: row["depth"], failureOfRunId: row["failure_of_run_id"])
+            parentRunId: row["parent_run_id"], depth: row["depth"], failureOfRunId: row["failure_of_run_id"],
+            rateLimit: (row["rate_key"] as String?).map { RunRateLimit(key: $0, limit: row["rate_limit"]) })
     }
 }
 
