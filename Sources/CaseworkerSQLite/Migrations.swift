@@ -18,6 +18,7 @@ enum Migrations {
         migrator.registerMigration("v7-composition", migrate: v7)
         migrator.registerMigration("v8-claims-without-scanning-backlogs", migrate: v8)
         migrator.registerMigration("v9-list-filters", migrate: v9)
+        migrator.registerMigration("v10-endpoint-definition-filter", migrate: v10)
         return migrator
     }
 
@@ -404,6 +405,18 @@ enum Migrations {
                 CREATE INDEX webhook_deliveries_failed_endpoint ON webhook_deliveries(tenant_id, endpoint_id, id)
                     WHERE status = 'FAILED';
                 CREATE INDEX webhook_deliveries_failed_all ON webhook_deliveries(id) WHERE status = 'FAILED';
+                """)
+    }
+
+    /// Webhook endpoints subscribe to definitions as well as event types:
+    /// `workflow_definition_ids` is `NULL` for every definition (each endpoint so far), or a
+    /// non-empty JSON array of definition ids (`SQLiteStore.insertEvent` reads it).
+    private static func v10(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE webhook_endpoints ADD COLUMN workflow_definition_ids TEXT
+                    CHECK (workflow_definition_ids IS NULL OR (json_valid(workflow_definition_ids)
+                        AND json_type(workflow_definition_ids) = 'array' AND json_array_length(workflow_definition_ids) >= 1));
                 """)
     }
 }

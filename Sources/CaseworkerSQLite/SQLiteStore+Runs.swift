@@ -213,8 +213,8 @@ extension SQLiteStore: RunStore {
             // The outbox: a terminal run's event commits with the run, or not at all.
             if let terminalEvent {
                 try Self.insertEvent(
-                    db, tenantId: run.tenantId, type: terminalEvent.type, body: terminalEvent.body, runId: runId, eventId: eventId,
-                    now: now)
+                    db, tenantId: run.tenantId, type: terminalEvent.type, body: terminalEvent.body, runId: runId,
+                    definitionId: run.workflowDefinitionId, eventId: eventId, now: now)
                 try self.runEnded(db, run, now: now)
             }
             // A run that starts waiting for a signal announces it, in the same transaction.
