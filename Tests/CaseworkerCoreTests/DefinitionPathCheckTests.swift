@@ -40,7 +40,7 @@ import Testing
         ("stat.sanctionsHit", 3, "unknown name 'stat' (a template reads case, params, input, state, steps, run and now); did you mean 'state'?"),
         ("workflow.input.x", 3, "unknown name 'workflow' (a template reads case, params, input, state, steps, run and now)"),
         ("steps.screen.outptu", 15, "steps.screen has no member 'outptu' (it has output, status, code, attempt); did you mean 'output'?"),
-        ("steps[\"screen\"][\"stauts\"]", 18, "steps.screen has no member 'stauts' (it has output, status, code, attempt); did you mean 'status'?"),
+        ("steps['screen']['stauts']", 18, "steps.screen has no member 'stauts' (it has output, status, code, attempt); did you mean 'status'?"),
         ("steps.screan.output", 8, "no step has the id 'screan'; did you mean 'screen'?"),
         ("steps.nothing.output", 8, "no step has the id 'nothing'"),
         ("state.attemps > 1", 8, "'attemps' is not written by initialState, a variable or any step; did you mean 'attempts'?"),
@@ -60,7 +60,7 @@ import Testing
 
     static let accepted = [
         "state.attempts == 0", "state.threshold == 50", "params.threshold > 1", "input.channel == 'web'",
-        "steps.screen.output.body.anything.deeper == 1", "steps.screen == null", "steps[\"screen\"].status == 'OK'",
+        "steps.screen.output.body.anything.deeper == 1", "steps.screen == null", "steps['screen'].status == 'OK'",
         "case.data.anything == 1", "case.companyNumber == null", "run.correlationId == null", "now > ''",
         "state[input.channel] == 1", "input.channel in ['a'] && len(steps) > 0", "coalesce(state.sanctionsHit, false)",
     ]

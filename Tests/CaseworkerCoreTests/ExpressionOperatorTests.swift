@@ -67,7 +67,7 @@ struct ExpressionOperatorTests {
         ("true || false ? 'x' : 'y'", .string("x")),
         ("true ? false ? 1 : 2 : 3", .int(2)),
         ("-input.items[0]", .int(-1)),
-        ("!steps.verify.output.body.missing", .bool(true)),
+        ("!coalesce(steps.verify.output.body.missing, false)", .bool(true)),
         ("len('ab') * 2 + 1", .int(5)),
     ]
 

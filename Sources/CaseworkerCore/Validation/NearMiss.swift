@@ -2,12 +2,13 @@
 ///
 /// A candidate is a near miss when it differs from the name only in letter case, or by at most
 /// one edit (an insertion, a deletion, a substitution or a swap of two neighbours) for names of
-/// up to five characters and at most two edits for longer ones. The closest candidate wins;
+/// three to five characters and at most two edits for longer ones (names of one or two
+/// characters are near only to a different letter case). The closest candidate wins;
 /// ties go to the first in sorted order, so the suggestion is deterministic.
 public enum NearMiss {
     public static func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
         let lowered = name.lowercased()
-        let limit = name.count <= 5 ? 1 : 2
+        let limit = name.count <= 2 ? 0 : name.count <= 5 ? 1 : 2
         var best: (candidate: String, distance: Int)?
         for candidate in Set(candidates).sorted() where candidate != name {
             let distance = candidate.lowercased() == lowered ? 0 : editDistance(lowered, candidate.lowercased(), limit: limit)
