@@ -176,7 +176,8 @@ let package = Package(
         .testTarget(
             name: "CaseworkerEngineTests",
             dependencies: [
-                "CaseworkerEngine", "CaseworkerSQLite",
+                "CaseworkerEngine", "CaseworkerOutbound", "CaseworkerSQLite",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
