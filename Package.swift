@@ -6,12 +6,17 @@ import PackageDescription
 //   CaseworkerCore  <-  CaseworkerStore  <-  CaseworkerSQLite
 //                     ^         ^           ^      ^
 //          CaseworkerAPI  CaseworkerEngine  CaseworkerWebhooks
-//                 ^               ^           ^      |
-//             CaseworkerServer ---+-----------+------+
+//                 ^               ^   \      /     ^     |
+//                 |               |    v    v      |     |
+//                 |               |  CaseworkerOutbound  |   (-> CaseworkerCore)
+//                 |               |          ^           |
+//             CaseworkerServer ---+----------+-----------+
 //                   ^
 //               caseworker (executable)
 //
-// The API never sees GRDB: it talks to the `CaseworkerStore` protocols only.
+// The API never sees GRDB: it talks to the `CaseworkerStore` protocols only. The engine and the
+// webhooks share their outgoing HTTP pieces (SSRF policy and guard, transport failure texts)
+// through `CaseworkerOutbound`, and never import each other.
 let package = Package(
     name: "caseworker",
     platforms: [.macOS(.v15)],
@@ -52,12 +57,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Outgoing HTTP shared by the engine's `http.request` and the webhook dispatcher: the SSRF
+        // policy and its guard proxy, and the plain-language texts of transport failures.
+        .target(
+            name: "CaseworkerOutbound",
+            dependencies: [
+                "CaseworkerCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSOCKS", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The run engine: claims due runs, executes steps through actions. Never imports the HTTP layer.
         .target(
             name: "CaseworkerEngine",
             dependencies: [
                 .product(name: "Metrics", package: "swift-metrics"),
                 "CaseworkerStore",
+                "CaseworkerOutbound",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSOCKS", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -71,6 +90,7 @@ let package = Package(
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
+                "CaseworkerOutbound",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -98,6 +118,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "CaseworkerAPI",
                 "CaseworkerEngine",
+                "CaseworkerOutbound",
                 "CaseworkerSQLite",
                 "CaseworkerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -147,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "CaseworkerServerTests",
             dependencies: [
-                "CaseworkerServer", "CaseworkerSQLite",
+                "CaseworkerServer", "CaseworkerSQLite", "CaseworkerOutbound",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
@@ -155,7 +176,8 @@ let package = Package(
         .testTarget(
             name: "CaseworkerEngineTests",
             dependencies: [
-                "CaseworkerEngine", "CaseworkerSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+                "CaseworkerEngine", "CaseworkerOutbound", "CaseworkerSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
@@ -163,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "CaseworkerWebhooksTests",
             dependencies: [
-                "CaseworkerWebhooks", "CaseworkerSQLite",
+                "CaseworkerWebhooks", "CaseworkerOutbound", "CaseworkerSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -2846,7 +2846,11 @@ components:
             - $ref: '#/components/schemas/RunError'
             - type: 'null'
         waitingFor:
-          description: What a `WAITING` run waits for; `null` in every other status.
+          description: |
+            What the run waits for: for a `WAITING` run its timer, signal or child run; for a
+            `PENDING` run held by a rate limit its place in the key's queue (`rateLimit`; a key
+            that evaluated to `null` is the empty key, one queue shared by all such runs);
+            `null` otherwise.
           oneOf:
             - $ref: '#/components/schemas/RunWait'
             - type: 'null'
@@ -2858,8 +2862,13 @@ components:
           description: The run whose `FAILED` or `TIMED_OUT` end started this run as its definition's `failureWorkflow`; `null` otherwise.
     RunWait:
       type: object
-      required: [signal, until, childRunId]
+      required: [signal, until, childRunId, rateLimit]
       properties:
+        rateLimit:
+          description: The rate-limit queue a `PENDING` run waits in; `null` for a `WAITING` run.
+          oneOf:
+            - $ref: '#/components/schemas/RateLimitWait'
+            - type: 'null'
         signal:
           type: [string, 'null']
           description: The awaited signal (an `await` step); `null` for a `wait` timer and a `workflow.run` step.
@@ -2871,6 +2880,18 @@ components:
           oneOf:
             - $ref: '#/components/schemas/Timestamp'
             - type: 'null'
+    RateLimitWait:
+      type: object
+      description: |
+        Where a `PENDING` run stands behind its definition's `rateLimit`. The run starts (at the
+        engine's next claim) once `position` + `active` is at most `limit`. `position` and
+        `active` are read for `GET /v1/workflows/{id}` and its `/execution`; lists show `null`.
+      required: [key, limit, position, active]
+      properties:
+        key: {type: string, description: 'The evaluated `rateLimit.key`, as stored (`""` for a key that evaluated to `null`).'}
+        limit: {type: integer, minimum: 1, description: The `concurrentExecLimit` of the run's version.}
+        position: {type: [integer, 'null'], minimum: 1, description: 'The run''s place in the key''s queue of `PENDING` runs, 1 at the front.'}
+        active: {type: [integer, 'null'], minimum: 0, description: 'The key''s runs holding a slot (`RUNNING` or `WAITING`).'}
     RunError:
       type: object
       description: Why a run failed or timed out.
@@ -2920,7 +2941,7 @@ components:
     Execution:
       type: object
       description: A run's execution timeline.
-      required: [id, workflowDefinitionId, version, status, created, finished, tasks, tasksHierarchy, executionQueue]
+      required: [id, workflowDefinitionId, version, status, created, finished, tasks, tasksHierarchy, executionQueue, waitingFor]
       properties:
         id: {$ref: '#/components/schemas/Ulid'}
         workflowDefinitionId: {type: string}
@@ -2965,6 +2986,11 @@ components:
                 oneOf:
                   - $ref: '#/components/schemas/Timestamp'
                   - type: 'null'
+        waitingFor:
+          description: As in the run's status (`Run.waitingFor`), with the rate-limit queue position.
+          oneOf:
+            - $ref: '#/components/schemas/RunWait'
+            - type: 'null'
     ExecutionTask:
       type: object
       description: One attempt of one step.
@@ -3026,6 +3052,15 @@ components:
       minItems: 1
       uniqueItems: true
       items: {$ref: '#/components/schemas/WebhookEventType'}
+    WebhookDefinitionSubscription:
+      type: array
+      description: |
+        Distinct definition ids (1–100): the endpoint receives only events of runs of these
+        definitions. Absent or `null`: every definition. Ids need not exist yet.
+      minItems: 1
+      maxItems: 100
+      uniqueItems: true
+      items: {type: string, minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$'}
     WebhookEndpointCreate:
       type: object
       description: |
@@ -3041,6 +3076,10 @@ components:
           anyOf:
             - $ref: '#/components/schemas/WebhookEventSubscription'
             - type: 'null'
+        workflowDefinitionIds:
+          anyOf:
+            - $ref: '#/components/schemas/WebhookDefinitionSubscription'
+            - type: 'null'
         enabled:
           type: boolean
           description: Default `true` (`null` is refused); a disabled endpoint receives nothing.
@@ -3053,8 +3092,9 @@ components:
     WebhookEndpointPatch:
       type: object
       description: |
-        A JSON merge patch of `{url, description, events, enabled}`. `url` and `enabled` cannot be
-        removed; a `null` `events` restores the default subscription. Any other member is refused
+        A JSON merge patch of `{url, description, events, workflowDefinitionIds, enabled}`. `url`
+        and `enabled` cannot be removed; a `null` `events` restores the default subscription, a
+        `null` `workflowDefinitionIds` subscribes to every definition again. Any other member is refused
         unless it is `null` (which removes nothing); a non-null `secret` answers 422 (use
         rotate-secret), read-only members answer 422 `is read-only`.
       properties:
@@ -3063,6 +3103,10 @@ components:
         events:
           anyOf:
             - $ref: '#/components/schemas/WebhookEventSubscription'
+            - type: 'null'
+        workflowDefinitionIds:
+          anyOf:
+            - $ref: '#/components/schemas/WebhookDefinitionSubscription'
             - type: 'null'
         enabled: {type: boolean}
       additionalProperties: {type: 'null'}
@@ -3090,6 +3134,7 @@ components:
         - url
         - description
         - events
+        - workflowDefinitionIds
         - enabled
         - disabledReason
         - failingSince
@@ -3103,6 +3148,10 @@ components:
         events:
           type: array
           items: {$ref: '#/components/schemas/WebhookEventType'}
+        workflowDefinitionIds:
+          type: [array, 'null']
+          description: The definitions whose runs' events the endpoint receives; `null` for every definition.
+          items: {type: string}
         enabled: {type: boolean}
         disabledReason:
           type: [string, 'null']

@@ -317,6 +317,11 @@ struct RunExecutor: Sendable {
             return .ko(violation.code, "the step's resolved config: \(violation) (\(Self.limitKey(violation)))")
         }
         resolved(config)
+        // Null never decides: a switch on a null value branches nowhere.
+        if let error = step.nullSwitchValue(in: config) { return .ko("expression_error", "\(error)") }
+        // Numeric members computed by templates are checked now, with the save-time rules.
+        let invalid = ComputedNumber.problems(step.action, resolved: config)
+        if !invalid.isEmpty { return .ko("invalid_config", "the computed config is invalid: \(invalid.joined(separator: "; "))") }
         guard let action = actions[step.action] else {
             return .ko("unsupported_action", "the action \(step.action.rawValue) is not supported by this release")
         }

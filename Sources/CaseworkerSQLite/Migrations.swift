@@ -19,6 +19,7 @@ enum Migrations {
         migrator.registerMigration("v8-claims-without-scanning-backlogs", migrate: v8)
         migrator.registerMigration("v9-list-filters", migrate: v9)
         migrator.registerMigration("v10-erasure-of-idempotent-responses", migrate: v10)
+        migrator.registerMigration("v11-endpoint-definition-filter", migrate: v11)
         return migrator
     }
 
@@ -418,6 +419,18 @@ enum Migrations {
                 CREATE INDEX idempotency_keys_case ON idempotency_keys(tenant_id, case_id) WHERE case_id IS NOT NULL;
                 -- The readiness probe's scratch row while the storage is full (`StorageState`).
                 CREATE TABLE storage_probe (id INTEGER PRIMARY KEY CHECK (id = 1), filler BLOB NOT NULL);
+                """)
+    }
+
+    /// Webhook endpoints subscribe to definitions as well as event types:
+    /// `workflow_definition_ids` is `NULL` for every definition (each endpoint so far), or a
+    /// non-empty JSON array of definition ids (`SQLiteStore.insertEvent` reads it).
+    private static func v11(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE webhook_endpoints ADD COLUMN workflow_definition_ids TEXT
+                    CHECK (workflow_definition_ids IS NULL OR (json_valid(workflow_definition_ids)
+                        AND json_type(workflow_definition_ids) = 'array' AND json_array_length(workflow_definition_ids) >= 1));
                 """)
     }
 }

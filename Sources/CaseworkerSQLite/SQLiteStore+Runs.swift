@@ -225,8 +225,8 @@ extension SQLiteStore: RunStore {
             // The outbox: a terminal run's event commits with the run, or not at all.
             if let terminalEvent {
                 try Self.insertEvent(
-                    db, tenantId: run.tenantId, type: terminalEvent.type, body: terminalEvent.body, runId: runId, eventId: eventId,
-                    now: now)
+                    db, tenantId: run.tenantId, type: terminalEvent.type, body: terminalEvent.body, runId: runId,
+                    definitionId: run.workflowDefinitionId, eventId: eventId, now: now)
                 try self.runEnded(db, run, now: now)
             }
             // A run that starts waiting for a signal announces it, in the same transaction.
@@ -268,7 +268,7 @@ extension SQLiteStore: RunStore {
             arguments: [run.error.map { JSONText.encode($0.json) }, now, now, run.id])
         try Self.insertEvent(
             db, tenantId: run.tenantId, type: .failed, body: Self.eventBody(type: .failed, timestamp: now, data: run.eventData),
-            runId: run.id, eventId: "msg_" + newId(), now: now)
+            runId: run.id, definitionId: run.workflowDefinitionId, eventId: "msg_" + newId(), now: now)
         try runEnded(db, run, now: now)
         return run
     }
@@ -338,7 +338,8 @@ extension Run {
                     since: Timestamp.date(millis: since), payload: try (row["wait_payload"] as String?).map(decode),
                     childRunId: child)
             },
-            parentRunId: row["parent_run_id"], depth: row["depth"], failureOfRunId: row["failure_of_run_id"])
+            parentRunId: row["parent_run_id"], depth: row["depth"], failureOfRunId: row["failure_of_run_id"],
+            rateLimit: (row["rate_key"] as String?).map { RunRateLimit(key: $0, limit: row["rate_limit"]) })
     }
 }
 

@@ -1,6 +1,7 @@
 import CaseworkerAPI
 import CaseworkerCore
 import CaseworkerEngine
+import CaseworkerOutbound
 import CaseworkerSQLite
 import CaseworkerWebhooks
 import Foundation
@@ -55,7 +56,7 @@ public enum Daemon {
         let stepGuard = try await SSRFGuardProxy.start(policy: stepPolicy, connectTimeout: .seconds(10), logger: logger)
         let httpClient = HTTPRequestAction.makeClient(socksProxyPort: stepGuard.port)
         let engine = RunEngine(
-            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient)), configuration: config.engine,
+            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient, addressPolicy: stepPolicy)), configuration: config.engine,
             metrics: EngineMetrics(factory: metrics.factory), logger: logger)
         let deliveryMetrics = DeliveryMetrics(factory: metrics.factory)
         let dispatcher = DeliveryDispatcher(

@@ -161,6 +161,8 @@ public protocol RunStore: Sendable {
     /// The run and its tasks in execution order, read in one snapshot (a task never shows without
     /// the run state it led to); `nil` for an unknown run.
     func runExecution(tenantId: String, runId: String) async throws -> (run: Run, tasks: [RunTask])?
+    /// Where a `PENDING` rate-limited `run` stands in its key's queue; `nil` for any other run.
+    func rateLimitPlace(of run: Run) async throws -> RateLimitPlace?
 
     /// The content of the definition version `versionId` (any tenant's: the engine runs all).
     func definitionContent(versionId: String) async throws -> JSONValue?

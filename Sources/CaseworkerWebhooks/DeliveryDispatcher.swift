@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CaseworkerCore
+import CaseworkerOutbound
 import CaseworkerStore
 import Foundation
 import Logging

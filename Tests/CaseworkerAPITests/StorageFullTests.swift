@@ -15,13 +15,10 @@ import Testing
 @Suite struct StorageFullTests {
     static let isRoot = getuid() == 0
 
+    /// Runs a shell command (fork and exec by libc: Foundation's `Process` is not used from
+    /// tests that run beside the daemon-spawning ones).
     static func run(_ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        system(arguments.map { "'\($0)'" }.joined(separator: " "))
     }
 
     @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"), .timeLimit(.minutes(2)))

@@ -23,6 +23,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
                 "v1-tenants-keys-cases-parameters", "v2-workflow-definitions", "v3-webhooks", "v4-runs", "v5-waiting",
                 "v6-idempotency-keys",
                 "v7-composition", "v8-claims-without-scanning-backlogs", "v9-list-filters", "v10-erasure-of-idempotent-responses",
+                "v11-endpoint-definition-filter",
             ])
         await #expect(throws: (any Error).self) { try await store.checkReady() }
         try store.migrate()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import CaseworkerOutbound
 @testable import CaseworkerWebhooks
 
 @Suite struct DeliveryOutcomeTests {

@@ -107,9 +107,19 @@ struct DefinitionRoutes {
     }
 
     /// `POST /v1/workflow-definitions/{id}/publish`: the draft becomes version N+1 (or, when its
-    /// content equals the latest version, is dropped in favour of it). 409 without a draft.
+    /// content equals the latest version, is dropped in favour of it). 409 without a draft. The
+    /// draft is validated again as a save would (a draft saved by an earlier release may fail
+    /// checks added since): 422 with pointers into the draft's content.
     @Sendable func publish(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try Self.definitionId(context)
+        if let draft = try await store.findDefinition(tenantId: try context.tenantId(), id: id, selector: .draft) {
+            do { _ = try WorkflowDefinition(parsing: draft.content) } catch {
+                throw Problem(
+                    .unprocessableContent, "validation-failed",
+                    "the draft has \(error.errors.count == 1 ? "1 problem" : "\(error.errors.count) problems") (pointers into the draft); save a corrected draft with PUT",
+                    errors: error.errors)
+            }
+        }
         guard let result = try await store.publishDraft(tenantId: try context.tenantId(), id: id, actor: context.actor(request)) else {
             throw Problem.notFound("no workflow definition \(id)")
         }

@@ -30,7 +30,7 @@ struct ParameterSetRoutes {
             throw Problem.notFound(
                 "no workflow definition \(input.workflowDefinitionId)\(input.version.map { " at version \($0)" } ?? "")")
         }
-        let definition = try WorkflowDefinition(parsing: version.content)
+        let definition = try WorkflowDefinition(loading: version.content)
         input.values = try definition.variables.validate(values: input.values, at: "/values")
         input.version = version.version
         let created = try await store.createParameterSet(tenantId: tenantId, input: input)

@@ -132,7 +132,7 @@ struct RunRoutes {
                 run = try await store.findRun(tenantId: tenantId, id: id) ?? run
             }
         }
-        return .json(run.representation)
+        return .json(run.representation(place: try await store.rateLimitPlace(of: run)))
     }
 
     /// `GET /v1/workflows/{id}/result`: 200 once the run has ended, else 409 with `Retry-After`.
@@ -158,7 +158,7 @@ struct RunRoutes {
         guard let (run, tasks) = try await store.runExecution(tenantId: tenantId, runId: id) else {
             throw Problem.notFound("no workflow run \(id)")
         }
-        return .json(run.executionRepresentation(tasks: tasks))
+        return .json(run.executionRepresentation(tasks: tasks, place: try await store.rateLimitPlace(of: run)))
     }
 
     /// `GET /v1/workflows?status=&caseId=&workflowDefinitionId=&createdAfter=&limit=&cursor=`.

@@ -7,7 +7,8 @@
 ///
 /// **Context.** Root identifiers are looked up in the context's variables: `case`, `params`,
 /// `input`, `state`, `steps` (`steps.<id>.output|status|code|attempt`), `run` (`id`,
-/// `createdAt`, `correlationId`) and `now`. An unknown root is `null`. `now` is always the
+/// `createdAt`, `correlationId`) and `now`. An unknown root is `null` (a definition cannot hold
+/// one: `DefinitionPathCheck` refuses it at save). `now` is always the
 /// injected time as an RFC 3339 UTC string with milliseconds, e.g. `2026-11-22T11:24:26.123Z`
 /// (the same as `now()`); the evaluator never reads the clock.
 ///
@@ -27,8 +28,9 @@
 /// `<` `<=` `>` `>=` `in`, `+` `-`, `*` `/` `%`, prefix `!` `-`, then postfix `.name`, `[i]`,
 /// calls. All binary levels are left-associative. Parentheses group.
 /// - `&&` and `||` short-circuit and return a boolean. Each operand evaluated must be a boolean
-///   or `null` (`null` counts as false); anything else is an error. `!` and the condition of
-///   `c ? a : b` follow the same rule; only the chosen branch of `?:` is evaluated.
+///   (**null never decides**: a `null` operand is an error naming it, like any other non-boolean;
+///   `coalesce(x, false)` states a default). `!` and the condition of `c ? a : b` follow the same
+///   rule; only the chosen branch of `?:` is evaluated.
 /// - `==` and `!=` compare deeply as JSON, with integers and numbers compared by value
 ///   (`1 == 1.0`, `[1] == [1.0]`); strings compare by `String` equality (canonical
 ///   equivalence). Never an error.
@@ -153,27 +155,27 @@ struct Evaluator {
             return try call(function, arguments, at: node)
         case .unary(.not, let operand):
             let value = try evaluate(operand)
-            return .bool(!(try truth(of: value, for: "'!'", at: node)))
+            return .bool(!(try truth(of: value, operand, for: "'!'", at: node)))
         case .unary(.negate, let operand):
             let value = try evaluate(operand)
             return try negate(value, at: node)
         case .binary(.and, let left, let right):
             let first = try evaluate(left)
-            guard try truth(of: first, for: "'&&'", at: node) else { return .bool(false) }
+            guard try truth(of: first, left, for: "'&&'", at: node) else { return .bool(false) }
             let second = try evaluate(right)
-            return .bool(try truth(of: second, for: "'&&'", at: node))
+            return .bool(try truth(of: second, right, for: "'&&'", at: node))
         case .binary(.or, let left, let right):
             let first = try evaluate(left)
-            if try truth(of: first, for: "'||'", at: node) { return .bool(true) }
+            if try truth(of: first, left, for: "'||'", at: node) { return .bool(true) }
             let second = try evaluate(right)
-            return .bool(try truth(of: second, for: "'||'", at: node))
+            return .bool(try truth(of: second, right, for: "'||'", at: node))
         case .binary(let op, let left, let right):
             let first = try evaluate(left)
             let second = try evaluate(right)
             return try apply(op, first, second, at: node)
         case .conditional(let condition, let then, let otherwise):
             let value = try evaluate(condition)
-            let chosen = try truth(of: value, for: "the condition of '?:'", at: node)
+            let chosen = try truth(of: value, condition, for: "the condition of '?:'", at: node)
             return try evaluate(chosen ? then : otherwise)
         }
     }
@@ -191,12 +193,13 @@ struct Evaluator {
         }
     }
 
-    /// The truth of a boolean or `null` (false); anything else is an error for `role`.
-    func truth(of value: JSONValue, for role: String, at node: ExpressionNode) throws(ExpressionError) -> Bool {
+    /// The truth of a boolean; anything else is an error for `role`. A `null` `value` is an
+    /// error too (null never decides), naming the `operand` that was null.
+    func truth(of value: JSONValue, _ operand: ExpressionNode, for role: String, at node: ExpressionNode) throws(ExpressionError) -> Bool {
         switch value {
         case .bool(let flag): return flag
-        case .null: return false
-        default: throw failure("\(role) needs a boolean or null, not \(value.typeName)", at: node)
+        case .null: throw failure(NullDecision.reason(role: role, operand: ExpressionPrinter.print(operand)), at: node)
+        default: throw failure("\(role) needs a boolean, not \(value.typeName)", at: node)
         }
     }
 }

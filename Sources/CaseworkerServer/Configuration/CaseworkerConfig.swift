@@ -1,3 +1,4 @@
+import CaseworkerOutbound
 import Foundation
 import CaseworkerAPI
 import CaseworkerCore

@@ -1,4 +1,5 @@
 import CaseworkerCore
+import CaseworkerOutbound
 import CaseworkerSQLite
 import CaseworkerWebhooks
 import Configuration

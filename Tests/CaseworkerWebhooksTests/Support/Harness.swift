@@ -6,6 +6,7 @@ import Logging
 import ServiceLifecycle
 import Testing
 
+@testable import CaseworkerOutbound
 @testable import CaseworkerWebhooks
 
 /// A migrated SQLite file in a temporary directory, a tenant, and a clock.
