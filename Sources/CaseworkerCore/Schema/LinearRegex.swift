@@ -324,10 +324,11 @@ extension LinearRegex {
             var branches = [try parseAlternative()]
             var size = branches[0].size
             while peek == "|" {
+                let bar = pos
                 pos += 1
                 let branch = try parseAlternative()
                 size = Parser.add(size, Parser.add(branch.size, 2))  // + split + jump
-                try check(size, at: pos)
+                try check(size, at: bar)
                 branches.append(branch)
             }
             if branches.count == 1 { return branches[0] }
@@ -339,10 +340,11 @@ extension LinearRegex {
             var items: [Node] = []
             var size = 0
             while let c = peek, c != "|", c != ")" {
+                let termStart = pos
                 let term = try parseTerm()
                 if term.size == 0 { continue }
                 size = Parser.add(size, term.size)
-                try check(size, at: pos)
+                try check(size, at: termStart)  // the term that made the program too large
                 items.append(term.node)
             }
             switch items.count {
