@@ -13,7 +13,14 @@ enum OpenAPIDocument {
 # - Response schemas list every member the representations write (`required` is complete;
 #   nullable members are `[X, "null"]`) but carry no input limits (lengths, ranges), so that a
 #   response always validates against what the server accepted.
-# - Every response carries `X-Request-ID`; every error is `application/problem+json`.
+# - Every response carries `X-Request-ID`; every error is `application/problem+json` with the one
+#   `Problem` schema. Each error response names the problem types it answers with in
+#   `x-problem-types` (slugs of `urn:caseworker:problem:<slug>`); scripts/fuzz_hooks.py checks that
+#   every problem's `type` is one of them and its `status` is the HTTP status.
+# - Plain constructs only, so that client generators (openapi-python-client,
+#   swift-openapi-generator) type everything: no `allOf` (objects are spelled out), unions of
+#   objects are `oneOf` with a `discriminator` (steps, by `action`) or with distinct required
+#   members (routing rules).
 # - Every GET operation also answers HEAD (the same status and headers, no body); HEAD is not
 #   listed as separate operations.
 # - Paths answer 405 `method-not-allowed` (with `Allow`, which lists HEAD beside GET) to the other
@@ -1040,13 +1047,14 @@ paths:
         '403': {$ref: '#/components/responses/Forbidden'}
         '404': {$ref: '#/components/responses/NotFound'}
         '409':
-          description: The run has not ended yet.
+          description: '`conflict`: the run has not ended yet.'
           headers:
             X-Request-ID: {$ref: '#/components/headers/XRequestID'}
             Retry-After: {$ref: '#/components/headers/RetryAfter'}
+          x-problem-types: [conflict]
           content:
             application/problem+json:
-              schema: {$ref: '#/components/schemas/ConflictProblem'}
+              schema: {$ref: '#/components/schemas/Problem'}
         '500': {$ref: '#/components/responses/InternalError'}
 
   /v1/workflows/{id}/execution:
@@ -1669,112 +1677,80 @@ components:
         `Idempotency-Key` is malformed.
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+      x-problem-types: [malformed-request, http-error]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 400}
-                  type:
-                    enum: ['urn:caseworker:problem:malformed-request', 'urn:caseworker:problem:http-error']
+          schema: {$ref: '#/components/schemas/Problem'}
     Unauthorized:
       description: '`unauthorized`: no `Authorization` header, not `Bearer`, or an unknown or revoked key.'
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
         WWW-Authenticate: {$ref: '#/components/headers/WWWAuthenticate'}
+      x-problem-types: [unauthorized]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 401}
-                  type: {const: 'urn:caseworker:problem:unauthorized'}
+          schema: {$ref: '#/components/schemas/Problem'}
     Forbidden:
       description: '`forbidden`: the API key lacks the scope the route needs (the detail names it).'
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+      x-problem-types: [forbidden]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 403}
-                  type: {const: 'urn:caseworker:problem:forbidden'}
+          schema: {$ref: '#/components/schemas/Problem'}
     NotFound:
       description: '`not-found`: no such resource in your tenant.'
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+      x-problem-types: [not-found]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 404}
-                  type: {const: 'urn:caseworker:problem:not-found'}
+          schema: {$ref: '#/components/schemas/Problem'}
     MethodNotAllowed:
       description: '`method-not-allowed`: the path exists but not with this method; `Allow` lists the methods.'
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
         Allow: {$ref: '#/components/headers/Allow'}
+      x-problem-types: [method-not-allowed]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 405}
-                  type: {const: 'urn:caseworker:problem:method-not-allowed'}
+          schema: {$ref: '#/components/schemas/Problem'}
     Conflict:
       description: '`conflict`: the request conflicts with the stored state.'
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+      x-problem-types: [conflict]
       content:
         application/problem+json:
-          schema: {$ref: '#/components/schemas/ConflictProblem'}
+          schema: {$ref: '#/components/schemas/Problem'}
     ContentTooLarge:
       description: '`body-too-large`: the body exceeds `server.maxBodyBytes` (default 1 MiB).'
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+      x-problem-types: [body-too-large]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 413}
-                  type: {const: 'urn:caseworker:problem:body-too-large'}
+          schema: {$ref: '#/components/schemas/Problem'}
     UnsupportedMediaType:
       description: |
         `unsupported-media-type`: no `Content-Type`, or one that is neither `application/json`
         nor an `application/*+json` type.
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+      x-problem-types: [unsupported-media-type]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 415}
-                  type: {const: 'urn:caseworker:problem:unsupported-media-type'}
+          schema: {$ref: '#/components/schemas/Problem'}
     ValidationFailed:
       description: |
         `validation-failed`: the JSON is well-formed but not acceptable; `errors` lists every
         problem with a JSON pointer into the request body.
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+      x-problem-types: [validation-failed]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 422}
-                  type: {const: 'urn:caseworker:problem:validation-failed'}
+          schema: {$ref: '#/components/schemas/Problem'}
           example:
             type: urn:caseworker:problem:validation-failed
             title: Unprocessable Content
@@ -1791,51 +1767,34 @@ components:
         `Idempotency-Key` was already used for a different request.
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+      x-problem-types: [validation-failed, idempotency-key-reused]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 422}
-                  type:
-                    enum: ['urn:caseworker:problem:validation-failed', 'urn:caseworker:problem:idempotency-key-reused']
+          schema: {$ref: '#/components/schemas/Problem'}
     IdempotencyKeyReused:
       description: '`idempotency-key-reused`: the `Idempotency-Key` was already used for a different request.'
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+      x-problem-types: [idempotency-key-reused]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 422}
-                  type: {const: 'urn:caseworker:problem:idempotency-key-reused'}
+          schema: {$ref: '#/components/schemas/Problem'}
     InternalError:
       description: '`internal-error`: an unexpected error; logged with the request id, the answer reveals nothing of the cause.'
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+      x-problem-types: [internal-error]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 500}
-                  type: {const: 'urn:caseworker:problem:internal-error'}
+          schema: {$ref: '#/components/schemas/Problem'}
     Unavailable:
       description: '`unavailable`: the daemon is draining, or the database is not writable or not migrated.'
       headers:
         X-Request-ID: {$ref: '#/components/headers/XRequestID'}
+      x-problem-types: [unavailable]
       content:
         application/problem+json:
-          schema:
-            allOf:
-              - $ref: '#/components/schemas/Problem'
-              - properties:
-                  status: {const: 503}
-                  type: {const: 'urn:caseworker:problem:unavailable'}
+          schema: {$ref: '#/components/schemas/Problem'}
 
   # ---------------------------------------------------------------- links
   links:
@@ -1919,7 +1878,11 @@ components:
     # ----- problems
     Problem:
       type: object
-      description: An RFC 9457 problem; every error answer of the API is one.
+      description: |
+        An RFC 9457 problem; every error answer of the API is one, and every error response of
+        this document references this one schema. `status` equals the HTTP status of the answer,
+        and `type` is one of the slugs the response lists in `x-problem-types`
+        (`urn:caseworker:problem:<slug>`); the contract fuzzing checks both on every answer.
       required: [type, title, status, detail, instance]
       properties:
         type:
@@ -1955,12 +1918,6 @@ components:
         message:
           type: string
           examples: [must be a string of at most 256 characters]
-    ConflictProblem:
-      allOf:
-        - $ref: '#/components/schemas/Problem'
-        - properties:
-            status: {const: 409}
-            type: {const: 'urn:caseworker:problem:conflict'}
 
     # ----- cases
     CaseInput:
