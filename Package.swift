@@ -11,12 +11,17 @@ import PackageDescription
 //                   ^
 //               caseworker (executable)
 //
-// The API never sees GRDB: it talks to the `CaseworkerStore` protocols only.
+//   CaseworkerWebhookSigning (Standard Webhooks secrets, signer, verifier; swift-crypto only)
+//     ^-- CaseworkerAPI, CaseworkerSQLite, CaseworkerWebhooks (the daemon signs with it)
+//     ^-- CaseworkerClient (the client library verifies with it; it imports nothing else of ours)
+//
+// The API never sees GRDB: it talks to the `CaseworkerStore` protocols only. The client library
+// never sees the server: a backend that depends on it builds none of the daemon.
 let package = Package(
     name: "caseworker",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "caseworker", targets: ["caseworker"])
+        .executable(name: "caseworker", targets: ["caseworker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -35,6 +40,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
+        // Standard Webhooks signing and verification, shared by the daemon and the client library.
+        .target(
+            name: "CaseworkerWebhookSigning",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Domain values and pure policies. No I/O.
         .target(
             name: "CaseworkerCore",
@@ -48,6 +58,7 @@ let package = Package(
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
+                "CaseworkerWebhookSigning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -71,6 +82,7 @@ let package = Package(
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
+                "CaseworkerWebhookSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -80,16 +92,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only.
+        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only. Serves
+        // docs/openapi.yaml, which the EmbedOpenAPIDocument plugin embeds at build time.
         .target(
             name: "CaseworkerAPI",
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
+                "CaseworkerWebhookSigning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-            ]
+            ],
+            plugins: ["EmbedOpenAPIDocument"]
         ),
+        // Build tool: docs/openapi.yaml as a Swift string in the target that uses it.
+        .plugin(name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["embed-text"]),
+        .executableTarget(name: "embed-text", path: "Plugins/embed-text"),
         // Configuration and the wiring of services into one process.
         .target(
             name: "CaseworkerServer",
@@ -122,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "caseworker-bench",
             dependencies: [
-                "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerWebhooks",
+                "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerWebhooks", "CaseworkerWebhookSigning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -142,6 +160,7 @@ let package = Package(
                 "CaseworkerAPI", "CaseworkerSQLite", "CaseworkerEngine",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
@@ -163,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "CaseworkerWebhooksTests",
             dependencies: [
-                "CaseworkerWebhooks", "CaseworkerSQLite",
+                "CaseworkerWebhooks", "CaseworkerWebhookSigning", "CaseworkerSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -1,6 +1,7 @@
 import CaseworkerCore
 import AsyncHTTPClient
 import CaseworkerStore
+import CaseworkerWebhookSigning
 import Foundation
 import NIOCore
 import NIOPosix

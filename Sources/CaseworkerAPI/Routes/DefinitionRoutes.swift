@@ -9,7 +9,8 @@ struct DefinitionRoutes {
     let store: any DefinitionStore
 
     func register(on v1: RouterGroup<APIRequestContext>) {
-        let definitions = v1.group("workflow-definitions").add(middleware: ScopeMiddleware(resource: .definitions))
+        let definitions = RegisteredRoutes(
+            on: v1.group("workflow-definitions").add(middleware: ScopeMiddleware(resource: .definitions)))
         definitions.get(use: list)
         definitions.put("{id}", use: save)
         definitions.get("{id}", use: get)
@@ -18,11 +19,7 @@ struct DefinitionRoutes {
         definitions.post("{id}/disable") { request, context in try await setDisabled(true, request, context) }
         definitions.post("{id}/enable") { request, context in try await setDisabled(false, request, context) }
         definitions.delete("{id}/draft", use: deleteDraft)
-        definitions.methodNotAllowed(allowing: [.get])
-        definitions.methodNotAllowed("{id}", allowing: [.get, .put])
-        definitions.methodNotAllowed("{id}/versions", allowing: [.get])
-        for action in ["publish", "disable", "enable"] { definitions.methodNotAllowed("{id}/\(action)", allowing: [.post]) }
-        definitions.methodNotAllowed("{id}/draft", allowing: [.delete])
+        definitions.answerMethodNotAllowed()
     }
 
     /// `PUT /v1/workflow-definitions/{id}?newVersion=&overwrite=`: validates the whole body (422

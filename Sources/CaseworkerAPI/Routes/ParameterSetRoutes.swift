@@ -10,11 +10,10 @@ struct ParameterSetRoutes {
     let store: any ParameterSetStore & DefinitionStore
 
     func register(on v1: RouterGroup<APIRequestContext>) {
-        let parameters = v1.group("parameters").add(middleware: ScopeMiddleware(resource: .parameters))
+        let parameters = RegisteredRoutes(on: v1.group("parameters").add(middleware: ScopeMiddleware(resource: .parameters)))
         parameters.post(use: create)
         parameters.get("{id}", use: get)
-        parameters.methodNotAllowed(allowing: [.post])
-        parameters.methodNotAllowed("{id}", allowing: [.get])
+        parameters.answerMethodNotAllowed()
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {

@@ -18,7 +18,7 @@ struct RunRoutes {
     static let resultRetryAfterSeconds = 2
 
     func register(on v1: RouterGroup<APIRequestContext>) {
-        let runs = v1.group("workflows").add(middleware: ScopeMiddleware(resource: .workflows))
+        let runs = RegisteredRoutes(on: v1.group("workflows").add(middleware: ScopeMiddleware(resource: .workflows)))
         runs.post("run", use: start)
         runs.get(use: list)
         runs.get("{id}", use: status)
@@ -27,14 +27,7 @@ struct RunRoutes {
         runs.post("{id}/cancel", use: cancel)
         runs.post("{id}/signals/{name}", use: signal)
         runs.post("{id}/retry", use: retry)
-        runs.methodNotAllowed(allowing: [.get])
-        runs.methodNotAllowed("run", allowing: [.post])
-        runs.methodNotAllowed("{id}", allowing: [.get])
-        runs.methodNotAllowed("{id}/result", allowing: [.get])
-        runs.methodNotAllowed("{id}/execution", allowing: [.get])
-        runs.methodNotAllowed("{id}/cancel", allowing: [.post])
-        runs.methodNotAllowed("{id}/signals/{name}", allowing: [.post])
-        runs.methodNotAllowed("{id}/retry", allowing: [.post])
+        runs.answerMethodNotAllowed()
     }
 
     /// `POST /v1/workflows/run`: checks the case, the definition version (latest published or

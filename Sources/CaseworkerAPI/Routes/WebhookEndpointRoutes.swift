@@ -1,6 +1,7 @@
 import CaseworkerCore
 import CaseworkerStore
 
+import CaseworkerWebhookSigning
 import Hummingbird
 
 /// `/v1/webhook-endpoints` (SPEC 3): create, list, get, merge-patch, delete, rotate-secret.
@@ -14,16 +15,14 @@ struct WebhookEndpointRoutes {
     static let maxGraceSeconds = 30 * 86400
 
     func register(on v1: RouterGroup<APIRequestContext>) {
-        let endpoints = v1.group("webhook-endpoints").add(middleware: ScopeMiddleware(resource: .webhooks))
+        let endpoints = RegisteredRoutes(on: v1.group("webhook-endpoints").add(middleware: ScopeMiddleware(resource: .webhooks)))
         endpoints.post(use: create)
         endpoints.get(use: list)
         endpoints.get("{id}", use: get)
         endpoints.patch("{id}", use: patch)
         endpoints.delete("{id}", use: delete)
         endpoints.post("{id}/rotate-secret", use: rotateSecret)
-        endpoints.methodNotAllowed(allowing: [.get, .post])
-        endpoints.methodNotAllowed("{id}", allowing: [.get, .patch, .delete])
-        endpoints.methodNotAllowed("{id}/rotate-secret", allowing: [.post])
+        endpoints.answerMethodNotAllowed()
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
