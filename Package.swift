@@ -22,6 +22,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "caseworker", targets: ["caseworker"]),
+        // The Swift client of the API, for backends: `Client` generated from docs/openapi.yaml and
+        // the `Caseworker` convenience layer (create a case, start a run, wait for its result,
+        // verify a webhook). It builds none of the daemon.
+        .library(name: "CaseworkerClient", targets: ["CaseworkerClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -38,6 +42,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
     ],
     targets: [
         // Standard Webhooks signing and verification, shared by the daemon and the client library.
@@ -127,6 +134,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The client library: generated from docs/openapi.yaml at build time by the generator's
+        // plugin (Sources/CaseworkerClient/openapi.yaml links to it), plus the convenience layer.
+        .target(
+            name: "CaseworkerClient",
+            dependencies: [
+                "CaseworkerWebhookSigning",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+            ],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
         // The `caseworker` command line: parses arguments and calls into CaseworkerServer.
         .executableTarget(
             name: "caseworker",
@@ -187,13 +205,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it).
+        // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it),
+        // also through the client library.
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite",
+                "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ]
         ),
     ],
