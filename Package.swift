@@ -205,6 +205,11 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // The client library's own logic: webhook verification and decoding, long-poll timing.
+        .testTarget(
+            name: "CaseworkerClientTests",
+            dependencies: ["CaseworkerClient", .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]
+        ),
         // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it),
         // also through the client library.
         .testTarget(
