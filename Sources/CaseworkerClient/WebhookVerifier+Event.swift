@@ -1,3 +1,5 @@
+// Re-exported: a backend that imports CaseworkerClient verifies deliveries with `WebhookVerifier`
+// and `WebhookSecret` (the daemon's own signing module) without a second import.
 @_exported import CaseworkerWebhookSigning
 import Foundation
 
