@@ -14,14 +14,23 @@ import PackageDescription
 //                   ^
 //               caseworker (executable)
 //
+//   CaseworkerWebhookSigning (Standard Webhooks secrets, signer, verifier; swift-crypto only)
+//     ^-- CaseworkerAPI, CaseworkerSQLite, CaseworkerWebhooks (the daemon signs with it)
+//     ^-- CaseworkerClient (the client library verifies with it; it imports nothing else of ours)
+//
 // The API never sees GRDB: it talks to the `CaseworkerStore` protocols only. The engine and the
 // webhooks share their outgoing HTTP pieces (SSRF policy and guard, transport failure texts)
-// through `CaseworkerOutbound`, and never import each other.
+// through `CaseworkerOutbound`, and never import each other. The client library never sees the
+// server: a backend that depends on it builds none of the daemon.
 let package = Package(
     name: "caseworker",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "caseworker", targets: ["caseworker"])
+        .executable(name: "caseworker", targets: ["caseworker"]),
+        // The Swift client of the API, for backends: `Client` generated from docs/openapi.yaml and
+        // the `Caseworker` convenience layer (create a case, start a run, wait for its result,
+        // verify a webhook). It builds none of the daemon.
+        .library(name: "CaseworkerClient", targets: ["CaseworkerClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -38,8 +47,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
     ],
     targets: [
+        // Standard Webhooks signing and verification, shared by the daemon and the client library.
+        .target(
+            name: "CaseworkerWebhookSigning",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Domain values and pure policies. No I/O.
         .target(
             name: "CaseworkerCore",
@@ -53,6 +70,7 @@ let package = Package(
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
+                "CaseworkerWebhookSigning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -91,6 +109,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
                 "CaseworkerOutbound",
+                "CaseworkerWebhookSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -100,16 +119,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only.
+        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only. Serves
+        // docs/openapi.yaml, which the EmbedOpenAPIDocument plugin embeds at build time.
         .target(
             name: "CaseworkerAPI",
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
+                "CaseworkerWebhookSigning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-            ]
+            ],
+            plugins: ["EmbedOpenAPIDocument"]
         ),
+        // Build tool: docs/openapi.yaml as a Swift string in the target that uses it.
+        .plugin(name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["embed-text"]),
+        .executableTarget(name: "embed-text", path: "Plugins/embed-text"),
         // Configuration and the wiring of services into one process.
         .target(
             name: "CaseworkerServer",
@@ -130,6 +155,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The client library: generated from docs/openapi.yaml at build time by the generator's
+        // plugin (Sources/CaseworkerClient/openapi.yaml links to it), plus the convenience layer.
+        .target(
+            name: "CaseworkerClient",
+            dependencies: [
+                "CaseworkerWebhookSigning",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+            ],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
         // The `caseworker` command line: parses arguments and calls into CaseworkerServer.
         .executableTarget(
             name: "caseworker",
@@ -143,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "caseworker-bench",
             dependencies: [
-                "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerWebhooks",
+                "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerWebhooks", "CaseworkerWebhookSigning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -163,6 +199,7 @@ let package = Package(
                 "CaseworkerAPI", "CaseworkerSQLite", "CaseworkerEngine",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
@@ -185,18 +222,25 @@ let package = Package(
         .testTarget(
             name: "CaseworkerWebhooksTests",
             dependencies: [
-                "CaseworkerWebhooks", "CaseworkerOutbound", "CaseworkerSQLite",
+                "CaseworkerWebhooks", "CaseworkerOutbound", "CaseworkerWebhookSigning", "CaseworkerSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it).
+        // The client library's own logic: webhook verification and decoding, long-poll timing.
+        .testTarget(
+            name: "CaseworkerClientTests",
+            dependencies: ["CaseworkerClient", .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]
+        ),
+        // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it),
+        // also through the client library.
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite",
+                "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ]
         ),
     ],

@@ -80,7 +80,7 @@ struct ResourceGroups {
     let idempotency: IdempotencyMiddleware
 
     /// `/v1/<path>`: the scope of `resource` is required, then `Idempotency-Key` is handled.
-    func group(_ path: RouterPath, scope resource: Scope.Resource) -> RouterGroup<APIRequestContext> {
-        v1.group(path).add(middleware: ScopeMiddleware(resource: resource)).add(middleware: idempotency)
+    func group(_ path: RouterPath, scope resource: Scope.Resource) -> RegisteredRoutes<RouterGroup<APIRequestContext>> {
+        RegisteredRoutes(on: v1.group(path).add(middleware: ScopeMiddleware(resource: resource)).add(middleware: idempotency))
     }
 }

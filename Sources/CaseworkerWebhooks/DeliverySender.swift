@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CaseworkerCore
 import CaseworkerOutbound
 import CaseworkerStore
+import CaseworkerWebhookSigning
 import Foundation
 import NIOCore
 import NIOPosix

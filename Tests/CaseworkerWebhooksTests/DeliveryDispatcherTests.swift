@@ -1,6 +1,7 @@
 import CaseworkerCore
 import CaseworkerSQLite
 import CaseworkerStore
+import CaseworkerWebhookSigning
 import Foundation
 import Testing
 

@@ -13,8 +13,7 @@ struct CaseRoutes {
         cases.get("{id}", use: get)
         cases.patch("{id}", use: patch)
         cases.delete("{id}", use: erase)
-        cases.methodNotAllowed(allowing: [.get, .post])
-        cases.methodNotAllowed("{id}", allowing: [.get, .patch, .delete])
+        cases.answerMethodNotAllowed()
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {

@@ -18,11 +18,7 @@ struct DefinitionRoutes {
         definitions.post("{id}/disable") { request, context in try await setDisabled(true, request, context) }
         definitions.post("{id}/enable") { request, context in try await setDisabled(false, request, context) }
         definitions.delete("{id}/draft", use: deleteDraft)
-        definitions.methodNotAllowed(allowing: [.get])
-        definitions.methodNotAllowed("{id}", allowing: [.get, .put])
-        definitions.methodNotAllowed("{id}/versions", allowing: [.get])
-        for action in ["publish", "disable", "enable"] { definitions.methodNotAllowed("{id}/\(action)", allowing: [.post]) }
-        definitions.methodNotAllowed("{id}/draft", allowing: [.delete])
+        definitions.answerMethodNotAllowed()
     }
 
     /// `PUT /v1/workflow-definitions/{id}?newVersion=&overwrite=`: validates the whole body (422

@@ -13,8 +13,7 @@ struct ParameterSetRoutes {
         let parameters = v1.group("parameters", scope: .parameters)
         parameters.post(use: create)
         parameters.get("{id}", use: get)
-        parameters.methodNotAllowed(allowing: [.post])
-        parameters.methodNotAllowed("{id}", allowing: [.get])
+        parameters.answerMethodNotAllowed()
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {

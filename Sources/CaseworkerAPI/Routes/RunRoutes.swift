@@ -27,14 +27,7 @@ struct RunRoutes {
         runs.post("{id}/cancel", use: cancel)
         runs.post("{id}/signals/{name}", use: signal)
         runs.post("{id}/retry", use: retry)
-        runs.methodNotAllowed(allowing: [.get])
-        runs.methodNotAllowed("run", allowing: [.post])
-        runs.methodNotAllowed("{id}", allowing: [.get])
-        runs.methodNotAllowed("{id}/result", allowing: [.get])
-        runs.methodNotAllowed("{id}/execution", allowing: [.get])
-        runs.methodNotAllowed("{id}/cancel", allowing: [.post])
-        runs.methodNotAllowed("{id}/signals/{name}", allowing: [.post])
-        runs.methodNotAllowed("{id}/retry", allowing: [.post])
+        runs.answerMethodNotAllowed()
     }
 
     /// `POST /v1/workflows/run`: checks the case, the definition version (latest published or

@@ -11,9 +11,7 @@ struct WebhookDeliveryRoutes {
         deliveries.get(use: list)
         deliveries.get("{id}", use: get)
         deliveries.post("{id}/redeliver", use: redeliver)
-        deliveries.methodNotAllowed(allowing: [.get])
-        deliveries.methodNotAllowed("{id}", allowing: [.get])
-        deliveries.methodNotAllowed("{id}/redeliver", allowing: [.post])
+        deliveries.answerMethodNotAllowed()
     }
 
     /// `GET /v1/webhook-deliveries?endpointId=&status=&eventType=&limit=&cursor=`, newest first.

@@ -1,6 +1,7 @@
 import CaseworkerCore
 import CaseworkerStore
 
+import CaseworkerWebhookSigning
 import Hummingbird
 
 /// `/v1/webhook-endpoints` (SPEC 3): create, list, get, merge-patch, delete, rotate-secret.
@@ -21,9 +22,7 @@ struct WebhookEndpointRoutes {
         endpoints.patch("{id}", use: patch)
         endpoints.delete("{id}", use: delete)
         endpoints.post("{id}/rotate-secret", use: rotateSecret)
-        endpoints.methodNotAllowed(allowing: [.get, .post])
-        endpoints.methodNotAllowed("{id}", allowing: [.get, .patch, .delete])
-        endpoints.methodNotAllowed("{id}/rotate-secret", allowing: [.post])
+        endpoints.answerMethodNotAllowed()
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {

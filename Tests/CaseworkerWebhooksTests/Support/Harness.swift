@@ -1,6 +1,7 @@
 import CaseworkerCore
 @testable import CaseworkerSQLite
 import CaseworkerStore
+import CaseworkerWebhookSigning
 import Foundation
 import Logging
 import ServiceLifecycle
