@@ -5,7 +5,9 @@ import Logging
 import Synchronization
 
 /// Whether the database's storage is full: set by a write SQLite refused with `SQLITE_FULL`,
-/// cleared by the next write that changed something. While it is set, `checkReady` answers
+/// cleared by the next write that changed something while the file system has space free (a
+/// small write that fits in the file's free pages at 0 bytes free does not clear it, so the state
+/// does not flap while the disk stays full). While it is set, `checkReady` answers
 /// `storage full` (`/readyz` 503) and writes answer `StoreError.storageFull` (503 with
 /// `Retry-After`). Each change of state is logged once, with the free space of the database's
 /// file system, and shown by the gauge `caseworker_storage_full` (1 while full).
@@ -35,9 +37,11 @@ final class StorageState: Sendable {
 
     /// A write that changed something committed.
     func markWritable() {
-        guard full.load(ordering: .relaxed), full.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        guard full.load(ordering: .relaxed) else { return }
+        let free = freeBytes
+        guard free != 0, full.exchange(false, ordering: .acquiringAndReleasing) else { return }
         gauge.record(0)
-        logger.notice("database storage is writable again", metadata: ["free_bytes": .string(freeBytes.map(String.init) ?? "unknown")])
+        logger.notice("database storage is writable again", metadata: ["free_bytes": .string(free.map(String.init) ?? "unknown")])
     }
 
     /// The bytes free to unprivileged users on the database's file system.
