@@ -54,37 +54,20 @@ enum JSONSchemaValueSupport {
         return y > floor ? -1 : 0
     }
 
-    /// Compact JSON text for messages, object members sorted by name: `["a","b"]`, `{"x":1}`.
+    /// Compact JSON text for messages: `["a","b"]`, `{"x":1}`; strings and member order as
+    /// `JSONTextWriter` writes them.
     static func render(_ value: JSONValue) -> String {
         switch value {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .double(let d): return d.isFinite ? String(d) : "null"
-        case .string(let s): return quote(s)
+        case .string(let s): return JSONTextWriter.quoted(s)
         case .array(let a): return "[" + a.map(render).joined(separator: ",") + "]"
         case .object(let o):
-            return "{" + o.keys.sorted().map { quote($0) + ":" + render(o[$0]!) }.joined(separator: ",") + "}"
+            return "{" + o.keys.sorted(by: JSONTextWriter.keyPrecedes).map { JSONTextWriter.quoted($0) + ":" + render(o[$0]!) }
+                .joined(separator: ",") + "}"
         }
-    }
-
-    /// A JSON string literal for `string`.
-    static func quote(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// `a`, `a or b`, `a, b or c`.
