@@ -188,15 +188,27 @@ let package = Package(
             ],
             path: "bench/caseworker-bench"
         ),
+        // Helpers the test targets share: a manual clock, waiting with a timeout, a port that
+        // refuses connections, a JSON client of the API. A plain target (a test target cannot be
+        // depended on) that no product includes, so nothing ships it.
+        .target(
+            name: "CaseworkerTestSupport",
+            dependencies: [
+                "CaseworkerCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/CaseworkerTestSupport"
+        ),
         .testTarget(name: "CaseworkerCoreTests", dependencies: ["CaseworkerCore"]),
         .testTarget(
             name: "CaseworkerSQLiteTests",
-            dependencies: ["CaseworkerSQLite", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CaseworkerSQLite", "CaseworkerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "CaseworkerAPITests",
             dependencies: [
-                "CaseworkerAPI", "CaseworkerSQLite", "CaseworkerEngine",
+                "CaseworkerAPI", "CaseworkerSQLite", "CaseworkerEngine", "CaseworkerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
@@ -205,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "CaseworkerServerTests",
             dependencies: [
-                "CaseworkerServer", "CaseworkerSQLite", "CaseworkerOutbound",
+                "CaseworkerServer", "CaseworkerSQLite", "CaseworkerOutbound", "CaseworkerTestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
@@ -213,7 +225,8 @@ let package = Package(
         .testTarget(
             name: "CaseworkerEngineTests",
             dependencies: [
-                "CaseworkerEngine", "CaseworkerOutbound", "CaseworkerSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+                "CaseworkerEngine", "CaseworkerOutbound", "CaseworkerSQLite", "CaseworkerTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -222,7 +235,7 @@ let package = Package(
         .testTarget(
             name: "CaseworkerWebhooksTests",
             dependencies: [
-                "CaseworkerWebhooks", "CaseworkerOutbound", "CaseworkerWebhookSigning", "CaseworkerSQLite",
+                "CaseworkerWebhooks", "CaseworkerOutbound", "CaseworkerWebhookSigning", "CaseworkerSQLite", "CaseworkerTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -237,7 +250,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerClient",
+                "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerClient", "CaseworkerTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

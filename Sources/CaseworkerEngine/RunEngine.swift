@@ -44,7 +44,7 @@ public final class RunEngine: Service, Sendable {
     private let executor: RunExecutor
     private let stopping = StopFlag()
     private let inFlight = Atomic<Int>(0)
-    private let idle = WakeSignal()
+    private let idle = WorkSignal()
 
     public init(
         store: any EngineStore, actions: ActionRegistry, configuration: EngineConfiguration = .init(),

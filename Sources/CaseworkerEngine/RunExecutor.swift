@@ -54,7 +54,7 @@ struct RunExecutor: Sendable {
             while true {
                 let completion = try await step(run: run, definition: definition, caseRecord: caseRecord)
                 pending.append(completion)
-                if Self.mayRunAhead(after: completion, pending: pending.count, definition: definition), !isStopping() {
+                if Self.mayRunAhead(after: completion, pending: pending.count, definition: definition, actions: actions), !isStopping() {
                     run = run.applying(completion)
                     continue
                 }
@@ -113,21 +113,18 @@ struct RunExecutor: Sendable {
     /// The most steps run ahead of a commit (a loop of pure steps still commits regularly).
     static let maxStepsPerCommit = 16
 
-    /// Whether the step after `completion` may run before `completion` is committed: it must be
-    /// a step without side effects outside the run (`transform`, `switch`, `complete`, `fail`),
-    /// reached keeping the claim. A crash before the commit then loses only work that runs again
-    /// the same way after the restart: the pure steps, and the step before them, which runs again
-    /// as any step interrupted by a crash does (an `http.request` with the same
-    /// `Idempotency-Key`). A step with side effects never starts before everything before it is
-    /// committed.
-    static func mayRunAhead(after completion: StepCompletion, pending: Int, definition: WorkflowDefinition) -> Bool {
+    /// Whether the step after `completion` may run before `completion` is committed: its action
+    /// must have no side effects outside the run (`Action.hasSideEffects`: `transform`, `switch`,
+    /// `complete`, `fail`), reached keeping the claim. A crash before the commit then loses only
+    /// work that runs again the same way after the restart: the pure steps, and the step before
+    /// them, which runs again as any step interrupted by a crash does (an `http.request` with the
+    /// same `Idempotency-Key`). A step with side effects never starts before everything before it
+    /// is committed.
+    static func mayRunAhead(after completion: StepCompletion, pending: Int, definition: WorkflowDefinition, actions: ActionRegistry) -> Bool {
         guard completion.keepClaim, case .step(let nextId, _) = completion.next, pending < maxStepsPerCommit,
             let next = definition.step(nextId)
         else { return false }
-        switch next.action {
-        case .transform, .switch, .complete, .fail: return true
-        case .httpRequest, .wait, .await, .workflowRun: return false
-        }
+        return !actions.hasSideEffects(next.action)
     }
 
     /// Executes the current step of `run` once and decides what follows.

@@ -122,7 +122,7 @@ final class OutboxCommitObserver: TransactionObserver, @unchecked Sendable {
     }
 
     func databaseDidCommit(_ db: Database) {
-        if inserted { signal.notify() }
+        if inserted { signal.signal() }
         inserted = false
     }
 

@@ -225,7 +225,7 @@ public final class DeliveryDispatcher: Service, Sendable {
             }
         } onGracefulShutdown: {
             draining.store(true, ordering: .relaxed)
-            self.signal.notify()
+            self.signal.signal()
         }
     }
 

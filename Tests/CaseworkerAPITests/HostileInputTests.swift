@@ -345,17 +345,6 @@ func firstPointer(_ reply: Client.Reply, sourceLocation: SourceLocation = #_sour
     return reply.errorPointers.first
 }
 
-extension Client {
-    /// Sends raw bytes as a JSON body.
-    func sendBytes(_ method: HTTPRequest.Method, _ uri: String, key: String?, body: [UInt8]) async throws -> Reply {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if let key { headers[.authorization] = "Bearer \(key)" }
-        return try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: body)) { response in
-            Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
-        }
-    }
-}
-
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!

@@ -3,6 +3,7 @@ import CaseworkerCore
 import CaseworkerEngine
 import CaseworkerOutbound
 import CaseworkerStore
+import CaseworkerTestSupport
 import Foundation
 import Logging
 import Testing

@@ -1,4 +1,5 @@
 import CaseworkerClient
+import CaseworkerTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

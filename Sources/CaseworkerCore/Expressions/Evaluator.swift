@@ -14,7 +14,7 @@
 ///
 /// **Literals.** Integers (`42` → integer), decimals and exponents (`2.5`, `1e3` → number),
 /// strings in double or single quotes with the escapes `\"` `\'` `\\` `\/` `\n` `\t` `\r`
-/// `\uXXXX` (surrogate pairs combine), `true`, `false`, `null`, arrays `[1, "a", x]`.
+/// `\b` `\f` `\uXXXX` (surrogate pairs combine; so every JSON string is a string literal), `true`, `false`, `null`, arrays `[1, "a", x]`.
 /// Number literals are unsigned; `-1` is the negation of `1`. An integer literal above
 /// `Int.max`, or a decimal that overflows, is a parse error.
 ///

@@ -109,7 +109,7 @@ extension Evaluator {
             return .int(integer)
         case .string(let text):
             guard let integer = Int(text) else {
-                throw failure("'int' cannot convert the string \(ExpressionText.quoted(text)) to an integer", at: node)
+                throw failure("'int' cannot convert the string \(JSONTextWriter.quoted(text)) to an integer", at: node)
             }
             return .int(integer)
         case .bool(let flag):
@@ -127,7 +127,7 @@ extension Evaluator {
             return value
         case .string(let text):
             guard Self.isDecimalText(text), let number = Double(text), number.isFinite else {
-                throw failure("'float' cannot convert the string \(ExpressionText.quoted(text)) to a number", at: node)
+                throw failure("'float' cannot convert the string \(JSONTextWriter.quoted(text)) to a number", at: node)
             }
             return .double(number)
         default:

@@ -22,9 +22,9 @@ extension Evaluator {
         try spendReading(right, at: node)
         switch op {
         case .equal:
-            return .bool(ValueComparison.equal(left, right))
+            return .bool(left.equalsByValue(right))
         case .notEqual:
-            return .bool(!ValueComparison.equal(left, right))
+            return .bool(!left.equalsByValue(right))
         case .less, .lessEqual, .greater, .greaterEqual:
             guard let order = ValueComparison.order(left, right) else {
                 throw failure("cannot compare \(left.typeName) with \(right.typeName)", at: node)

@@ -198,7 +198,7 @@ struct JSONSchemaParser {
             ("exclusiveMinimum", c.exclusiveMinimum, "exclusiveMaximum", c.exclusiveMaximum, false),
         ]
         for (lowerName, lower, upperName, upper, equalAllowed) in numericPairs {
-            guard let lower, let upper, let order = JSONSchemaValueSupport.compare(lower, upper) else { continue }
+            guard let lower, let upper, let order = JSONValue.compareNumbers(lower, upper) else { continue }
             let upperText = JSONSchemaValueSupport.render(upper)
             if equalAllowed, order > 0 {
                 fail(JSONPointer.appending(lowerName, to: pointer), "must not be greater than \(upperName) (\(upperText))")

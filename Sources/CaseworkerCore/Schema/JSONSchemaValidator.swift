@@ -34,10 +34,10 @@ struct JSONSchemaValidator {
             fail(pointer, "must be of type \(expected), got \(instance.typeName)")
             return
         }
-        if let values = c.enumValues, !values.contains(where: { JSONSchemaValueSupport.equal($0, instance) }) {
+        if let values = c.enumValues, !values.contains(where: { $0.equalsByValue(instance) }) {
             fail(pointer, "must be one of \(JSONSchemaValueSupport.render(.array(values)))")
         }
-        if let constant = c.constValue, !JSONSchemaValueSupport.equal(constant, instance) {
+        if let constant = c.constValue, !constant.equalsByValue(instance) {
             fail(pointer, "must be \(JSONSchemaValueSupport.render(constant))")
         }
         switch instance {
@@ -55,7 +55,7 @@ struct JSONSchemaValidator {
     }
 
     private mutating func validateNumber(_ number: JSONValue, against c: SchemaConstraints, at pointer: String) {
-        func order(_ bound: JSONValue) -> Int? { JSONSchemaValueSupport.compare(number, bound) }
+        func order(_ bound: JSONValue) -> Int? { JSONValue.compareNumbers(number, bound) }
         if let bound = c.minimum, let o = order(bound), o < 0 {
             fail(pointer, "must be at least \(JSONSchemaValueSupport.render(bound))")
         }

@@ -21,6 +21,9 @@ public struct HTTPRequestAction: Action {
     public static let defaultTimeoutSeconds = 30.0
     public static let maxResponseBytes = 1 << 20
 
+    /// A request leaves the process.
+    public var hasSideEffects: Bool { true }
+
     let client: HTTPClient
     let addressPolicy: Reloadable<AddressPolicy>?
 

@@ -1,3 +1,4 @@
+import CaseworkerTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -92,7 +93,7 @@ final class Receiver: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             defer { receiver.release() }
-            try await eventually("the receiver listens") { receiver.port != 0 }
+            try await waitFor("the receiver listens") { receiver.port != 0 }
             do {
                 let result = try await body(receiver)
                 receiver.release()
@@ -108,21 +109,3 @@ final class Receiver: Sendable {
     }
 }
 
-/// Polls `condition` every 10 ms until it holds; fails after `timeout`.
-func eventually(
-    _ what: String, timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: @Sendable () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("timed out waiting for: \(what)", sourceLocation: sourceLocation)
-            throw TimedOut(what: what)
-        }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
-
-struct TimedOut: Error {
-    var what: String
-}
