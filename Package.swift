@@ -189,8 +189,9 @@ let package = Package(
             path: "bench/caseworker-bench"
         ),
         // Helpers the test targets share: a manual clock, waiting with a timeout, a port that
-        // refuses connections, a JSON client of the API. A plain target (a test target cannot be
-        // depended on) that no product includes, so nothing ships it.
+        // refuses connections, a JSON client of the API, a seeded random generator. A plain
+        // target (a test target cannot be depended on) that no product includes, so nothing
+        // ships it.
         .target(
             name: "CaseworkerTestSupport",
             dependencies: [
@@ -200,7 +201,7 @@ let package = Package(
             ],
             path: "Tests/CaseworkerTestSupport"
         ),
-        .testTarget(name: "CaseworkerCoreTests", dependencies: ["CaseworkerCore"]),
+        .testTarget(name: "CaseworkerCoreTests", dependencies: ["CaseworkerCore", "CaseworkerTestSupport"]),
         .testTarget(
             name: "CaseworkerSQLiteTests",
             dependencies: ["CaseworkerSQLite", "CaseworkerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
