@@ -189,15 +189,18 @@ let package = Package(
             path: "bench/caseworker-bench"
         ),
         // Helpers the test targets share: a manual clock, waiting with a timeout, a port that
-        // refuses connections, a JSON client of the API, a seeded random generator. A plain
-        // target (a test target cannot be depended on) that no product includes, so nothing
-        // ships it.
+        // refuses connections, a JSON client of the API, a seeded random generator, a loopback
+        // server for a test's receivers. A plain target (a test target cannot be depended on)
+        // that no product includes, so nothing ships it.
         .target(
             name: "CaseworkerTestSupport",
             dependencies: [
                 "CaseworkerCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/CaseworkerTestSupport"
         ),

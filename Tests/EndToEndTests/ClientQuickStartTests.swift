@@ -3,9 +3,7 @@ import CaseworkerTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import OpenAPIRuntime
-import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -137,23 +135,9 @@ final class VerifyingReceiver: Sendable {
                 return Response(status: .unauthorized)
             }
         }
-        var logger = Logger(label: "verifying-receiver")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in receiver.portBox.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: logger)
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await waitFor("the receiver listens") { receiver.port != 0 }
-                try await body(receiver)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            } catch {
-                tasks.cancelAll()
-                throw error
-            }
+        try await LoopbackServer.serve(router) { port in
+            receiver.portBox.withLock { $0 = port }
+            try await body(receiver)
         }
     }
 }

@@ -5,9 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import NIOCore
-import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -168,26 +166,9 @@ final class HookReceiver: Sendable {
             while receiver.holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
             return Response(status: .ok)
         }
-        var logger = Logger(label: "hook-receiver")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in receiver.portBox.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: logger)
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            defer { receiver.hold(false) }
-            do {
-                try await waitFor("the receiver listens") { receiver.port != 0 }
-                try await body(receiver)
-                receiver.hold(false)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            } catch {
-                receiver.hold(false)
-                tasks.cancelAll()
-                throw error
-            }
+        try await LoopbackServer.serve(router, release: { receiver.hold(false) }) { port in
+            receiver.portBox.withLock { $0 = port }
+            try await body(receiver)
         }
     }
 }
