@@ -1,8 +1,7 @@
 import CaseworkerCore
+import CaseworkerTestSupport
 import Foundation
 import HTTPTypes
-import HummingbirdTesting
-import NIOCore
 import Testing
 
 /// One tenant's definitions and inputs written to hurt, against the real daemon process: each
@@ -98,10 +97,11 @@ import Testing
         let (patternStatus, patternBody) = try await start("patterns", key: mallory, caseId: malloryCase, input: notMatching)
         #expect(patternStatus == .unprocessableContent, "\(patternBody)")
         // A signal payload past the depth limit is refused before anything is stored.
-        var deepPayload = String(repeating: "[", count: 255) + String(repeating: "]", count: 255)
-        deepPayload = #"{"x": \#(deepPayload)}"#
-        let (signalStatus, signalBody) = try await rawPost(port: port, "/v1/workflows/\(hostileRuns[0].id)/signals/go", key: mallory, body: deepPayload)
-        #expect(signalStatus == .badRequest, "\(signalBody)")
+        let deepPayload = #"{"x": \#(String(repeating: "[", count: 255) + String(repeating: "]", count: 255))}"#
+        let signal = try await TestJSONClient.withServer(port: port) { [hostileRuns] client in
+            try await client.send(.post, "/v1/workflows/\(hostileRuns[0].id)/signals/go", key: mallory, rawBody: deepPayload)
+        }
+        #expect(signal.status == .badRequest, "\(signal.text)")
 
         // The other tenant's runs, started while the hostile ones are being evaluated.
         var acmeRuns: [String] = []
@@ -137,23 +137,9 @@ import Testing
 
     /// Polls until the run has ended (any terminal status) and returns it.
     func waitForEnd(port: Int, key: String, run: String) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + .seconds(90)
-        while ContinuousClock.now < deadline {
+        try await waitForValue("run \(run) ends", timeout: .seconds(90)) {
             let (_, body) = try await request(port: port, .get, "/v1/workflows/\(run)?waitSeconds=5", key: key)
-            if let status = body["status"]?.stringValue, ["COMPLETED", "FAILED", "TIMED_OUT", "CANCELLED"].contains(status) {
-                return body
-            }
-        }
-        throw DaemonProcess.Failure(message: "run \(run) did not end")
-    }
-
-    /// A POST with a body sent as it is (a JSON text that `JSONValue` could not hold).
-    func rawPost(port: Int, _ uri: String, key: String, body: String) async throws -> (HTTPResponse.Status, String) {
-        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(30))) { client in
-            let response = try await client.execute(.init(
-                uri, method: .post, headers: [.authorization: "Bearer \(key)", .contentType: "application/json"],
-                body: ByteBuffer(string: body)))
-            return (response.status, response.body.map { String(buffer: $0) } ?? "")
+            return RunStatus(rawValue: body["status"]?.stringValue ?? "")?.isTerminal == true ? body : nil
         }
     }
 }
