@@ -31,22 +31,7 @@ fi
 bindir=$(cd "$(dirname "$PYTHON")" && pwd)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/caseworker-python-client.XXXXXX")
-daemon_pid=""
-stop_daemon() {
-  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-    kill -TERM "$daemon_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$daemon_pid" 2>/dev/null || true
-    wait "$daemon_pid" 2>/dev/null || true
-  fi
-  daemon_pid=""
-}
-cleanup() {
-  stop_daemon
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. scripts/lib/throwaway-daemon.sh
 
 # The client, as a user generates it (with the settings in scripts/openapi-python-client.yaml).
 # The generator prints "Warning(s) encountered" and a WARNING block for everything it drops.
@@ -82,16 +67,7 @@ EOF
 key=$("$BIN" keys create --config "$work/caseworker.yaml" --tenant python --name python-client 2>"$work/keys.log") \
   || { echo "python-client: could not create an API key:" >&2; cat "$work/keys.log" >&2; exit 1; }
 
-"$BIN" serve --config "$work/caseworker.yaml" >"$work/daemon.log" 2>&1 </dev/null &
-daemon_pid=$!
-url=""
-for _ in $(seq 1 300); do
-  url=$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$work/daemon.log" 2>/dev/null | head -n 1 | sed 's/^listening on //') || true
-  [ -n "$url" ] && break
-  kill -0 "$daemon_pid" 2>/dev/null || { echo "python-client: the daemon exited:" >&2; cat "$work/daemon.log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "python-client: the daemon did not listen within 30 s" >&2; cat "$work/daemon.log" >&2; exit 1; }
+start_daemon python-client
 
 status=0
 PYTHONPATH="$work" timeout 300 "$PYTHON" scripts/python_client_flow.py --url "$url" --key "$key" || status=$?
