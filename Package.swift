@@ -6,17 +6,31 @@ import PackageDescription
 //   CaseworkerCore  <-  CaseworkerStore  <-  CaseworkerSQLite
 //                     ^         ^           ^      ^
 //          CaseworkerAPI  CaseworkerEngine  CaseworkerWebhooks
-//                 ^               ^           ^      |
-//             CaseworkerServer ---+-----------+------+
+//                 ^               ^   \      /     ^     |
+//                 |               |    v    v      |     |
+//                 |               |  CaseworkerOutbound  |   (-> CaseworkerCore)
+//                 |               |          ^           |
+//             CaseworkerServer ---+----------+-----------+
 //                   ^
 //               caseworker (executable)
 //
-// The API never sees GRDB: it talks to the `CaseworkerStore` protocols only.
+//   CaseworkerWebhookSigning (Standard Webhooks secrets, signer, verifier; swift-crypto only)
+//     ^-- CaseworkerAPI, CaseworkerSQLite, CaseworkerWebhooks (the daemon signs with it)
+//     ^-- CaseworkerClient (the client library verifies with it; it imports nothing else of ours)
+//
+// The API never sees GRDB: it talks to the `CaseworkerStore` protocols only. The engine and the
+// webhooks share their outgoing HTTP pieces (SSRF policy and guard, transport failure texts)
+// through `CaseworkerOutbound`, and never import each other. The client library never sees the
+// server: a backend that depends on it builds none of the daemon.
 let package = Package(
     name: "caseworker",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "caseworker", targets: ["caseworker"])
+        .executable(name: "caseworker", targets: ["caseworker"]),
+        // The Swift client of the API, for backends: `Client` generated from docs/openapi.yaml and
+        // the `Caseworker` convenience layer (create a case, start a run, wait for its result,
+        // verify a webhook). It builds none of the daemon.
+        .library(name: "CaseworkerClient", targets: ["CaseworkerClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -33,8 +47,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
     ],
     targets: [
+        // Standard Webhooks signing and verification, shared by the daemon and the client library.
+        .target(
+            name: "CaseworkerWebhookSigning",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Domain values and pure policies. No I/O.
         .target(
             name: "CaseworkerCore",
@@ -48,7 +70,21 @@ let package = Package(
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
+                "CaseworkerWebhookSigning",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Outgoing HTTP shared by the engine's `http.request` and the webhook dispatcher: the SSRF
+        // policy and its guard proxy, and the plain-language texts of transport failures.
+        .target(
+            name: "CaseworkerOutbound",
+            dependencies: [
+                "CaseworkerCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSOCKS", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -58,6 +94,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Metrics", package: "swift-metrics"),
                 "CaseworkerStore",
+                "CaseworkerOutbound",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSOCKS", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -71,6 +108,8 @@ let package = Package(
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
+                "CaseworkerOutbound",
+                "CaseworkerWebhookSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -80,16 +119,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only.
+        // HTTP routes, auth, problem+json errors. Talks to CaseworkerStore only. Serves
+        // docs/openapi.yaml, which the EmbedOpenAPIDocument plugin embeds at build time.
         .target(
             name: "CaseworkerAPI",
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
+                "CaseworkerWebhookSigning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-            ]
+            ],
+            plugins: ["EmbedOpenAPIDocument"]
         ),
+        // Build tool: docs/openapi.yaml as a Swift string in the target that uses it.
+        .plugin(name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["embed-text"]),
+        .executableTarget(name: "embed-text", path: "Plugins/embed-text"),
         // Configuration and the wiring of services into one process.
         .target(
             name: "CaseworkerServer",
@@ -98,6 +143,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "CaseworkerAPI",
                 "CaseworkerEngine",
+                "CaseworkerOutbound",
                 "CaseworkerSQLite",
                 "CaseworkerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -108,6 +154,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The client library: generated from docs/openapi.yaml at build time by the generator's
+        // plugin (Sources/CaseworkerClient/openapi.yaml links to it), plus the convenience layer.
+        .target(
+            name: "CaseworkerClient",
+            dependencies: [
+                "CaseworkerWebhookSigning",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+            ],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         // The `caseworker` command line: parses arguments and calls into CaseworkerServer.
         .executableTarget(
@@ -122,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "caseworker-bench",
             dependencies: [
-                "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerWebhooks",
+                "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerWebhooks", "CaseworkerWebhookSigning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -131,23 +188,40 @@ let package = Package(
             ],
             path: "bench/caseworker-bench"
         ),
-        .testTarget(name: "CaseworkerCoreTests", dependencies: ["CaseworkerCore"]),
+        // Helpers the test targets share: a manual clock, waiting with a timeout, a port that
+        // refuses connections, a JSON client of the API, a seeded random generator, a loopback
+        // server for a test's receivers. A plain target (a test target cannot be depended on)
+        // that no product includes, so nothing ships it.
+        .target(
+            name: "CaseworkerTestSupport",
+            dependencies: [
+                "CaseworkerCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/CaseworkerTestSupport"
+        ),
+        .testTarget(name: "CaseworkerCoreTests", dependencies: ["CaseworkerCore", "CaseworkerTestSupport"]),
         .testTarget(
             name: "CaseworkerSQLiteTests",
-            dependencies: ["CaseworkerSQLite", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CaseworkerSQLite", "CaseworkerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "CaseworkerAPITests",
             dependencies: [
-                "CaseworkerAPI", "CaseworkerSQLite", "CaseworkerEngine",
+                "CaseworkerAPI", "CaseworkerSQLite", "CaseworkerEngine", "CaseworkerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
             name: "CaseworkerServerTests",
             dependencies: [
-                "CaseworkerServer", "CaseworkerSQLite",
+                "CaseworkerServer", "CaseworkerSQLite", "CaseworkerOutbound", "CaseworkerTestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
@@ -155,7 +229,9 @@ let package = Package(
         .testTarget(
             name: "CaseworkerEngineTests",
             dependencies: [
-                "CaseworkerEngine", "CaseworkerSQLite",
+                "CaseworkerEngine", "CaseworkerOutbound", "CaseworkerSQLite", "CaseworkerTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
@@ -163,18 +239,25 @@ let package = Package(
         .testTarget(
             name: "CaseworkerWebhooksTests",
             dependencies: [
-                "CaseworkerWebhooks", "CaseworkerSQLite",
+                "CaseworkerWebhooks", "CaseworkerOutbound", "CaseworkerWebhookSigning", "CaseworkerSQLite", "CaseworkerTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it).
+        // The client library's own logic: webhook verification and decoding, long-poll timing.
+        .testTarget(
+            name: "CaseworkerClientTests",
+            dependencies: ["CaseworkerClient", .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]
+        ),
+        // Runs the real `caseworker` binary as a subprocess (depends on it so `swift test` builds it),
+        // also through the client library.
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite",
+                "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerClient", "CaseworkerTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ]
         ),
     ],

@@ -1,3 +1,4 @@
+import CaseworkerCore
 import CaseworkerStore
 import Hummingbird
 
@@ -9,6 +10,9 @@ public struct APIRequestContext: RequestContext {
     public var requestId = ""
     /// The body limit in bytes, set from `server.maxBodyBytes` by `RequestMetadataMiddleware`.
     public var maxUploadSize = 1 << 20
+    /// The bounds on values (`limits.*`), set by `RequestMetadataMiddleware`: a request body
+    /// deeper than `maxDepth` is 400; a run's start is checked against them.
+    public var valueLimits = ValueLimits.default
     /// The authenticated key; set by `AuthenticationMiddleware` on every `/v1` route.
     public var apiKey: APIKey?
 

@@ -10,7 +10,7 @@ enum JSONBody {
     ///   another `+json` type;
     /// - 413 when the body exceeds the request's `maxUploadSize` (`server.maxBodyBytes`);
     /// - 400 when it is not UTF-8 (UTF-16 and UTF-32 included) or not valid JSON, or nested
-    ///   deeper than `JSONTextReader.maxDepth` (256) levels.
+    ///   deeper than `limits.maxValueDepth` (`ValueLimits.maxDepth`, default 128) levels.
     static func read(_ request: Request, context: APIRequestContext) async throws -> JSONValue {
         guard let contentType = request.headers[.contentType] else {
             throw Problem.unsupportedMediaType("a JSON body is required: send 'Content-Type: application/json'")
@@ -27,11 +27,17 @@ enum JSONBody {
         guard String(validating: buffer.readableBytesView, as: UTF8.self) != nil else {
             throw Problem.badRequest("the request body is not valid UTF-8")
         }
+        let value: JSONValue
         do {
-            return try JSONText.decode(buffer.readableBytesView)
+            value = try JSONText.decode(buffer.readableBytesView)
         } catch {
             throw Problem.badRequest("the request body is not valid JSON: \(reason(error))")
         }
+        // Only the depth: the size is bounded by the body limit.
+        if let violation = context.valueLimits.violation(of: value, byteLimit: .max) {
+            throw Problem.badRequest("the request body is not accepted: \(violation) (limits.maxValueDepth)")
+        }
+        return value
     }
 
     private static func reason(_ error: any Error) -> String {

@@ -27,6 +27,7 @@ struct ChildRunPlanner {
     let store: any EngineStore
     let definitions: DefinitionCache
     let clock: any WallClock
+    let limits: ValueLimits
 
     func plan(_ request: ChildRunRequest, parent: Run, caseRecord: Case?) async throws -> Result<NewRun, ChildRunRefusal> {
         let id = request.definitionId
@@ -60,7 +61,7 @@ struct ChildRunPlanner {
                 return .failure(.init(code: "child_invalid", message: Self.describe(error)))
             }
         }
-        let start = RunStartContext(caseRecord: caseRecord, caseId: parent.caseId, correlationId: parent.correlationId, now: clock.now)
+        let start = RunStartContext(caseRecord: caseRecord, caseId: parent.caseId, correlationId: parent.correlationId, now: clock.now, limits: limits)
         do {
             let plan = try definition.planRun(values: values, input: request.input, start: start)
             return .success(

@@ -4,7 +4,7 @@ import Foundation
 /// The expression context of a run (SPEC 2.6): `case`, `params`, `input`, `state`, `steps`,
 /// `run`, and the injected `now`.
 enum RunContext {
-    static func evaluation(run: Run, caseRecord: Case?, now: Date) -> EvaluationContext {
+    static func evaluation(run: Run, caseRecord: Case?, now: Date, limits: ValueLimits) -> EvaluationContext {
         var caseObject = caseRecord.map { CaseInput.json(of: $0.fields).objectValue ?? [:] } ?? [:]
         caseObject["id"] = .string(run.caseId)
         let runObject: JSONValue = [
@@ -17,7 +17,7 @@ enum RunContext {
                 "case": .object(caseObject), "params": .object(run.params), "input": run.input, "state": .object(run.state),
                 "steps": .object(run.stepResults), "run": runObject,
             ],
-            now: now)
+            now: now, limits: limits)
     }
 
     /// `steps.<id>` for an attempt.

@@ -18,6 +18,8 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// `engine.shutdownGraceSeconds`: how long running steps may finish after SIGTERM before
     /// they are cancelled (and run again after the restart). Default 20 s.
     public var shutdownGrace: Duration = .seconds(20)
+    /// `limits.*`: the bounds on the values steps produce and on each evaluation's work.
+    public var limits = ValueLimits.default
 
     public init() {}
 }
@@ -42,7 +44,7 @@ public final class RunEngine: Service, Sendable {
     private let executor: RunExecutor
     private let stopping = StopFlag()
     private let inFlight = Atomic<Int>(0)
-    private let idle = WakeSignal()
+    private let idle = WorkSignal()
 
     public init(
         store: any EngineStore, actions: ActionRegistry, configuration: EngineConfiguration = .init(),
@@ -57,7 +59,7 @@ public final class RunEngine: Service, Sendable {
         self.executor = RunExecutor(
             store: store, definitions: DefinitionCache(), actions: actions, clock: clock, ids: ULIDGenerator(),
             owner: "engine-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
-            maxStepsPerRun: configuration.maxStepsPerRun, metrics: metrics, logger: logger,
+            maxStepsPerRun: configuration.maxStepsPerRun, limits: configuration.limits, metrics: metrics, logger: logger,
             isStopping: { stopping.isSet || Task.isCancelled })
     }
 
@@ -99,12 +101,23 @@ public final class RunEngine: Service, Sendable {
                 do {
                     claimed = try await store.claimDueRuns(owner: executor.owner, limit: capacity, now: clock.now)
                     failures = 0
+                } catch StoreError.storageFull {
+                    // Logged once by the store; back off until a write succeeds again.
+                    failures += 1
                 } catch {
                     failures += 1
                     logger.error("claiming runs failed", metadata: ["error": "\(error)"])
                 }
             }
             for run in claimed {
+                // A run whose stored row could not be read comes back already failed (`corrupt_state`).
+                if run.status.isTerminal {
+                    metrics.runFinished(run.status)
+                    logger.error(
+                        "run failed: its stored row cannot be read",
+                        metadata: ["run_id": .string(run.id), "error": .string(run.error?.message ?? "")])
+                    continue
+                }
                 inFlight.add(1, ordering: .acquiringAndReleasing)
                 group.addTask {
                     let ok = await self.executor.execute(run)

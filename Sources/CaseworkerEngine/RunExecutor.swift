@@ -26,6 +26,10 @@ struct RunExecutor: Sendable {
     let ids: ULIDGenerator
     let owner: String
     let maxStepsPerRun: Int
+    /// The bounds on what steps produce (resolved config, output, state, result) and on each
+    /// evaluation; a step past one ends `KO` with `value_too_deep`, `value_too_large` or
+    /// `expression_budget_exceeded`.
+    let limits: ValueLimits
     let metrics: EngineMetrics
     let logger: Logger
     let isStopping: @Sendable () -> Bool
@@ -50,11 +54,11 @@ struct RunExecutor: Sendable {
             while true {
                 let completion = try await step(run: run, definition: definition, caseRecord: caseRecord)
                 pending.append(completion)
-                if Self.mayRunAhead(after: completion, pending: pending.count, definition: definition), !isStopping() {
+                if Self.mayRunAhead(after: completion, pending: pending.count, definition: definition, actions: actions), !isStopping() {
                     run = run.applying(completion)
                     continue
                 }
-                run = try await store.finishSteps(run: committed, owner: owner, completions: pending)
+                run = try await commit(pending, after: committed)
                 (committed, pending) = (run, [])
                 if run.status.isTerminal {
                     metrics.runFinished(run.status)
@@ -91,24 +95,36 @@ struct RunExecutor: Sendable {
         }
     }
 
+    /// Commits `completions` (`finishSteps`). While the storage is full the step's work is kept
+    /// and the commit tried again, after 1 s, then up to 30 s apart, until it succeeds or the
+    /// engine stops (then the claim is released at the next start and the step runs again).
+    private func commit(_ completions: [StepCompletion], after run: Run) async throws -> Run {
+        var delay = Duration.seconds(1)
+        while true {
+            do {
+                return try await store.finishSteps(run: run, owner: owner, completions: completions)
+            } catch StoreError.storageFull where !isStopping() {
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(30))
+            }
+        }
+    }
+
     /// The most steps run ahead of a commit (a loop of pure steps still commits regularly).
     static let maxStepsPerCommit = 16
 
-    /// Whether the step after `completion` may run before `completion` is committed: it must be
-    /// a step without side effects outside the run (`transform`, `switch`, `complete`, `fail`),
-    /// reached keeping the claim. A crash before the commit then loses only work that runs again
-    /// the same way after the restart: the pure steps, and the step before them, which runs again
-    /// as any step interrupted by a crash does (an `http.request` with the same
-    /// `Idempotency-Key`). A step with side effects never starts before everything before it is
-    /// committed.
-    static func mayRunAhead(after completion: StepCompletion, pending: Int, definition: WorkflowDefinition) -> Bool {
+    /// Whether the step after `completion` may run before `completion` is committed: its action
+    /// must have no side effects outside the run (`Action.hasSideEffects`: `transform`, `switch`,
+    /// `complete`, `fail`), reached keeping the claim. A crash before the commit then loses only
+    /// work that runs again the same way after the restart: the pure steps, and the step before
+    /// them, which runs again as any step interrupted by a crash does (an `http.request` with the
+    /// same `Idempotency-Key`). A step with side effects never starts before everything before it
+    /// is committed.
+    static func mayRunAhead(after completion: StepCompletion, pending: Int, definition: WorkflowDefinition, actions: ActionRegistry) -> Bool {
         guard completion.keepClaim, case .step(let nextId, _) = completion.next, pending < maxStepsPerCommit,
             let next = definition.step(nextId)
         else { return false }
-        switch next.action {
-        case .transform, .switch, .complete, .fail: return true
-        case .httpRequest, .wait, .await, .workflowRun: return false
-        }
+        return !actions.hasSideEffects(next.action)
     }
 
     /// Executes the current step of `run` once and decides what follows.
@@ -137,7 +153,7 @@ struct RunExecutor: Sendable {
         if let wait = run.wait {
             // Waking a suspended step: it is finished from its wait, not executed again.
             startedAt = wait.since
-            let context = RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt)
+            let context = RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt, limits: limits)
             parameters = (try? step.config.evaluate(in: context)).map { SecretMasking.masked($0, action: step.action) } ?? .null
             if let childId = wait.childRunId {
                 // Woken by the child's end; a child still active (not expected) keeps the step waiting.
@@ -150,7 +166,7 @@ struct RunExecutor: Sendable {
             }
         } else {
             startedAt = clock.now
-            result = await attempt(step, of: run, context: RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt)) {
+            result = await attempt(step, of: run, context: RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt, limits: limits)) {
                 parameters = SecretMasking.masked($0, action: step.action)
             }
             try Task.checkCancellation()
@@ -168,7 +184,7 @@ struct RunExecutor: Sendable {
                 case .signal(let name, let timeoutSeconds):
                     return suspend(RunWait(signal: name, until: timeoutSeconds.map { startedAt.addingTimeInterval($0) }, since: startedAt))
                 case .child(let request):
-                    switch try await ChildRunPlanner(store: store, definitions: definitions, clock: clock).plan(request, parent: run, caseRecord: caseRecord) {
+                    switch try await ChildRunPlanner(store: store, definitions: definitions, clock: clock, limits: limits).plan(request, parent: run, caseRecord: caseRecord) {
                     case .success(let child):
                         return StepCompletion(
                             task: nil, parentStepId: nil, stateChanges: [:], stepResult: nil, next: .startChild(child, since: startedAt),
@@ -197,6 +213,11 @@ struct RunExecutor: Sendable {
             // Resolved above; a suspension cannot reach here.
             (outcome, errorText) = (StepOutcome(.ko, code: "action_error"), "an unexpected suspension")
         }
+        // Nothing is stored that passes a bound: the step ends KO instead, its output dropped.
+        if let (code, message) = limitProblem(output: output, stateChanges: stateChanges, state: run.state) {
+            (outcome, output, errorText, retryable, stateChanges) = (StepOutcome(.ko, code: code), .null, message, false, [:])
+            if case .completeRun = result { result = .ko(code, message) }
+        }
 
         // Retry a retryable failure while the policy allows: a durable wait, then the same step.
         if case .outcome = result, outcome.isFailure, retryable {
@@ -211,7 +232,7 @@ struct RunExecutor: Sendable {
         var after = run
         after.state.merge(stateChanges) { _, new in new }
         after.stepResults[step.id] = RunContext.stepResult(output: output, outcome: outcome, attempt: run.attempt)
-        let context = RunContext.evaluation(run: after, caseRecord: caseRecord, now: finishedAt)
+        let context = RunContext.evaluation(run: after, caseRecord: caseRecord, now: finishedAt, limits: limits)
 
         switch result {
         case .completeRun:
@@ -287,9 +308,17 @@ struct RunExecutor: Sendable {
         do {
             config = try step.config.evaluate(in: context)
         } catch {
-            return .ko("expression_error", "\(error)")
+            return .ko(error.code, "\(error)")
+        }
+        if let violation = limits.violation(of: config) {
+            return .ko(violation.code, "the step's resolved config: \(violation) (\(Self.limitKey(violation)))")
         }
         resolved(config)
+        // Null never decides: a switch on a null value branches nowhere.
+        if let error = step.nullSwitchValue(in: config) { return .ko("expression_error", "\(error)") }
+        // Numeric members computed by templates are checked now, with the save-time rules.
+        let invalid = ComputedNumber.problems(step.action, resolved: config)
+        if !invalid.isEmpty { return .ko("invalid_config", "the computed config is invalid: \(invalid.joined(separator: "; "))") }
         guard let action = actions[step.action] else {
             return .ko("unsupported_action", "the action \(step.action.rawValue) is not supported by this release")
         }
@@ -331,15 +360,46 @@ struct RunExecutor: Sendable {
         }
         do {
             let result = try template.evaluate(in: context)
+            if let violation = limits.violation(of: result) {
+                let failure = RunError(
+                    code: violation.code, message: "the definition's output: \(violation) (\(Self.limitKey(violation)))", stepId: step.id)
+                return completion(
+                    step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
+                    next: .end(.failed), error: failure, keepClaim: false)
+            }
             return completion(
                 step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
                 next: .complete(result: result), keepClaim: false)
         } catch {
-            let failure = RunError(code: "expression_error", message: "the definition's output failed: \(error)", stepId: step.id)
+            let failure = RunError(code: error.code, message: "the definition's output failed: \(error)", stepId: step.id)
             return completion(
                 step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
                 next: .end(.failed), error: failure, keepClaim: false)
         }
+    }
+
+    /// Why a step's output, or the state its changes make, passes a bound (`limits`): the code
+    /// and message it ends `KO` with; `nil` when both fit.
+    func limitProblem(output: JSONValue, stateChanges: [String: JSONValue], state: [String: JSONValue]) -> (String, String)? {
+        if let violation = limits.violation(of: output) {
+            return (violation.code, "the step's output: \(violation) (\(Self.limitKey(violation)))")
+        }
+        guard !stateChanges.isEmpty else { return nil }
+        let changed = state.merging(stateChanges) { _, new in new }
+        // State values sit one level down, in the state object.
+        let stateLimits = ValueLimits(
+            maxDepth: limits.maxDepth + 1, maxBytes: limits.maxStateBytes, maxStateBytes: limits.maxStateBytes,
+            evaluationBudget: limits.evaluationBudget, maxRateKeyBytes: limits.maxRateKeyBytes)
+        if let violation = stateLimits.violation(of: .object(changed)) {
+            let key = if case .tooLarge = violation { "limits.maxStateBytes" } else { "limits.maxValueDepth" }
+            return (violation.code, "the run's state: \(violation) (\(key))")
+        }
+        return nil
+    }
+
+    /// The configuration key of the bound `violation` names.
+    static func limitKey(_ violation: ValueLimits.Violation) -> String {
+        if case .tooLarge = violation { "limits.maxValueBytes" } else { "limits.maxValueDepth" }
     }
 
     private func completion(

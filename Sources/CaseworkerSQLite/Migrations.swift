@@ -18,6 +18,8 @@ enum Migrations {
         migrator.registerMigration("v7-composition", migrate: v7)
         migrator.registerMigration("v8-claims-without-scanning-backlogs", migrate: v8)
         migrator.registerMigration("v9-list-filters", migrate: v9)
+        migrator.registerMigration("v10-erasure-of-idempotent-responses", migrate: v10)
+        migrator.registerMigration("v11-endpoint-definition-filter", migrate: v11)
         return migrator
     }
 
@@ -404,6 +406,31 @@ enum Migrations {
                 CREATE INDEX webhook_deliveries_failed_endpoint ON webhook_deliveries(tenant_id, endpoint_id, id)
                     WHERE status = 'FAILED';
                 CREATE INDEX webhook_deliveries_failed_all ON webhook_deliveries(id) WHERE status = 'FAILED';
+                """)
+    }
+
+    /// A stored idempotent response names the case it is about (`case_id`), so that erasing the
+    /// case deletes it (`eraseCase`): the response to a case's creation holds its personal fields.
+    /// `storage_probe` is the scratch table of the readiness probe while the storage is full.
+    private static func v10(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE idempotency_keys ADD COLUMN case_id TEXT;
+                CREATE INDEX idempotency_keys_case ON idempotency_keys(tenant_id, case_id) WHERE case_id IS NOT NULL;
+                -- The readiness probe's scratch row while the storage is full (`StorageState`).
+                CREATE TABLE storage_probe (id INTEGER PRIMARY KEY CHECK (id = 1), filler BLOB NOT NULL);
+                """)
+    }
+
+    /// Webhook endpoints subscribe to definitions as well as event types:
+    /// `workflow_definition_ids` is `NULL` for every definition (each endpoint so far), or a
+    /// non-empty JSON array of definition ids (`SQLiteStore.insertEvent` reads it).
+    private static func v11(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE webhook_endpoints ADD COLUMN workflow_definition_ids TEXT
+                    CHECK (workflow_definition_ids IS NULL OR (json_valid(workflow_definition_ids)
+                        AND json_type(workflow_definition_ids) = 'array' AND json_array_length(workflow_definition_ids) >= 1));
                 """)
     }
 }

@@ -67,7 +67,16 @@ extension SQLiteStore: CaseStore {
         }
     }
 
+    /// Erases the case (SPEC 2.2) and everything stored about it in one transaction, then
+    /// checkpoints the WAL (best effort: readers may hold it), so that the erased values remain
+    /// neither in the file's free space (`secure_delete`) nor in old WAL frames.
     public func eraseCase(tenantId: String, id: String) async throws -> Case? {
+        let erased = try await erase(tenantId: tenantId, id: id)
+        if erased != nil { try? await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) } }
+        return erased
+    }
+
+    private func erase(tenantId: String, id: String) async throws -> Case? {
         let now = nowMillis
         return try await write("eraseCase") { db in
             guard try Self.fetchCase(db, tenantId: tenantId, id: id) != nil else { return nil }
@@ -76,11 +85,22 @@ extension SQLiteStore: CaseStore {
                 cached: "SELECT EXISTS (SELECT 1 FROM runs WHERE tenant_id = ? AND case_id = ? AND status IN ('PENDING', 'RUNNING', 'WAITING'))",
                 arguments: [tenantId, id]) ?? false
             guard !active else { throw StoreError.conflict("the case has active runs; cancel them before erasing it") }
-            // Redact what its finished runs stored: inputs, parameters, state, outputs, results and
-            // error messages (the codes stay, for statistics).
+            // Redact what its finished runs stored: inputs, parameters, state, outputs, results,
+            // error messages and rate-limit keys. The codes the daemon assigns stay, for
+            // statistics; a code a workflow computed (`switch`, `fail`) may hold the case's data
+            // and is redacted, in the runs' errors and webhook bodies too.
             try db.execute(
                 cached: """
-                    UPDATE run_tasks SET parameters = 'null', output = 'null', error = NULL
+                    UPDATE runs SET error = json_set(error, '$.code', 'redacted')
+                    WHERE tenant_id = ? AND case_id = ? AND error IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM run_tasks WHERE run_id = runs.id AND action IN ('switch', 'fail')
+                            AND code = json_extract(runs.error, '$.code'))
+                    """,
+                arguments: [tenantId, id])
+            try db.execute(
+                cached: """
+                    UPDATE run_tasks SET parameters = 'null', output = 'null', error = NULL,
+                        code = CASE WHEN action IN ('switch', 'fail') AND code IS NOT NULL THEN 'redacted' ELSE code END
                     WHERE run_id IN (SELECT id FROM runs WHERE tenant_id = ? AND case_id = ?)
                     """,
                 arguments: [tenantId, id])
@@ -90,6 +110,7 @@ extension SQLiteStore: CaseStore {
             try db.execute(
                 cached: """
                     UPDATE runs SET input = 'null', params = '{}', state = '{}', step_results = '{}',
+                        rate_key = CASE WHEN rate_key IS NULL THEN NULL ELSE 'redacted' END,
                         result = CASE WHEN result IS NULL THEN NULL ELSE 'null' END,
                         error = CASE WHEN error IS NULL THEN NULL
                             ELSE json_object('code', json_extract(error, '$.code'), 'message', 'redacted (case erased)',
@@ -97,16 +118,29 @@ extension SQLiteStore: CaseStore {
                     WHERE tenant_id = ? AND case_id = ?
                     """,
                 arguments: [tenantId, id])
-            // Stored webhook bodies (kept for redelivery) lose the result and error message too.
+            // Stored webhook bodies (kept for redelivery) lose the result and error message too,
+            // and the receivers' answers to them (which may echo the body) are dropped.
             try db.execute(
                 cached: """
                     UPDATE webhook_events SET body = json_set(body, '$.data.result', json('null'),
                         '$.data.error', CASE WHEN json_extract(body, '$.data.error') IS NULL THEN json('null')
-                            ELSE json_object('code', json_extract(body, '$.data.error.code'), 'message', 'redacted (case erased)',
+                            ELSE json_object('code', (SELECT json_extract(error, '$.code') FROM runs WHERE runs.id = webhook_events.run_id),
+                                             'message', 'redacted (case erased)',
                                              'stepId', json_extract(body, '$.data.error.stepId')) END)
                     WHERE tenant_id = ? AND run_id IN (SELECT id FROM runs WHERE tenant_id = ? AND case_id = ?)
                     """,
                 arguments: [tenantId, tenantId, id])
+            try db.execute(
+                cached: """
+                    UPDATE webhook_delivery_attempts SET response_body = NULL
+                    WHERE response_body IS NOT NULL AND delivery_id IN (
+                        SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id
+                        WHERE e.tenant_id = ? AND e.run_id IN (SELECT id FROM runs WHERE tenant_id = ? AND case_id = ?))
+                    """,
+                arguments: [tenantId, tenantId, id])
+            // Stored idempotent responses about the case (its creation's holds every field).
+            try db.execute(
+                cached: "DELETE FROM idempotency_keys WHERE tenant_id = ? AND case_id = ?", arguments: [tenantId, id])
             try db.execute(
                 cached: """
                     UPDATE cases SET external_id = NULL, first_name = NULL, last_name = NULL,

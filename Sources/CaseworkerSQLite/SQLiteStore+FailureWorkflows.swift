@@ -21,7 +21,7 @@ extension SQLiteStore {
                 arguments: [failed.versionId]),
             let version = try Self.fetchVersion(db, tenantId: failed.tenantId, id: name, selector: .latest), !version.disabled
         else { return }
-        var definition = try WorkflowDefinition(parsing: version.content)
+        var definition = try WorkflowDefinition(loading: version.content)
         definition.enforceSchema = false
         let input: JSONValue = [
             "failedRunId": .string(failed.id), "failureStatus": .string(failed.status.rawValue),

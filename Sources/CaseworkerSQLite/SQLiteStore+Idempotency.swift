@@ -40,10 +40,10 @@ extension SQLiteStore: IdempotencyStore {
             try db.execute(
                 cached: """
                     UPDATE idempotency_keys SET state = 'DONE', locked_until = NULL, response_status = ?, response_headers = ?,
-                        response_body = ?
+                        response_body = ?, case_id = ?
                     WHERE tenant_id = ? AND key = ? AND state = 'IN_FLIGHT'
                     """,
-                arguments: [response.status, headers, Data(response.body), tenantId, key])
+                arguments: [response.status, headers, Data(response.body), response.caseId, tenantId, key])
         }
     }
 

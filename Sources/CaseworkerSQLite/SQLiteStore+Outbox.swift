@@ -17,8 +17,10 @@ extension SQLiteStore {
     ///   tells the receiver to fetch `/v1/workflows/{id}/result`; if it is still too large, only
     ///   the short identifying members of `data` are kept (and `data.errorTruncated: true`).
     /// - One `PENDING` delivery, due at `now`, is inserted per ENABLED endpoint of the tenant that
-    ///   subscribes to `type`. A tenant without such endpoints still gets the event row (it can be
-    ///   redelivered to an endpoint created later only by a new event: events are not replayed).
+    ///   subscribes to `type` and to the run's definition (`data.workflowDefinitionId`; an endpoint
+    ///   without `workflowDefinitionIds` subscribes to every definition). A tenant without such
+    ///   endpoints still gets the event row (it can be redelivered to an endpoint created later
+    ///   only by a new event: events are not replayed).
     /// - After the commit, `outboxSignal` wakes the dispatcher (a transaction observer sees the
     ///   inserted deliveries; the caller does nothing).
     ///
@@ -35,13 +37,14 @@ extension SQLiteStore {
         }
         try insertEvent(
             db, tenantId: tenantId, type: eventType, body: eventBody(type: eventType, timestamp: now, data: data), runId: runId,
-            eventId: eventId, now: now)
+            definitionId: data["workflowDefinitionId"]?.stringValue, eventId: eventId, now: now)
     }
 
     /// `enqueueEvent` with the body already made by `eventBody(type:timestamp:data:)` (outside
-    /// the transaction, to keep the writer's work short).
+    /// the transaction, to keep the writer's work short); `definitionId` is the run's definition.
     static func insertEvent(
-        _ db: Database, tenantId: String, type eventType: WebhookEventType, body: String, runId: String?, eventId: String, now: Int64
+        _ db: Database, tenantId: String, type eventType: WebhookEventType, body: String, runId: String?, definitionId: String?,
+        eventId: String, now: Int64
     ) throws {
         try db.execute(
             cached: "INSERT INTO webhook_events (id, tenant_id, type, body, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -50,10 +53,12 @@ extension SQLiteStore {
             db,
             cached: """
                 SELECT id FROM webhook_endpoints
-                WHERE tenant_id = ? AND enabled = 1 AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?)
+                WHERE tenant_id = ?1 AND enabled = 1 AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?2)
+                    AND (workflow_definition_ids IS NULL OR ?3 IS NULL
+                        OR EXISTS (SELECT 1 FROM json_each(workflow_definition_ids) WHERE value = ?3))
                 ORDER BY id
                 """,
-            arguments: [tenantId, eventType.rawValue])
+            arguments: [tenantId, eventType.rawValue, definitionId])
         for endpointId in endpoints {
             try insertDelivery(db, tenantId: tenantId, eventId: eventId, endpointId: endpointId, now: now)
         }
@@ -117,7 +122,7 @@ final class OutboxCommitObserver: TransactionObserver, @unchecked Sendable {
     }
 
     func databaseDidCommit(_ db: Database) {
-        if inserted { signal.notify() }
+        if inserted { signal.signal() }
         inserted = false
     }
 

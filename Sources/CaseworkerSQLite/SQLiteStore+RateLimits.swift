@@ -83,3 +83,23 @@ extension SQLiteStore {
         return admissible
     }
 }
+
+extension SQLiteStore {
+    public func rateLimitPlace(of run: Run) async throws -> RateLimitPlace? {
+        guard run.status == .pending, let key = run.rateLimit?.key else { return nil }
+        return try await readStatement { db in
+            // Both counts read the `runs_rate` index (tenant, definition, key, status, id).
+            try Row.fetchOne(
+                db,
+                cached: """
+                    SELECT
+                        (SELECT COUNT(*) FROM runs WHERE tenant_id = ?1 AND workflow_definition_id = ?2 AND rate_key = ?3
+                            AND finished_at IS NULL AND status = 'PENDING' AND id <= ?4),
+                        (SELECT COUNT(*) FROM runs WHERE tenant_id = ?1 AND workflow_definition_id = ?2 AND rate_key = ?3
+                            AND finished_at IS NULL AND status IN ('RUNNING', 'WAITING'))
+                    """,
+                arguments: [run.tenantId, run.workflowDefinitionId, key, run.id]
+            ).map { RateLimitPlace(position: $0[0], active: $0[1]) }
+        }
+    }
+}

@@ -53,8 +53,8 @@ extension SQLiteStore {
             }
         }
         let children = try Row.fetchAll(
-            db, cached: "SELECT * FROM runs WHERE parent_run_id = ? AND finished_at IS NULL ORDER BY id", arguments: [run.id],
-            as: Run.init(row:))
+            db, cached: "SELECT * FROM runs WHERE parent_run_id = ? AND finished_at IS NULL ORDER BY id", arguments: [run.id]
+        ).map { Run.reading($0).run }
         for child in children {
             let error = RunError(
                 code: "cancelled", message: "cancelled because its parent run \(run.id) ended \(run.status.rawValue)",

@@ -38,6 +38,6 @@ extension Run {
             flowMode: .main, attempt: 1, stepsExecuted: 0, input: new.input, params: new.plan.params, state: new.plan.state,
             stepResults: [:], correlationId: new.correlationId, channel: new.channel, result: nil, error: nil, dueAt: date,
             createdAt: date, startedAt: nil, finishedAt: nil, wait: nil, parentRunId: new.parentRunId, depth: new.depth,
-            failureOfRunId: new.failureOfRunId)
+            failureOfRunId: new.failureOfRunId, rateLimit: new.plan.rateLimit)
     }
 }

@@ -7,7 +7,14 @@ extension SQLiteStore: RunStore {
     public func startRun(_ new: NewRun) async throws -> Run {
         let id = newId()
         let now = nowMillis
-        try await write("startRun") { db in try Self.insertRun(db, new, id: id, now: now) }
+        try await write("startRun") { db in
+            // Checked in the insert's transaction: an erasure committed since the API read the
+            // case refuses the run.
+            let erased = try Int64.fetchOne(
+                db, cached: "SELECT erased_at FROM cases WHERE tenant_id = ? AND id = ?", arguments: [new.tenantId, new.caseId])
+            guard erased == nil else { throw StoreError.conflict("case \(new.caseId) is erased") }
+            try Self.insertRun(db, new, id: id, now: now)
+        }
         signals.workAvailable.signal()
         return Run(inserted: new, id: id, now: now)
     }
@@ -29,7 +36,7 @@ extension SQLiteStore: RunStore {
         let arguments = StatementArguments(conditions.values + [(page.limit + 1).databaseValue])
         return try await pool.read { db in
             let rows = try Row.fetchAll(db, cached: sql, arguments: arguments)
-            return Page(items: try rows.prefix(page.limit).map(Run.init(row:)), hasMore: rows.count > page.limit)
+            return Page(items: rows.prefix(page.limit).map { Run.reading($0).run }, hasMore: rows.count > page.limit)
         }
     }
 
@@ -37,7 +44,8 @@ extension SQLiteStore: RunStore {
         try await pool.read { db in
             guard let run = try Self.fetchRun(db, tenantId: tenantId, id: runId) else { return nil }
             let tasks = try Row.fetchAll(
-                db, cached: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [runId], as: RunTask.init(row:))
+                db, cached: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [runId]
+            ).map(RunTask.init(row:))
             return (run, tasks)
         }
     }
@@ -75,7 +83,7 @@ extension SQLiteStore: RunStore {
             due += try Self.admissibleQueuedRuns(db).filter { $0.dueAt <= nowMillis }
             let ids = due.sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }.prefix(limit).map { JSONValue.string($0.id) }
             guard !ids.isEmpty else { return [] }
-            return try Row.fetchAll(
+            let rows = try Row.fetchAll(
                 db,
                 cached: """
                     UPDATE runs SET claimed_by = ?1,
@@ -84,8 +92,12 @@ extension SQLiteStore: RunStore {
                     WHERE id IN (SELECT value FROM json_each(?3))
                     RETURNING *
                     """,
-                arguments: [owner, nowMillis, JSONText.encode(.array(Array(ids)))],
-                as: Run.init(row:))
+                arguments: [owner, nowMillis, JSONText.encode(.array(Array(ids)))])
+            // A row that cannot be read fails its run alone, in this transaction.
+            return try rows.map { row in
+                let (run, unreadable) = Run.reading(row)
+                return unreadable == nil ? run : try self.failUnreadable(db, run, now: nowMillis)
+            }
         }
         for run in claimed { signals.runChanges.notify(run.id) }
         return claimed.sorted { ($0.dueAt ?? .distantPast, $0.id) < ($1.dueAt ?? .distantPast, $1.id) }
@@ -213,8 +225,8 @@ extension SQLiteStore: RunStore {
             // The outbox: a terminal run's event commits with the run, or not at all.
             if let terminalEvent {
                 try Self.insertEvent(
-                    db, tenantId: run.tenantId, type: terminalEvent.type, body: terminalEvent.body, runId: runId, eventId: eventId,
-                    now: now)
+                    db, tenantId: run.tenantId, type: terminalEvent.type, body: terminalEvent.body, runId: runId,
+                    definitionId: run.workflowDefinitionId, eventId: eventId, now: now)
                 try self.runEnded(db, run, now: now)
             }
             // A run that starts waiting for a signal announces it, in the same transaction.
@@ -236,6 +248,31 @@ extension SQLiteStore: RunStore {
         return run
     }
 
+    /// Ends `run`, whose row could not be read (`Run.reading`), `FAILED` with its
+    /// `corrupt_state` error, with its terminal event, as any run's end.
+    private func failUnreadable(_ db: Database, _ unreadable: Run, now: Int64) throws -> Run {
+        var run = unreadable
+        run.status = .failed
+        run.finishedAt = Timestamp.date(millis: now)
+        run.dueAt = nil
+        run.wait = nil
+        run.currentStepId = nil
+        try db.execute(
+            cached: """
+                UPDATE runs SET status = 'FAILED', error = ?, result = NULL, due_at = NULL, claimed_by = NULL, current_step_id = NULL,
+                    finished_at = ?,
+                    waiting_since = NULL, wait_signal = NULL, wait_until = NULL, wait_payload = NULL, wait_child_run_id = NULL,
+                    updated_at = ?
+                WHERE id = ?
+                """,
+            arguments: [run.error.map { JSONText.encode($0.json) }, now, now, run.id])
+        try Self.insertEvent(
+            db, tenantId: run.tenantId, type: .failed, body: Self.eventBody(type: .failed, timestamp: now, data: run.eventData),
+            runId: run.id, definitionId: run.workflowDefinitionId, eventId: "msg_" + newId(), now: now)
+        try runEnded(db, run, now: now)
+        return run
+    }
+
     public func releaseClaim(runId: String, owner: String) async throws {
         try await write("releaseClaim") { db in
             try db.execute(cached: "UPDATE runs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?", arguments: [runId, owner])
@@ -243,7 +280,7 @@ extension SQLiteStore: RunStore {
     }
 
     static func fetchRun(_ db: Database, tenantId: String, id: String) throws -> Run? {
-        try Row.fetchOne(db, cached: "SELECT * FROM runs WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id], as: Run.init(row:))
+        try Row.fetchOne(db, cached: "SELECT * FROM runs WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id]).map { Run.reading($0).run }
     }
 }
 
@@ -257,8 +294,31 @@ extension Run {
         ]
     }
 
+    /// The run of `row`; with the names of its JSON columns that could not be read (a damaged
+    /// file, or a value stored before the value limits) when some could not. Such a run reads
+    /// those columns as `null` (or empty), and its `error` is `corrupt_state` naming them: reads
+    /// show it, and the claim fails it (`failUnreadable`), so one unreadable row never fails a
+    /// read or a claim of other runs.
+    static func reading(_ row: Row) -> (run: Run, unreadable: [String]?) {
+        if let run = try? Run(row: row, json: { try JSONText.decode($0) }) { return (run, nil) }
+        var run = Run(row: row) { (try? JSONText.decode($0)) ?? .null }
+        let unreadable = ["input", "params", "state", "step_results", "result", "error", "wait_payload"].filter { column in
+            guard let text = row[column] as String? else { return false }
+            return (try? JSONText.decode(text)) == nil
+        }
+        run.error = RunError(
+            code: "corrupt_state", message: "the stored run cannot be read (\(unreadable.joined(separator: ", "))); it was failed",
+            stepId: run.currentStepId)
+        return (run, unreadable)
+    }
+
     init(row: Row) throws {
-        func json(_ column: String) throws -> JSONValue { try JSONText.decode(row[column] as String) }
+        try self.init(row: row) { try JSONText.decode($0) }
+    }
+
+    /// The run of `row`, its JSON columns read with `json`.
+    private init(row: Row, json decode: (String) throws -> JSONValue) rethrows {
+        func json(_ column: String) throws -> JSONValue { try decode(row[column] as String) }
         self.init(
             id: row["id"], tenantId: row["tenant_id"], caseId: row["case_id"], workflowDefinitionId: row["workflow_definition_id"],
             version: row["version"], versionId: row["version_id"], parametersId: row["parameters_id"],
@@ -266,8 +326,8 @@ extension Run {
             flowMode: FlowMode(text: row["flow_mode"]) ?? .main, attempt: row["attempt"], stepsExecuted: row["steps_executed"],
             input: try json("input"), params: try json("params").objectValue ?? [:], state: try json("state").objectValue ?? [:],
             stepResults: try json("step_results").objectValue ?? [:], correlationId: row["correlation_id"], channel: row["channel"],
-            result: try (row["result"] as String?).map(JSONText.decode),
-            error: try (row["error"] as String?).map(JSONText.decode).flatMap(RunError.init(json:)),
+            result: try (row["result"] as String?).map(decode),
+            error: try (row["error"] as String?).map(decode).flatMap(RunError.init(json:)),
             dueAt: (row["due_at"] as Int64?).map(Timestamp.date(millis:)), createdAt: Timestamp.date(millis: row["created_at"]),
             startedAt: (row["started_at"] as Int64?).map(Timestamp.date(millis:)),
             finishedAt: (row["finished_at"] as Int64?).map(Timestamp.date(millis:)),
@@ -275,20 +335,27 @@ extension Run {
                 let child: String? = row["wait_child_run_id"]
                 return RunWait(
                     signal: child == nil ? row["wait_signal"] : nil, until: (row["wait_until"] as Int64?).map(Timestamp.date(millis:)),
-                    since: Timestamp.date(millis: since), payload: try (row["wait_payload"] as String?).map(JSONText.decode),
+                    since: Timestamp.date(millis: since), payload: try (row["wait_payload"] as String?).map(decode),
                     childRunId: child)
             },
-            parentRunId: row["parent_run_id"], depth: row["depth"], failureOfRunId: row["failure_of_run_id"])
+            parentRunId: row["parent_run_id"], depth: row["depth"], failureOfRunId: row["failure_of_run_id"],
+            rateLimit: (row["rate_key"] as String?).map { RunRateLimit(key: $0, limit: row["rate_limit"]) })
     }
 }
 
 extension RunTask {
-    init(row: Row) throws {
+    /// The task of `row`. A `parameters` or `output` that cannot be read (see `Run.reading`)
+    /// reads as `null`, and `error` says so.
+    init(row: Row) {
+        let parameters = try? JSONText.decode(row["parameters"] as String)
+        let output = try? JSONText.decode(row["output"] as String)
+        let error: String? = row["error"]
+        let unreadable = [parameters == nil ? "parameters" : nil, output == nil ? "output" : nil].compactMap { $0 }
         self.init(
             id: row["id"], runId: row["run_id"], stepId: row["step_id"], name: row["name"], action: row["action"],
             attempt: row["attempt"], outcome: StepOutcome(StepOutcome.Status(rawValue: row["status"]) ?? .ko, code: row["code"]),
-            parameters: try JSONText.decode(row["parameters"] as String), output: try JSONText.decode(row["output"] as String),
-            error: row["error"], parentTaskId: row["parent_task_id"], startedAt: Timestamp.date(millis: row["started_at"]),
+            parameters: parameters ?? .null, output: output ?? .null,
+            error: unreadable.isEmpty ? error : "the stored \(unreadable.joined(separator: " and ")) cannot be read" + (error.map { "; \($0)" } ?? ""), parentTaskId: row["parent_task_id"], startedAt: Timestamp.date(millis: row["started_at"]),
             finishedAt: Timestamp.date(millis: row["finished_at"]), childRunId: row["child_run_id"])
     }
 }

@@ -31,7 +31,7 @@ extension SQLiteStore {
                 arguments: [nowMillis, limit])
             var applied: [TimeoutApplied] = []
             for row in rows {
-                let run = try Run(row: row)
+                let run = Run.reading(row).run
                 let seconds = Double(row["timeout_ms"] as Int64) / 1000
                 let limitText = seconds.rounded() == seconds ? String(Int64(seconds)) : String(seconds)
                 switch WorkflowDefinition.TimeoutPolicy(rawValue: row["timeout_policy"] ?? "") ?? .timeOutWorkflow {

@@ -1,5 +1,6 @@
 import CaseworkerCore
 import CaseworkerStore
+import CaseworkerWebhookSigning
 import Foundation
 import GRDB
 
@@ -10,11 +11,13 @@ extension SQLiteStore: WebhookEndpointStore {
         return try await write("createWebhookEndpoint") { db in
             try db.execute(
                 cached: """
-                    INSERT INTO webhook_endpoints (id, tenant_id, url, description, events, enabled, secret, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO webhook_endpoints (id, tenant_id, url, description, events, workflow_definition_ids, enabled, secret,
+                        created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    id, tenantId, fields.url, fields.description, Self.eventsText(fields.events), fields.enabled, secret, now, now,
+                    id, tenantId, fields.url, fields.description, Self.eventsText(fields.events),
+                    Self.definitionIdsText(fields.workflowDefinitionIds), fields.enabled, secret, now, now,
                 ])
             return try Self.fetchEndpoint(db, tenantId: tenantId, id: id)!
         }
@@ -43,10 +46,13 @@ extension SQLiteStore: WebhookEndpointStore {
             let fields = try change(current)
             try db.execute(
                 cached: """
-                    UPDATE webhook_endpoints SET url = ?, description = ?, events = ?, updated_at = ?
+                    UPDATE webhook_endpoints SET url = ?, description = ?, events = ?, workflow_definition_ids = ?, updated_at = ?
                     WHERE tenant_id = ? AND id = ?
                     """,
-                arguments: [fields.url, fields.description, Self.eventsText(fields.events), now, tenantId, id])
+                arguments: [
+                    fields.url, fields.description, Self.eventsText(fields.events), Self.definitionIdsText(fields.workflowDefinitionIds),
+                    now, tenantId, id,
+                ])
             if fields.enabled != current.fields.enabled {
                 if fields.enabled {
                     try db.execute(
@@ -118,15 +124,25 @@ extension SQLiteStore: WebhookEndpointStore {
     static func eventsText(_ events: [WebhookEventType]) -> String {
         JSONText.encode(.array(events.map { .string($0.rawValue) }))
     }
+
+    /// `NULL` for every definition, else a JSON array of ids.
+    static func definitionIdsText(_ ids: [String]?) -> String? {
+        ids.map { JSONText.encode(.array($0.map(JSONValue.string))) }
+    }
 }
 
 extension WebhookEndpoint {
     init(row: Row) throws {
         let eventsText: String = row["events"]
         let events = (try JSONText.decode(eventsText).arrayValue ?? []).compactMap { $0.stringValue.flatMap(WebhookEventType.init) }
+        let definitionIds = try (row["workflow_definition_ids"] as String?).map { text in
+            (try JSONText.decode(text).arrayValue ?? []).compactMap(\.stringValue)
+        }
         self.init(
             id: row["id"], tenantId: row["tenant_id"],
-            fields: WebhookEndpointFields(url: row["url"], description: row["description"], events: events, enabled: row["enabled"]),
+            fields: WebhookEndpointFields(
+                url: row["url"], description: row["description"], events: events, workflowDefinitionIds: definitionIds,
+                enabled: row["enabled"]),
             secret: row["secret"], previousSecret: row["previous_secret"],
             previousSecretExpiresAt: (row["previous_secret_expires_at"] as Int64?).map(Timestamp.date(millis:)),
             disabledReason: row["disabled_reason"],

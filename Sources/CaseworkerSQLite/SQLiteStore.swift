@@ -42,13 +42,15 @@ public final class SQLiteStore: Sendable {
     /// through `enqueueEvent`, a redelivery), so the dispatcher sends it at once.
     public let outboxSignal = WorkSignal()
     let commitLatency: CommitLatency
+    let storage: StorageState
     private let groupCommit: GroupCommit
     private let statementReaders: StatementReaders
 
     /// Opens (creating if needed) the database file. Does not migrate: call `migrate()`.
     /// `metricsFactory` receives the commit-latency histogram (`CommitLatency`).
     public init(
-        options: Options, clock: any WallClock = SystemClock(), metricsFactory: any MetricsFactory = MetricsSystem.factory
+        options: Options, clock: any WallClock = SystemClock(), metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger = Logger(label: "caseworker.store")
     ) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
@@ -60,6 +62,9 @@ public final class SQLiteStore: Sendable {
             // itself, e.g. under foreign keys) and temporary b-trees stay in memory: on disk each
             // was a file opened and written inside the writer's transaction (docs/PERFORMANCE.md).
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // Deleted and overwritten content is zeroed, free pages included, so that an erased
+            // case's data is not left in the file's unused space (`eraseCase`).
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         pool = try DatabasePool(path: options.path, configuration: configuration)
         // DatabasePool switches the writer to WAL with synchronous=NORMAL after `prepareDatabase`
@@ -70,6 +75,7 @@ public final class SQLiteStore: Sendable {
         statementReaders = StatementReaders(path: options.path, maxCount: 4, configuration: configuration)
         self.clock = clock
         commitLatency = CommitLatency(factory: metricsFactory)
+        storage = StorageState(databasePath: options.path, logger: logger, factory: metricsFactory)
         groupCommit = GroupCommit(pool: pool)
         pool.add(transactionObserver: OutboxCommitObserver(signal: outboxSignal), extent: .databaseLifetime)
     }
@@ -116,9 +122,23 @@ public final class SQLiteStore: Sendable {
     /// runs in its own savepoint, so one that throws changes nothing and the others still commit.
     /// The name labels the time the caller waited, commit included
     /// (`caseworker_db_commit_duration_seconds{transaction=name}`).
+    ///
+    /// A write refused for lack of space throws `StoreError.storageFull` (and marks the storage
+    /// full, `StorageState`); the next committed write that changed something marks it writable.
     func write<T: Sendable>(_ name: StaticString, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let start = ContinuousClock.now
-        let value = try await groupCommit.perform(body)
+        let (value, changed): (T, Bool)
+        do {
+            (value, changed) = try await groupCommit.perform { db in
+                let before = db.totalChangesCount
+                let value = try body(db)
+                return (value, db.totalChangesCount > before)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            storage.markFull()
+            throw StoreError.storageFull
+        }
+        if changed { storage.markWritable() }
         commitLatency.record(name, ContinuousClock.now - start)
         return value
     }
@@ -132,6 +152,17 @@ extension SQLiteStore: StoreHealth {
     public func checkReady() async throws {
         let pending = try pendingMigrations()
         guard pending.isEmpty else { throw NotReady(reason: "migrations not applied: \(pending.joined(separator: ", "))") }
+        if storage.isFull {
+            // A write that needs space: it succeeds (and clears the state) once there is some.
+            do {
+                try await write("storageProbe") { db in
+                    try db.execute(sql: "INSERT OR REPLACE INTO storage_probe (id, filler) VALUES (1, zeroblob(65536))")
+                    try db.execute(sql: "DELETE FROM storage_probe")
+                }
+            } catch StoreError.storageFull {
+                throw NotReady(reason: "storage full: \(storage.freeBytes.map { "\($0) bytes free" } ?? "free space unknown")")
+            }
+        }
         // An immediate transaction takes the write lock: the file is writable and not stuck locked.
         try await pool.writeWithoutTransaction { db in try db.inTransaction(.immediate) { .commit } }
     }

@@ -1,6 +1,7 @@
 import CaseworkerAPI
 import CaseworkerCore
 import CaseworkerEngine
+import CaseworkerOutbound
 import CaseworkerSQLite
 import CaseworkerWebhooks
 import Foundation
@@ -55,7 +56,7 @@ public enum Daemon {
         let stepGuard = try await SSRFGuardProxy.start(policy: stepPolicy, connectTimeout: .seconds(10), logger: logger)
         let httpClient = HTTPRequestAction.makeClient(socksProxyPort: stepGuard.port)
         let engine = RunEngine(
-            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient)), configuration: config.engine,
+            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient, addressPolicy: stepPolicy)), configuration: config.engine,
             metrics: EngineMetrics(factory: metrics.factory), logger: logger)
         let deliveryMetrics = DeliveryMetrics(factory: metrics.factory)
         let dispatcher = DeliveryDispatcher(
@@ -107,7 +108,8 @@ public enum Daemon {
         store: SQLiteStore, config: CaseworkerConfig, metrics: MetricsBackend, services: [any Service] = [],
         readiness: Readiness = Readiness(), logger: Logger, onListening: @escaping @Sendable (ListenAddress) -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let api = config.server.apiConfiguration
+        var api = config.server.apiConfiguration
+        api.valueLimits = config.limits
         let router = makeRouter(store: store, configuration: api, metrics: apiMetrics(config: config, metrics: metrics), readiness: readiness)
         return Application(
             router: router,

@@ -6,11 +6,15 @@ public struct StoredResponse: Sendable, Equatable {
     /// The headers worth replaying (`Content-Type`, `Location`, ...).
     public var headers: [String: String]
     public var body: [UInt8]
+    /// The case the response is about (a case's own response, a run's `caseId`), so that erasing
+    /// the case deletes the stored response with the personal data it may hold.
+    public var caseId: String?
 
-    public init(status: Int, headers: [String: String], body: [UInt8]) {
+    public init(status: Int, headers: [String: String], body: [UInt8], caseId: String? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.caseId = caseId
     }
 }
 

@@ -161,6 +161,8 @@ public protocol RunStore: Sendable {
     /// The run and its tasks in execution order, read in one snapshot (a task never shows without
     /// the run state it led to); `nil` for an unknown run.
     func runExecution(tenantId: String, runId: String) async throws -> (run: Run, tasks: [RunTask])?
+    /// Where a `PENDING` rate-limited `run` stands in its key's queue; `nil` for any other run.
+    func rateLimitPlace(of run: Run) async throws -> RateLimitPlace?
 
     /// The content of the definition version `versionId` (any tenant's: the engine runs all).
     func definitionContent(versionId: String) async throws -> JSONValue?
@@ -171,7 +173,9 @@ public protocol RunStore: Sendable {
     /// due first, moving `PENDING` and `WAITING` ones to `RUNNING` (a woken run keeps its `wait`,
     /// so the engine knows to finish the suspended step rather than execute it). A rate-limited
     /// `PENDING` run is claimed only while its key has a free slot, in creation order; a run
-    /// leaving `PENDING` gets its workflow-timeout deadline.
+    /// leaving `PENDING` gets its workflow-timeout deadline. A claimed run whose stored row
+    /// cannot be read is ended `FAILED` (`corrupt_state`, with its event) in the same transaction
+    /// and returned so, terminal: it never fails the claim of the others.
     func claimDueRuns(owner: String, limit: Int, now: Date) async throws -> [Run]
     /// The earliest `dueAt` of an unclaimed active run (not counting `PENDING` runs held back by
     /// their rate limit) or workflow-timeout deadline, to sleep until then.

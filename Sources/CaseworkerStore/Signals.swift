@@ -5,69 +5,11 @@ import Synchronization
 /// multi-instance store (PostgreSQL) would back them with LISTEN/NOTIFY.
 public final class StoreSignals: Sendable {
     /// Fired when runs may have become due (a run was started, a step finished, claims released).
-    public let workAvailable = WakeSignal()
+    public let workAvailable = WorkSignal()
     /// Fired with a run id whenever that run's row changed.
     public let runChanges = ChangeFeed()
 
     public init() {}
-}
-
-/// A wake-up for one waiting loop: `signal()` makes the current or next `wait` return.
-/// Signals coalesce: several signals before a `wait` wake it once.
-public final class WakeSignal: Sendable {
-    private struct State {
-        var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
-    }
-
-    private let state = Mutex(State())
-
-    public init() {}
-
-    public func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
-            }
-            state.pending = true
-            return nil
-        }
-        waiter?.resume()
-    }
-
-    /// Returns at the next signal (or at once if one is pending), after `timeout`, or when the
-    /// task is cancelled. One waiter at a time.
-    public func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitForSignal() }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
-    private func waitForSignal() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.pending || Task.isCancelled {
-                        state.pending = false
-                        return true
-                    }
-                    state.waiter = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume()
-        }
-    }
 }
 
 /// Per-key change notifications for many concurrent waiters (long polls): each waiter holds a

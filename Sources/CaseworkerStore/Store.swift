@@ -15,6 +15,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case duplicate(field: String)
     /// The resource's state forbids the change, e.g. patching an erased case.
     case conflict(String)
+    /// The database's storage is full: nothing was written; retry later (HTTP 503).
+    case storageFull
 }
 
 /// One page of a list, newest first. `hasMore` says whether a next page exists.

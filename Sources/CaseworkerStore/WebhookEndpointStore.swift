@@ -8,15 +8,19 @@ public struct WebhookEndpointFields: Sendable, Hashable {
     public var description: String?
     /// The event types delivered to this endpoint; never empty.
     public var events: [WebhookEventType]
+    /// The definitions whose runs' events are delivered to this endpoint (never empty); `nil`:
+    /// every definition. Events without a definition are delivered whatever this says.
+    public var workflowDefinitionIds: [String]?
     public var enabled: Bool
 
     public init(
         url: String, description: String? = nil, events: [WebhookEventType] = WebhookEventType.defaultSubscription,
-        enabled: Bool = true
+        workflowDefinitionIds: [String]? = nil, enabled: Bool = true
     ) {
         self.url = url
         self.description = description
         self.events = events
+        self.workflowDefinitionIds = workflowDefinitionIds
         self.enabled = enabled
     }
 }

@@ -2,14 +2,17 @@ import Synchronization
 
 /// A wake-up call for a background service: "work may be waiting, look now".
 ///
-/// `notify()` may be called from anywhere, synchronously (e.g. a database commit hook); it wakes
+/// `signal()` may be called from anywhere, synchronously (e.g. a database commit hook); it wakes
 /// every current `wait`, or, when nobody waits, makes the next `wait` return at once (one
-/// notification is remembered, not counted). Waiting always has a timeout, so a worker that also
-/// polls can never miss work for longer than its poll interval, even when a notification is lost
-/// (another process committed the work).
+/// signal is remembered, not counted: several before a `wait` wake it once). Any number of tasks
+/// may wait at once. Waiting always has a timeout, so a worker that also polls can never miss
+/// work for longer than its poll interval, even when a signal is lost (another process committed
+/// the work).
 ///
-/// `SQLiteStore.outboxSignal` is notified after every commit that inserts a webhook delivery; the
-/// dispatcher waits on it.
+/// The one wake-up primitive of the daemon: `StoreSignals.workAvailable` (runs may be due; the
+/// engine's claim loop waits on it), `SQLiteStore.outboxSignal` (signalled after every commit
+/// that inserts a webhook delivery; the dispatcher waits on it), and the engine's wait, at
+/// shutdown, for the runs in flight to end.
 public final class WorkSignal: Sendable {
     private struct State {
         var pending = false
@@ -21,8 +24,8 @@ public final class WorkSignal: Sendable {
 
     public init() {}
 
-    /// Wakes the waiters, or remembers the notification for the next `wait`.
-    public func notify() {
+    /// Wakes the waiters, or remembers the signal for the next `wait`.
+    public func signal() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             if state.waiters.isEmpty {
                 state.pending = true
@@ -34,8 +37,8 @@ public final class WorkSignal: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns when notified (or at once if a notification is pending), after `timeout`, or when
-    /// the task is cancelled. Returns whether a notification woke it.
+    /// Returns when signalled (or at once if a signal is pending), after `timeout`, or when the
+    /// task is cancelled. Returns whether a signal woke it.
     @discardableResult
     public func wait(timeout: Duration) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
@@ -46,6 +49,9 @@ public final class WorkSignal: Sendable {
             return first
         }
     }
+
+    /// The number of tasks waiting now, for tests.
+    public var waiterCount: Int { state.withLock { $0.waiters.count } }
 
     private func waitForNotification() async {
         let id = state.withLock { state -> Int in

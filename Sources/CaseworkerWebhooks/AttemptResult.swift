@@ -1,3 +1,5 @@
+import CaseworkerOutbound
+
 /// What one HTTP attempt produced, before any policy looked at it.
 public struct AttemptResult: Sendable, Hashable {
     /// The status received, `nil` when the attempt failed before a response.
@@ -17,5 +19,9 @@ public struct AttemptResult: Sendable, Hashable {
 
     public static func failure(_ kind: TransportErrorKind, _ message: String) -> AttemptResult {
         AttemptResult(status: nil, retryAfter: nil, body: nil, error: kind, errorMessage: "\(kind.rawValue): \(message)")
+    }
+
+    public static func failure(_ failure: TransportFailure) -> AttemptResult {
+        .failure(failure.kind, failure.message)
     }
 }

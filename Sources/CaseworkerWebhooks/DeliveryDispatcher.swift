@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CaseworkerCore
+import CaseworkerOutbound
 import CaseworkerStore
 import Foundation
 import Logging
@@ -207,6 +208,8 @@ public final class DeliveryDispatcher: Service, Sendable {
                         freedDuringClaim = false
                     case .claimFailed(let error):
                         claiming = false
+                        // A full storage is logged once by the store; the next poll tries again.
+                        if case StoreError.storageFull? = error as? StoreError { break }
                         logger.error("claiming webhook deliveries failed", metadata: ["error": "\(error)"])
                     case .woken:
                         waiting = false
@@ -222,7 +225,7 @@ public final class DeliveryDispatcher: Service, Sendable {
             }
         } onGracefulShutdown: {
             draining.store(true, ordering: .relaxed)
-            self.signal.notify()
+            self.signal.signal()
         }
     }
 

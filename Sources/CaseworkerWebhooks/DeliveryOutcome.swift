@@ -1,3 +1,4 @@
+import CaseworkerOutbound
 import Foundation
 
 /// What one delivery attempt's result means for the delivery and the endpoint.

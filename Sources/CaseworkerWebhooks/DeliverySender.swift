@@ -1,6 +1,8 @@
-import CaseworkerCore
 import AsyncHTTPClient
+import CaseworkerCore
+import CaseworkerOutbound
 import CaseworkerStore
+import CaseworkerWebhookSigning
 import Foundation
 import NIOCore
 import NIOPosix
@@ -27,20 +29,7 @@ struct DeliverySender: Sendable {
 
         // A pre-check for a precise attempt-log message; the guard proxy decides again on the
         // address it actually connects to.
-        let policy = self.policy.current
-        do {
-            if IPAddress(host.trimmingCharacters(in: ["[", "]"])) != nil {
-                // An address needs no lookup: checked here, without a trip to the thread pool.
-                _ = try policy.resolveAndCheck(host: host, port: port)
-            } else {
-                _ = try await NIOThreadPool.singleton.runIfActive { try policy.resolveAndCheck(host: host, port: port) }
-            }
-        } catch let error as HostResolutionError {
-            if case .allAddressesRefused = error { return .failure(.addressRefused, error.description) }
-            return .failure(.dnsFailure, error.description)
-        } catch {
-            return .failure(.other, "\(error)")
-        }
+        if let refusal = await policy.current.precheck(host: host, port: port) { return .failure(refusal) }
 
         let secrets = delivery.secrets.compactMap { try? WebhookSecret($0) }
         guard !secrets.isEmpty else { return .failure(.other, "the endpoint has no valid signing secret") }
@@ -72,7 +61,7 @@ struct DeliverySender: Sendable {
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
-                    return .failure(.timeout, "no complete response within \(Self.describe(timeout))")
+                    return .failure(.timeout, "timed out after \(TransportFailure.seconds(timeout))")
                 }
                 let first = try await group.next()!
                 group.cancelAll()
@@ -84,44 +73,14 @@ struct DeliverySender: Sendable {
         }
     }
 
-    /// Maps a client error to a transport error kind and a log text.
+    /// Maps a client error to a transport error kind and a log text (`TransportFailure`, the
+    /// texts `http.request` steps show too).
     static func classify(_ error: any Error, timeout: Duration) -> AttemptResult {
-        switch error {
-        case let error as SOCKSError.ConnectionFailed:
-            switch error.reply {
-            case .notAllowed: return .failure(.addressRefused, "the SSRF guard refused every address of the host")
-            case .refused: return .failure(.connectionRefused, "connection refused")
-            case .ttlExpired: return .failure(.timeout, "connect timed out")
-            default: return .failure(.other, "cannot connect (SOCKS reply \(error.reply.value))")
-            }
-        case let error as HTTPClientError:
-            switch error {
-            case .connectTimeout, .readTimeout, .deadlineExceeded, .writeTimeout:
-                return .failure(.timeout, "no complete response within \(describe(timeout))")
-            case .remoteConnectionClosed: return .failure(.connectionReset, "the receiver closed the connection")
-            default: return .failure(.other, "\(error)")
-            }
-        default:
-            let text = "\(error)"
-            if text.contains("ECONNREFUSED") || text.lowercased().contains("connection refused") {
-                return .failure(.connectionRefused, "connection refused")
-            }
-            if text.contains("ECONNRESET") || text.lowercased().contains("reset") {
-                return .failure(.connectionReset, "the connection was reset")
-            }
-            if text.lowercased().contains("ssl") || text.lowercased().contains("tls") || text.lowercased().contains("certificate") {
-                return .failure(.tls, text)
-            }
-            return .failure(.other, text)
-        }
+        .failure(TransportFailure.describing(error, timeout: timeout))
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
-    static func describe(_ duration: Duration) -> String {
-        let seconds = Double(nanoseconds(duration)) / 1e9
-        return seconds.rounded() == seconds ? "\(Int(seconds)) s" : "\(seconds) s"
-    }
 }

@@ -1,3 +1,5 @@
+import CaseworkerOutbound
+
 /// The dispatcher's settings; the daemon fills them from the `webhooks.*` configuration keys
 /// (`etc/caseworker.yaml` lists each with its default).
 public struct DispatcherConfiguration: Sendable, Hashable {

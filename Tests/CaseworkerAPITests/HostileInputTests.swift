@@ -42,10 +42,15 @@ import Testing
                     expectProblem(reply, .badRequest)
                 }
             }
-            // Nesting within the parser's limit is JSON like any other: a case keeps it.
-            let deepButFine = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+            // Nesting within limits.maxValueDepth (128) is JSON like any other: a case keeps it.
+            let deepButFine = String(repeating: "[", count: 126) + String(repeating: "]", count: 126)
             let created = try await client.send(.post, "/v1/cases", key: app.keyA, rawBody: "{\"data\":{\"deep\":\(deepButFine)}}")
             #expect(created.status == .created, "\(created.text)")
+            // One level more is refused, though the parser itself reads it (its limit is 256).
+            let tooDeep = String(repeating: "[", count: 127) + String(repeating: "]", count: 127)
+            let refused = try await client.send(.post, "/v1/cases", key: app.keyA, rawBody: "{\"data\":{\"deep\":\(tooDeep)}}")
+            expectProblem(refused, .badRequest)
+            #expect(refused.text.contains("nested deeper than 128 levels"), "\(refused.text)")
         }
     }
 
@@ -338,17 +343,6 @@ import Testing
 func firstPointer(_ reply: Client.Reply, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
     expectProblem(reply, .unprocessableContent, sourceLocation: sourceLocation)
     return reply.errorPointers.first
-}
-
-extension Client {
-    /// Sends raw bytes as a JSON body.
-    func sendBytes(_ method: HTTPRequest.Method, _ uri: String, key: String?, body: [UInt8]) async throws -> Reply {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if let key { headers[.authorization] = "Bearer \(key)" }
-        return try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: body)) { response in
-            Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
-        }
-    }
 }
 
 extension HTTPField.Name {

@@ -44,7 +44,9 @@ import Testing
     @Test func aRetryWhileTheFirstIsInFlightIs409UntilItsLockExpires() async throws {
         let app = try await TestApp()
         let body = JSONText.encode(["firstName": "Ada"])
-        let hash = SHA256Hex.of(Data("POST /v1/cases\n\(body)".utf8))
+        // The fingerprint binds the request to the API key that made it.
+        let keyId = try #require(try await app.store.activeKey(secretHash: APIKeySecret.hash(app.keyA))).id
+        let hash = SHA256Hex.of(Data("\(keyId) POST /v1/cases\n\(body)".utf8))
         let now = Date()
         // Another request with this key is being processed (claimed, not completed).
         _ = try await app.store.beginIdempotentRequest(
@@ -82,6 +84,33 @@ import Testing
             #expect(first.status == .created)
             #expect(second.json["id"] == first.json["id"])
             #expect(try await client.send(.get, "/v1/workflows", key: app.keyA).json["items"]?.arrayValue?.count == 1)
+        }
+    }
+}
+
+@Suite struct IdempotencyAcrossKeysTests {
+    static let key = HTTPField.Name("Idempotency-Key")!
+
+    /// A replay answers only the key that made the request: another key with the same
+    /// `Idempotency-Key` and body gets 422, never the stored response (here: a webhook secret);
+    /// a 403 is never stored, so it is not replayed to a key that has the scope.
+    @Test func aStoredResponseIsNeverReplayedToAnotherKey() async throws {
+        let app = try await TestApp()
+        let reader = app.readOnlyKeyA
+        try await app.test { client in
+            let body: JSONValue = ["url": "https://example.com/hook"]
+            let created = try await client.send(.post, "/v1/webhook-endpoints", key: app.keyA, json: body, headers: [Self.key: "ep-1"])
+            #expect(created.status == .created)
+            #expect(created.text.contains("whsec_"))
+            let stolen = try await client.send(.post, "/v1/webhook-endpoints", key: reader, json: body, headers: [Self.key: "ep-1"])
+            #expect(stolen.status == .forbidden, "the scope is checked before the replay")
+            #expect(!stolen.text.contains("whsec_"))
+
+            let refused = try await client.send(.post, "/v1/cases", key: reader, json: ["firstName": "Ada"], headers: [Self.key: "c-1"])
+            #expect(refused.status == .forbidden)
+            let allowed = try await client.send(.post, "/v1/cases", key: app.keyA, json: ["firstName": "Ada"], headers: [Self.key: "c-1"])
+            #expect(allowed.status == .created, "a 403 was not stored: \(allowed.text)")
+            #expect(allowed.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
         }
     }
 }

@@ -3,6 +3,7 @@ import CaseworkerCore
 import CaseworkerEngine
 import CaseworkerSQLite
 import CaseworkerStore
+import CaseworkerTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -57,7 +58,7 @@ struct TestApp {
             logger: logger)
         let app = Application(router: makeRouter(store: store, configuration: configuration), services: [engine], logger: logger)
         do {
-            try await app.test(.router) { client in try await body(Client(client: client)) }
+            try await app.test(.router) { client in try await body(Client(client)) }
         } catch {
             try? await httpClient.shutdown()
             throw error
@@ -67,35 +68,15 @@ struct TestApp {
     }
 }
 
-/// A thin JSON client over the test client.
-struct Client: Sendable {
-    let client: any TestClientProtocol
+/// The JSON client of the tests (`CaseworkerTestSupport`), with this target's conveniences.
+typealias Client = TestJSONClient
 
-    struct Reply: Sendable {
-        let status: HTTPResponse.Status
-        let headers: HTTPFields
-        let text: String
+extension TestJSONClient.Reply {
+    /// The JSON pointers of a problem's `errors`.
+    var errorPointers: [String] { json["errors"]?.arrayValue?.compactMap { $0["property"]?.stringValue } ?? [] }
+}
 
-        var json: JSONValue { (try? JSONText.decode(text)) ?? .null }
-        /// The JSON pointers of a problem's `errors`.
-        var errorPointers: [String] { json["errors"]?.arrayValue?.compactMap { $0["property"]?.stringValue } ?? [] }
-    }
-
-    func send(
-        _ method: HTTPRequest.Method, _ uri: String, key: String?, json: JSONValue? = nil, rawBody: String? = nil,
-        contentType: String? = "application/json", headers extra: HTTPFields = [:]
-    ) async throws -> Reply {
-        var headers = extra
-        if let key { headers[.authorization] = "Bearer \(key)" }
-        let bodyText = rawBody ?? json.map(JSONText.encode)
-        if bodyText != nil, let contentType { headers[.contentType] = contentType }
-        return try await client.execute(
-            uri: uri, method: method, headers: headers, body: bodyText.map { ByteBuffer(string: $0) }
-        ) { response in
-            Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
-        }
-    }
-
+extension TestJSONClient {
     /// Creates a case and returns its id.
     func createCase(key: String, _ body: JSONValue) async throws -> String {
         let reply = try await send(.post, "/v1/cases", key: key, json: body)

@@ -7,7 +7,7 @@ import Testing
           "name": "Customer verification", "description": "KYC", "owner": "risk", "tags": ["kyc", "eu"],
           "isDraft": false,
           "variables": {"threshold": {"type": "integer", "default": 50}},
-          "initialState": {"attempts": 0},
+          "initialState": {"attempts": 0, "decision": "pending"},
           "inputSchema": {"type": "object", "properties": {"channel": {"type": "string"}}},
           "enforceSchema": true,
           "steps": [
@@ -108,7 +108,7 @@ import Testing
         #expect(byPointer["/steps/0/next/0/stepId"] == "names no step of this definition: 'ghost'")
         #expect(byPointer["/steps/0/next/1/stepId"] == "must name a step of the main flow; 'r' is a rescue step")
         #expect(byPointer["/rescue/0/next/0/stepId"] == "must name a rescue step; 'a' is in the main flow")
-        #expect(byPointer["/steps/0/config"]?.contains("steps.b") == true)
+        #expect(byPointer["/steps/0/config/set/v"] == "${steps.b.output} at column 8: no step has the id 'b'")
     }
 
     @Test func findsUnreachableSteps() throws {
@@ -157,6 +157,39 @@ import Testing
         }
         let deep = try problems(#"{"name": "x", "steps": [\#(nested)]}"#)
         #expect(deep.contains { $0.message.contains("deeper than 16") })
+    }
+
+    @Test func numericConfigMayBeComputedByOneExpression() throws {
+        _ = try definition(
+            """
+            {"name": "computed", "variables": {"t": {"type": "integer", "default": 5}, "ok": {"type": "array", "default": [200]}},
+             "steps": [
+              {"id": "h", "action": "http.request", "config": {"url": "https://x.example", "timeoutSeconds": "${params.t}", "okStatus": "${params.ok}"}},
+              {"id": "w", "action": "wait", "config": {"seconds": "${params.t * 60}"}},
+              {"id": "aw", "action": "await", "config": {"signal": "review", "timeoutSeconds": "${coalesce(params.t, 86400)}"}},
+              {"id": "c", "action": "workflow.run", "config": {"workflowDefinitionId": "child", "version": "${params.t}"}}]}
+            """)
+        let errors = try problems(
+            """
+            {"name": "computed", "steps": [
+              {"id": "h", "action": "http.request", "config": {"url": "https://x.example", "timeoutSeconds": "${1}s", "okStatus": "200"}},
+              {"id": "w", "action": "wait", "config": {"seconds": "soon"}}]}
+            """)
+        #expect(
+            errors == [
+                FieldError(property: "/steps/0/config/timeoutSeconds", message: "must be a number of seconds from 0.001 to 300, or exactly one ${...} expression that computes one"),
+                FieldError(property: "/steps/0/config/okStatus", message: "must be an HTTP status (100–599) or a non-empty array of them, or exactly one ${...} expression that computes one"),
+                FieldError(property: "/steps/1/config/seconds", message: "must be a number of seconds from 0 to 31622400, or exactly one ${...} expression that computes one"),
+            ])
+    }
+
+    @Test func computedNumbersAreCheckedWithTheSameRulesWhenTheStepRuns() {
+        #expect(ComputedNumber.problems(.httpRequest, resolved: ["timeoutSeconds": 20, "okStatus": [200, 201]]).isEmpty)
+        #expect(ComputedNumber.problems(.httpRequest, resolved: ["timeoutSeconds": "abc"]) == ["timeoutSeconds must be a number of seconds from 0.001 to 300, got \"abc\""])
+        #expect(ComputedNumber.problems(.httpRequest, resolved: ["okStatus": [99]]) == ["okStatus must be an HTTP status (100–599) or a non-empty array of them, got [99]"])
+        #expect(ComputedNumber.problems(.wait, resolved: ["seconds": -1]) == ["seconds must be a number of seconds from 0 to 31622400, got -1"])
+        #expect(ComputedNumber.problems(.workflowRun, resolved: ["version": 0]) == ["version must be an integer from 1 to 2147483647, got 0"])
+        #expect(ComputedNumber.problems(.await, resolved: ["timeoutSeconds": .null]).isEmpty)
     }
 
     @Test func everyActionAcceptsItsDocumentedConfig() throws {

@@ -19,6 +19,7 @@ struct ExpressionLiteralAndPathTests {
         (#""a\"b\'c\\d\/e""#, .string("a\"b'c\\d/e")),
         (#"'line\nnext\ttab\rcr'"#, .string("line\nnext\ttab\rcr")),
         (#"'\u00e9\u00E9'"#, .string("éé")),
+        (#"'\b\f'"#, .string("\u{8}\u{C}")),
         (#"'\uD83D\uDE00'"#, .string("😀")),
         ("true", .bool(true)),
         ("false", .bool(false)),

@@ -67,7 +67,7 @@ struct ExpressionOperatorTests {
         ("true || false ? 'x' : 'y'", .string("x")),
         ("true ? false ? 1 : 2 : 3", .int(2)),
         ("-input.items[0]", .int(-1)),
-        ("!steps.verify.output.body.missing", .bool(true)),
+        ("!coalesce(steps.verify.output.body.missing, false)", .bool(true)),
         ("len('ab') * 2 + 1", .int(5)),
     ]
 
@@ -112,10 +112,10 @@ struct ExpressionOperatorTests {
     }
 
     static let logicCases: [(String, Bool)] = [
-        ("true && true", true), ("true && false", false), ("null && true", false), ("true && null", false),
-        ("false || true", true), ("null || true", true), ("null || null", false), ("!null", true), ("!true", false),
+        ("true && true", true), ("true && false", false), ("false && null", false), ("true || null", true),
+        ("false || true", true), ("!true", false), ("coalesce(case.missing, false) || true", true),
         ("!!true", true), ("false && 1 / 0 == 1", false), ("true || 1 / 0", true), ("false && 'x'", false),
-        ("case.missing || true", true),
+        ("!coalesce(case.missing, false)", true),
     ]
 
     @Test(arguments: logicCases)
@@ -125,7 +125,7 @@ struct ExpressionOperatorTests {
 
     @Test func onlyTheChosenBranchOfAConditionalIsEvaluated() throws {
         #expect(try evaluate("true ? 1 : 1 / 0") == .int(1))
-        #expect(try evaluate("null ? 1 / 0 : 2") == .int(2))
+        #expect(try evaluate("false ? 1 / 0 : 2") == .int(2))
     }
 
     /// (source, column, reason)
@@ -150,11 +150,11 @@ struct ExpressionOperatorTests {
         ("-(-9223372036854775807 - 1)", 1, "integer overflow in '-'"),
         ("1e308 * 10", 7, "the result of '*' is too large"),
         ("-'a'", 1, "cannot apply '-' to string"),
-        ("1 && true", 3, "'&&' needs a boolean or null, not integer"),
-        ("true && 'x'", 6, "'&&' needs a boolean or null, not string"),
-        ("false || []", 7, "'||' needs a boolean or null, not array"),
-        ("!1", 1, "'!' needs a boolean or null, not integer"),
-        ("1 ? 2 : 3", 3, "the condition of '?:' needs a boolean or null, not integer"),
+        ("1 && true", 3, "'&&' needs a boolean, not integer"),
+        ("true && 'x'", 6, "'&&' needs a boolean, not string"),
+        ("false || []", 7, "'||' needs a boolean, not array"),
+        ("!1", 1, "'!' needs a boolean, not integer"),
+        ("1 ? 2 : 3", 3, "the condition of '?:' needs a boolean, not integer"),
         ("1 in 'abc'", 3, "cannot apply 'in' to integer and string"),
         ("'a' in null", 5, "cannot apply 'in' to string and null"),
         ("1 in case", 3, "cannot apply 'in' to integer and object"),
@@ -167,6 +167,31 @@ struct ExpressionOperatorTests {
         #expect(error?.reason == reason)
         #expect(error?.column == column)
         #expect(error?.source == source)
+    }
+
+    /// Null never decides: a null condition is an error naming the operand that was null, where
+    /// it used to count as false (a typo in a sanctions flag approved a sanctions hit).
+    static let nullConditions: [(String, Int, String)] = [
+        ("null && true", 6, "'&&' needs a boolean, but null is null"),
+        ("true && case.sanctionHit", 6, "'&&' needs a boolean, but case.sanctionHit is null"),
+        ("case.missing || true", 14, "'||' needs a boolean, but case.missing is null"),
+        ("false || case.x.y", 7, "'||' needs a boolean, but case.x.y is null"),
+        ("!case.flag", 1, "'!' needs a boolean, but case.flag is null"),
+        ("case.hit ? 'reject' : 'approve'", 10, "the condition of '?:' needs a boolean, but case.hit is null"),
+        ("coalesce(case.a, case.b) ? 1 : 2", 26, "the condition of '?:' needs a boolean, but coalesce(case.a, case.b) is null"),
+    ]
+
+    @Test(arguments: nullConditions)
+    func aNullConditionIsAnErrorNamingThePath(source: String, column: Int, reason: String) {
+        let error = evaluationError(source)
+        #expect(error?.column == column)
+        #expect(error?.reason.hasPrefix(reason) == true, "\(error?.reason ?? "no error")")
+        #expect(error?.reason.contains("null never decides") == true)
+    }
+
+    @Test func coalesceStatesTheDefaultOfACondition() throws {
+        #expect(try evaluate("coalesce(case.hit, false) ? 'reject' : 'approve'") == "approve")
+        #expect(try evaluate("coalesce(case.hit, true) ? 'reject' : 'approve'") == "reject")
     }
 
     @Test func errorDescriptionNamesTheExpression() {

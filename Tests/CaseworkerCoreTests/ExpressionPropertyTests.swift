@@ -1,3 +1,4 @@
+import CaseworkerTestSupport
 import Testing
 
 @testable import CaseworkerCore

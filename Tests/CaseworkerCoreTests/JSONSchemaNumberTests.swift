@@ -50,11 +50,11 @@ import Testing
     }
 
     @Test func valueSupportComparesMixedNumbers() {
-        #expect(JSONSchemaValueSupport.compare(1, 1.0) == 0)
-        #expect(JSONSchemaValueSupport.compare(1, 1.5) == -1)
-        #expect(JSONSchemaValueSupport.compare(2.5, 2) == 1)
-        #expect(JSONSchemaValueSupport.compare(-2, -1.5) == -1)
-        #expect(JSONSchemaValueSupport.compare(.double(.nan), 1) == nil)
-        #expect(JSONSchemaValueSupport.compare("1", 1) == nil)
+        #expect(JSONValue.compareNumbers(1, 1.0) == 0)
+        #expect(JSONValue.compareNumbers(1, 1.5) == -1)
+        #expect(JSONValue.compareNumbers(2.5, 2) == 1)
+        #expect(JSONValue.compareNumbers(-2, -1.5) == -1)
+        #expect(JSONValue.compareNumbers(.double(.nan), 1) == nil)
+        #expect(JSONValue.compareNumbers("1", 1) == nil)
     }
 }

@@ -81,7 +81,7 @@ import Testing
             fieldError("/inputSchema/properties/age/minimum", "must be a number, got string"),
             fieldError("/inputSchema/properties/code/format", "unknown format 'ipv4' (supported: date, date-time, email, uuid)"),
             fieldError("/inputSchema/properties/code/minLength", "must be a non-negative integer, got -1"),
-            fieldError("/inputSchema/properties/code/pattern", "is not a valid regular expression: [a-"),
+            fieldError("/inputSchema/properties/code/pattern", "is not a valid regular expression: [a- (unterminated character class)"),
             fieldError("/inputSchema/properties/range/minimum", "must not be greater than maximum (1)"),
             fieldError("/inputSchema/properties/range/minLength", "must not be greater than maxLength (2)"),
             fieldError("/inputSchema/properties/tags/items", "must be a single schema (the array form of items is not supported)"),
@@ -142,8 +142,9 @@ import Testing
 
     @Test(arguments: ["[a-", "(abc", "a{2,1}", "*a", "(?<name", "\\"])
     func invalidRegularExpressions(_ pattern: String) {
-        #expect(schemaParseErrors(["pattern": .string(pattern)], at: "/s")
-            == [fieldError("/s/pattern", "is not a valid regular expression: \(pattern)")])
+        let errors = schemaParseErrors(["pattern": .string(pattern)], at: "/s")
+        #expect(errors.map(\.property) == ["/s/pattern"])
+        #expect(errors.first?.message.hasPrefix("is not a valid regular expression: \(pattern) (") == true, "\(errors)")
     }
 
     /// A chain of `depth` schemas, each the `items` of the previous one.

@@ -1,5 +1,6 @@
 @testable import CaseworkerCore
 import Foundation
+import CaseworkerTestSupport
 import Testing
 
 /// `JSONText.decode` must answer what Foundation's `JSONDecoder` answered before

@@ -1,5 +1,6 @@
 import CaseworkerCore
 import Foundation
+import CaseworkerTestSupport
 import Testing
 
 /// `JSONText.encode` must write exactly what Foundation's `JSONEncoder` writes with

@@ -1,5 +1,6 @@
 @testable import CaseworkerCore
 import Foundation
+import CaseworkerTestSupport
 import Testing
 
 @Suite struct TimestampTests {

@@ -2,6 +2,7 @@ import CaseworkerCore
 import CaseworkerEngine
 import CaseworkerSQLite
 import CaseworkerStore
+import CaseworkerTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,14 +10,6 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import Testing
-
-/// A clock the test moves by hand.
-final class ManualClock: WallClock {
-    private let current: Mutex<Date>
-    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = Mutex(start) }
-    var now: Date { current.withLock { $0 } }
-    func advance(by seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}
 
 /// What the local HTTP receiver saw.
 final class ReceivedRequests: Sendable {
@@ -74,7 +67,7 @@ struct EngineHarness {
         }
 
         var logger = Logger(label: "engine-test")
-        logger.logLevel = .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["HARNESS_LOG"] == nil ? .critical : .debug
         let received = ReceivedRequests()
         let port = Mutex<Int?>(nil)
         let receiver = Application(
@@ -90,7 +83,7 @@ struct EngineHarness {
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let receiverPort = try await waitFor("the receiver to listen") { port.withLock { $0 } }
+            let receiverPort = try await waitForValue("the receiver to listen") { port.withLock { $0 } }
             let harness = EngineHarness(store: store, clock: clock, received: received, receiverPort: receiverPort, caseId: caseRecord.id)
             do {
                 try await body(harness)
@@ -180,7 +173,7 @@ struct EngineHarness {
             }
             if let run = try await store.findRun(tenantId: Self.tenant, id: id), condition(run) { return run }
         }
-        throw HarnessTimeout(what: "run \(id)")
+        throw TimedOut(what: "run \(id)")
     }
 
     func finished(_ id: String) async throws -> Run {
@@ -192,17 +185,3 @@ struct EngineHarness {
     }
 }
 
-struct HarnessTimeout: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
-/// Polls `value` every 10 ms for at most `timeout` until it is non-nil.
-func waitFor<T: Sendable>(_ what: String, timeout: Duration = .seconds(10), _ value: @Sendable () async throws -> T?) async throws -> T {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if let value = try await value() { return value }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    throw HarnessTimeout(what: what)
-}

@@ -1,6 +1,7 @@
 import CaseworkerCore
 import CaseworkerEngine
 import CaseworkerStore
+import CaseworkerTestSupport
 import Foundation
 import Testing
 
@@ -50,7 +51,7 @@ import Testing
                 """)
             let run = try await h.start("selfish")
             _ = try await h.finished(run.id)
-            let all = try await waitFor("the failure run") { () -> [Run]? in
+            let all = try await waitForValue("the failure run") { () -> [Run]? in
                 let runs = try await runs(h, of: "selfish")
                 return runs.count == 2 && runs.allSatisfy(\.status.isTerminal) ? runs : nil
             }

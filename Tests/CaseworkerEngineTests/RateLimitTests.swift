@@ -1,6 +1,7 @@
 import CaseworkerCore
 import CaseworkerEngine
 import CaseworkerStore
+import CaseworkerTestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CaseworkerCore
 import CaseworkerStore
 import Foundation
@@ -25,26 +26,52 @@ import Testing
         StepCompletion(task: nil, parentStepId: nil, stateChanges: [:], stepResult: nil, next: next, keepClaim: keepClaim)
     }
 
+    /// The registry of this release (its `http.request` is never called here).
+    static let actions = ActionRegistry.standard(http: HTTPRequestAction(client: .shared))
+
+    static func mayRunAhead(after completion: StepCompletion, pending: Int, definition: WorkflowDefinition) -> Bool {
+        RunExecutor.mayRunAhead(after: completion, pending: pending, definition: definition, actions: actions)
+    }
+
     @Test func onlyStepsWithoutSideEffectsRunAhead() throws {
         let definition = try Self.definition(Self.mixed)
         func ahead(_ next: String, pending: Int = 1) -> Bool {
-            RunExecutor.mayRunAhead(after: Self.completion(to: .step(next, mode: .main)), pending: pending, definition: definition)
+            Self.mayRunAhead(after: Self.completion(to: .step(next, mode: .main)), pending: pending, definition: definition)
         }
         #expect(ahead("decide") && ahead("route") && ahead("done"), "transform, switch and complete are pure")
         #expect(!ahead("verify"), "an http.request starts only after everything before it committed")
         #expect(!ahead("no-such-step"))
         #expect(!ahead("done", pending: RunExecutor.maxStepsPerCommit), "a long run of pure steps still commits")
-        #expect(!RunExecutor.mayRunAhead(after: Self.completion(to: .step("done", mode: .main), keepClaim: false), pending: 1, definition: definition))
-        #expect(!RunExecutor.mayRunAhead(after: Self.completion(to: .retry(at: Date())), pending: 1, definition: definition))
-        #expect(!RunExecutor.mayRunAhead(after: Self.completion(to: .complete(result: .null)), pending: 1, definition: definition))
+        #expect(!Self.mayRunAhead(after: Self.completion(to: .step("done", mode: .main), keepClaim: false), pending: 1, definition: definition))
+        #expect(!Self.mayRunAhead(after: Self.completion(to: .retry(at: Date())), pending: 1, definition: definition))
+        #expect(!Self.mayRunAhead(after: Self.completion(to: .complete(result: .null)), pending: 1, definition: definition))
 
         let waiting = try Self.definition(
             #"{"name": "w", "steps": [{"id": "a", "action": "transform", "config": {"set": {"n": 1}}}, {"id": "pause", "action": "wait", "config": {"seconds": 1}}, {"id": "signal", "action": "await", "config": {"signal": "go"}}, {"id": "child", "action": "workflow.run", "config": {"workflowDefinitionId": "x"}}, {"id": "no", "action": "fail", "config": {"reason": "no"}}]}"#
         )
         for next in ["pause", "signal", "child"] {
-            #expect(!RunExecutor.mayRunAhead(after: Self.completion(to: .step(next, mode: .main)), pending: 1, definition: waiting), "\(next)")
+            #expect(!Self.mayRunAhead(after: Self.completion(to: .step(next, mode: .main)), pending: 1, definition: waiting), "\(next)")
         }
-        #expect(RunExecutor.mayRunAhead(after: Self.completion(to: .step("no", mode: .main)), pending: 1, definition: waiting))
+        #expect(Self.mayRunAhead(after: Self.completion(to: .step("no", mode: .main)), pending: 1, definition: waiting))
+    }
+
+    /// The executor asks the action, not a list of names: each action of this release says whether
+    /// it has side effects, and an action the registry does not know counts as having them.
+    @Test func eachActionSaysWhetherItHasSideEffects() throws {
+        let pure: Set<ActionName> = [.transform, .switch, .complete, .fail]
+        for name in ActionName.allCases {
+            #expect(Self.actions.hasSideEffects(name) == !pure.contains(name), "\(name.rawValue)")
+        }
+        #expect(ActionRegistry([:]).hasSideEffects(.transform), "an unregistered action is not run ahead")
+
+        struct PureAction: Action {
+            var hasSideEffects: Bool { false }
+            func execute(_ input: ActionInput) async throws -> ActionResult { .ok(.null) }
+        }
+        let definition = try Self.definition(Self.mixed)
+        let verify = Self.completion(to: .step("verify", mode: .main))
+        #expect(RunExecutor.mayRunAhead(after: verify, pending: 1, definition: definition, actions: ActionRegistry([.httpRequest: PureAction()])))
+        #expect(!RunExecutor.mayRunAhead(after: Self.completion(to: .step("decide", mode: .main)), pending: 1, definition: definition, actions: ActionRegistry([:])))
     }
 
     @Test func stepsCommittedTogetherAreAllRecordedInOrder() async throws {

@@ -1,6 +1,7 @@
 import CaseworkerCore
 import CaseworkerEngine
 import CaseworkerStore
+import CaseworkerTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -219,7 +220,7 @@ import Testing
                 """)
             let run = try await h.start("d")
             runId.id.withLock { $0 = run.id }
-            _ = try await waitFor("the step to be in flight") { h.received.count("/hold") == 1 ? true : nil }
+            try await waitFor("the step to be in flight") { h.received.count("/hold") == 1 }
             let cancelled = try await h.store.cancelRun(tenantId: EngineHarness.tenant, id: run.id)
             #expect(cancelled?.status == .cancelled)
             #expect(cancelled?.error?.stepId == "call")

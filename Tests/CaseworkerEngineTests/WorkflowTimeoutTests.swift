@@ -1,6 +1,7 @@
 import CaseworkerCore
 import CaseworkerEngine
 import CaseworkerStore
+import CaseworkerTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -53,7 +54,7 @@ import Testing
             let events = try await WaitTests().events(h)
             #expect(events.map { $0["type"] } == ["workflow.timed_out"])
 
-            let failure = try await waitFor("the failure workflow") { () -> Run? in
+            let failure = try await waitForValue("the failure workflow") { () -> Run? in
                 try await h.store.listRuns(
                     tenantId: EngineHarness.tenant, filter: RunFilter(workflowDefinitionId: "review"), page: .init(limit: 5)
                 ).items.first
@@ -128,7 +129,7 @@ import Testing
                 """)
             let run = try await h.start("slow")
             runId.id.withLock { $0 = run.id }
-            _ = try await waitFor("the step to be in flight") { h.received.count("/hold") == 1 ? true : nil }
+            try await waitFor("the step to be in flight") { h.received.count("/hold") == 1 }
             clock.advance(by: 30)
             h.store.signals.workAvailable.signal()
             let ended = try await h.finished(run.id)

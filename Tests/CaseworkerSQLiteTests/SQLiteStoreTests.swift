@@ -22,7 +22,8 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
             try store.pendingMigrations() == [
                 "v1-tenants-keys-cases-parameters", "v2-workflow-definitions", "v3-webhooks", "v4-runs", "v5-waiting",
                 "v6-idempotency-keys",
-                "v7-composition", "v8-claims-without-scanning-backlogs", "v9-list-filters",
+                "v7-composition", "v8-claims-without-scanning-backlogs", "v9-list-filters", "v10-erasure-of-idempotent-responses",
+                "v11-endpoint-definition-filter",
             ])
         await #expect(throws: (any Error).self) { try await store.checkReady() }
         try store.migrate()
@@ -34,7 +35,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         }
         #expect(
             tables == [
-                "api_keys", "cases", "idempotency_keys", "parameter_sets", "run_signals", "run_tasks", "runs", "tenants",
+                "api_keys", "cases", "idempotency_keys", "parameter_sets", "run_signals", "run_tasks", "runs", "storage_probe", "tenants",
                 "webhook_deliveries",
                 "webhook_delivery_attempts", "webhook_endpoints", "webhook_events", "workflow_definition_versions",
                 "workflow_definitions",

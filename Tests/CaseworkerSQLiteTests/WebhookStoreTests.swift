@@ -1,19 +1,12 @@
 import CaseworkerCore
 import CaseworkerStore
+import CaseworkerTestSupport
 import Foundation
 import GRDB
 import Synchronization
 import Testing
 
 @testable import CaseworkerSQLite
-
-/// A clock the test moves by hand.
-final class ManualClock: WallClock {
-    private let current: Mutex<Date>
-    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = Mutex(start) }
-    var now: Date { current.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
-}
 
 /// The outbox and the endpoint store over a real SQLite file, with a manual clock.
 @Suite struct WebhookStoreTests {

@@ -1,8 +1,9 @@
 import CaseworkerAPI
 import CaseworkerCore
 import CaseworkerEngine
-import CaseworkerSQLite
 import CaseworkerServer
+import CaseworkerSQLite
+import CaseworkerTestSupport
 import CaseworkerWebhooks
 import Foundation
 import HTTPTypes
@@ -65,12 +66,8 @@ import Testing
         func send(_ method: HTTPRequest.Method, _ uri: String, json: JSONValue? = nil, authenticated: Bool = true) async throws -> (
             HTTPResponse.Status, HTTPFields, String
         ) {
-            var headers: HTTPFields = [:]
-            if authenticated { headers[.authorization] = "Bearer \(key)" }
-            if json != nil { headers[.contentType] = "application/json" }
-            return try await client.execute(
-                uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: JSONText.encode($0)) }
-            ) { response in (response.status, response.headers, String(buffer: response.body)) }
+            let reply = try await TestJSONClient(client).send(method, uri, key: authenticated ? key : nil, json: json)
+            return (reply.status, reply.headers, reply.text)
         }
 
         func metrics() async throws -> ExpositionSamples {

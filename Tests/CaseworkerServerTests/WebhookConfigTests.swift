@@ -1,4 +1,5 @@
 import CaseworkerCore
+import CaseworkerOutbound
 import CaseworkerServer
 import CaseworkerWebhooks
 import Foundation

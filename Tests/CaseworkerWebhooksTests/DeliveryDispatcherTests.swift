@@ -1,6 +1,8 @@
 import CaseworkerCore
 import CaseworkerSQLite
 import CaseworkerStore
+import CaseworkerTestSupport
+import CaseworkerWebhookSigning
 import Foundation
 import Testing
 
@@ -131,7 +133,7 @@ import Testing
 
                 receiver.rescript { _, _ in .ok }
                 let again = try #require(try await h.store.redeliver(tenantId: Harness.tenant, id: failed.id))
-                try await eventually("the redelivery succeeds") {
+                try await waitFor("the redelivery succeeds") {
                     try await h.store.findDelivery(tenantId: Harness.tenant, id: again.id)?.delivery.status == .succeeded
                 }
             }
@@ -224,7 +226,7 @@ import Testing
             let endpoint = try await h.endpoint(receiver.url("a"))
             try await h.enqueue()
             let stopping = try await h.withDispatcher { _ in
-                try await eventually("the attempt is in flight") { !receiver.received("a").isEmpty }
+                try await waitFor("the attempt is in flight") { !receiver.received("a").isEmpty }
                 // Release the receiver shortly after the shutdown starts.
                 return Task {
                     try await Task.sleep(for: .milliseconds(100))
@@ -238,23 +240,3 @@ import Testing
     }
 }
 
-/// A loopback port that refuses connections: bound and held (not listening) until released, so
-/// no other test's listener can be given it meanwhile (as with a port bound, then closed).
-final class RefusingPort: Sendable {
-    let port: Int
-    private let fd: Int32
-
-    init() {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        self.fd = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
-}

@@ -1,5 +1,7 @@
 import Foundation
+import CaseworkerTestSupport
 import Testing
+@testable import CaseworkerOutbound
 @testable import CaseworkerWebhooks
 
 @Suite struct DeliveryOutcomeTests {

@@ -1,4 +1,5 @@
 import Testing
+@testable import CaseworkerOutbound
 @testable import CaseworkerWebhooks
 
 /// Resolution only of "localhost" and numeric hosts: no network traffic.

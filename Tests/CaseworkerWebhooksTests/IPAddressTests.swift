@@ -1,4 +1,5 @@
 import Testing
+@testable import CaseworkerOutbound
 @testable import CaseworkerWebhooks
 
 @Suite struct IPAddressTests {

@@ -1,4 +1,5 @@
 import Foundation
+import CaseworkerTestSupport
 import Testing
 @testable import CaseworkerWebhooks
 

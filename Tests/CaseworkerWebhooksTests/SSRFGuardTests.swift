@@ -7,6 +7,7 @@ import NIOCore
 import NIOSOCKS
 import Testing
 
+@testable import CaseworkerOutbound
 @testable import CaseworkerWebhooks
 
 /// The SSRF guard on real attempts: refused addresses are never connected to, and the allow-list
@@ -30,11 +31,15 @@ import Testing
             let ids = endpoints
             try await h.enqueue()
             try await h.withDispatcher(Harness.testConfiguration(allowed: [])) { _ in
-                for (name, id) in ids {
+                for (name, id) in ids.sorted(by: { $0.key < $1.key }) {
                     let delivery = try #require(try await h.waitForAttempts(id).first)
                     let attempt = try #require(try await h.detail(delivery.id).attempts.first)
                     #expect(attempt.responseStatus == nil, "\(name)")
-                    #expect(attempt.error?.hasPrefix("addressRefused: every address of") == true, "\(name): \(attempt.error ?? "")")
+                    #expect(attempt.error?.hasPrefix("addressRefused: destination refused by the SSRF guard: ") == true, "\(name): \(attempt.error ?? "")")
+                    #expect(attempt.error?.contains(" is ") == true, "names the address and its range: \(attempt.error ?? "")")
+                    if name == "private" {
+                        #expect(attempt.error == "addressRefused: destination refused by the SSRF guard: 10.0.0.1 is private (10.0.0.0/8)")
+                    }
                     #expect(delivery.status == .pending, "\(name): a refusal is a failed attempt, retried on schedule")
                 }
             }

@@ -1,5 +1,6 @@
 import CaseworkerCore
 import CaseworkerStore
+import CaseworkerWebhookSigning
 import Foundation
 import Testing
 

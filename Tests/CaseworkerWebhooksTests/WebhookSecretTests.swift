@@ -1,5 +1,7 @@
 import CaseworkerCore
+import CaseworkerWebhookSigning
 import Foundation
+import CaseworkerTestSupport
 import Testing
 @testable import CaseworkerWebhooks
 

@@ -1,4 +1,5 @@
 import CaseworkerCore
+import CaseworkerWebhookSigning
 import Foundation
 import Testing
 @testable import CaseworkerWebhooks

@@ -18,9 +18,7 @@ import Testing
         let id = try #require(try Regex(#"created key (\w{26})"#).firstMatch(in: output)?.output[1].substring.map(String.init))
 
         func list(_ key: String) async throws -> HTTPResponse.Status {
-            try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-                try await client.get("/v1/cases", headers: [.authorization: "Bearer \(key)"]).status
-            }
+            try await request(port: port, .get, "/v1/cases", key: key).0
         }
         #expect(try await list(key) == .ok)
 

@@ -1,4 +1,5 @@
 import CaseworkerCore
+import CaseworkerTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -37,6 +38,7 @@ import Testing
         "caseworker_webhook_deliveries_pending": ("gauge", []),
         "caseworker_webhook_oldest_pending_delivery_age_seconds": ("gauge", []),
         "caseworker_db_commit_duration_seconds": ("histogram", ["transaction"]),
+        "caseworker_storage_full": ("gauge", []),
     ]
 
     @Test(.enabled(if: required, "set CASEWORKER_TEST_PYTHON to a python with prometheus_client installed"))
@@ -212,8 +214,8 @@ import Testing
 
 /// One GET to a daemon on 127.0.0.1:`port`: (status, content type, body text).
 func fetch(port: Int, _ uri: String) async throws -> (HTTPResponse.Status, String?, String) {
-    try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(30))) { client in
-        let response = try await client.execute(.init(uri, method: .get, headers: [:], body: nil))
-        return (response.status, response.headers[.contentType], response.body.map { String(buffer: $0) } ?? "")
+    try await TestJSONClient.withServer(port: port, timeout: .seconds(30)) { client in
+        let reply = try await client.send(.get, uri, key: nil)
+        return (reply.status, reply.headers[.contentType], reply.text)
     }
 }

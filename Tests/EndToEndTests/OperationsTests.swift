@@ -1,4 +1,5 @@
 import CaseworkerCore
+import CaseworkerTestSupport
 import Foundation
 import HTTPTypes
 import Synchronization

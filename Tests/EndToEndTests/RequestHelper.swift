@@ -1,5 +1,6 @@
-import Foundation
 import CaseworkerCore
+import CaseworkerTestSupport
+import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -8,14 +9,9 @@ import NIOCore
 func request(
     port: Int, _ method: HTTPRequest.Method, _ uri: String, key: String? = nil, json: JSONValue? = nil
 ) async throws -> (HTTPResponse.Status, JSONValue) {
-    try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(90))) { client in
-        var headers: HTTPFields = [:]
-        if let key { headers[.authorization] = "Bearer \(key)" }
-        if json != nil { headers[.contentType] = "application/json" }
-        let response = try await client.execute(
-            .init(uri, method: method, headers: headers, body: json.map { ByteBuffer(string: JSONText.encode($0)) }))
-        let text = response.body.map { String(buffer: $0) } ?? ""
-        return (response.status, text.isEmpty ? .null : try JSONText.decode(text))
+    try await TestJSONClient.withServer(port: port) { client in
+        let reply = try await client.send(method, uri, key: key, json: json)
+        return (reply.status, reply.text.isEmpty ? .null : try JSONText.decode(reply.text))
     }
 }
 

@@ -1,4 +1,5 @@
 import CaseworkerCore
+import CaseworkerTestSupport
 import Foundation
 import HTTPTypes
 import Testing
@@ -211,12 +212,3 @@ import Testing
     }
 }
 
-/// Polls `value` every 20 ms for at most `timeout` until it is non-nil.
-func waitForValue<T: Sendable>(_ what: String, timeout: Duration = .seconds(30), _ value: @Sendable () async throws -> T?) async throws -> T {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if let value = try await value() { return value }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw DaemonProcess.Failure(message: "timed out waiting for \(what)")
-}

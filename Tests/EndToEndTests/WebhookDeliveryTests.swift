@@ -1,12 +1,11 @@
 import CaseworkerCore
 import CaseworkerStore
+import CaseworkerTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import NIOCore
-import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -115,14 +114,9 @@ import Testing
     }
 
     func createEndpoint(port: Int, key: String, url: String) async throws -> String {
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-            let response = try await client.post(
-                "/v1/webhook-endpoints", headers: [.authorization: "Bearer \(key)", .contentType: "application/json"],
-                body: ByteBuffer(string: JSONText.encode(["url": .string(url)])))
-            let text = String(buffer: response.body ?? ByteBuffer())
-            #expect(response.status == .created, "\(text)")
-            return try #require(try JSONText.decode(text)["id"]?.stringValue)
-        }
+        let reply = try await request(port: port, .post, "/v1/webhook-endpoints", key: key, json: ["url": .string(url)])
+        #expect(reply.0 == .created, "\(reply.1)")
+        return try #require(reply.1["id"]?.stringValue)
     }
 
     /// Writes one `workflow.completed` event as the engine does; returns its id.
@@ -136,37 +130,6 @@ import Testing
         }
         return eventId
     }
-}
-
-/// Polls `condition` every 20 ms; throws after `timeout`.
-func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw DaemonProcess.Failure(message: "timed out waiting for: \(what)") }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
-/// A loopback port that refuses connections for as long as this value lives: a socket bound to
-/// it but not listening. Holding the socket keeps other tests (running in parallel) from being
-/// given the port, which a bound-then-closed port did not.
-final class RefusingPort: Sendable {
-    let port: Int
-    private let fd: Int32
-
-    init() {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        self.fd = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
 }
 
 /// A webhook receiver on 127.0.0.1 (port 0) recording each `webhook-id` at `POST /hook`; while
@@ -203,26 +166,9 @@ final class HookReceiver: Sendable {
             while receiver.holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
             return Response(status: .ok)
         }
-        var logger = Logger(label: "hook-receiver")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in receiver.portBox.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: logger)
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            defer { receiver.hold(false) }
-            do {
-                try await waitFor("the receiver listens") { receiver.port != 0 }
-                try await body(receiver)
-                receiver.hold(false)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            } catch {
-                receiver.hold(false)
-                tasks.cancelAll()
-                throw error
-            }
+        try await LoopbackServer.serve(router, release: { receiver.hold(false) }) { port in
+            receiver.portBox.withLock { $0 = port }
+            try await body(receiver)
         }
     }
 }

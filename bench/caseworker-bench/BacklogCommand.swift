@@ -2,6 +2,7 @@ import ArgumentParser
 import CaseworkerCore
 import CaseworkerSQLite
 import CaseworkerStore
+import CaseworkerWebhookSigning
 import Foundation
 import GRDB
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import CaseworkerCore
+import CaseworkerWebhookSigning
 import CaseworkerWebhooks
 import Foundation
 import Hummingbird

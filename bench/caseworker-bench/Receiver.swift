@@ -1,4 +1,5 @@
 import CaseworkerCore
+import CaseworkerWebhookSigning
 import CaseworkerWebhooks
 import Foundation
 import Hummingbird

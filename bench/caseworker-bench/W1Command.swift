@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaseworkerCore
+import CaseworkerWebhookSigning
 import Foundation
 import Synchronization
 

@@ -1,4 +1,5 @@
 import CaseworkerCore
+import CaseworkerWebhookSigning
 import Foundation
 
 /// Workload W1 (SPEC 5): one KYC run. Step 1 calls the stub provider, step 2 decides (`approve`

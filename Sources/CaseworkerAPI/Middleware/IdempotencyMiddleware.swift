@@ -8,11 +8,16 @@ import NIOCore
 /// `Idempotency-Key` on every `POST` (SPEC 2.1).
 ///
 /// The first response to a key (per tenant) is stored for `retention` (24 h by default,
-/// `server.idempotencyKeyHours`); a retry with the same key and the same request (method, path,
-/// query and body) gets that response again with `Idempotent-Replayed: true`; the same key with a
-/// different request is 422 `idempotency-key-reused`; a retry while the first is still being
-/// processed is 409. Responses of 5xx are not stored (a retry runs again), and a claim whose
-/// process died is taken over after `lock` (60 s). A key must be 1–255 characters (else 400).
+/// `server.idempotencyKeyHours`); a retry with the same key and the same request (API key,
+/// method, path, query and body) gets that response again with `Idempotent-Replayed: true`; the
+/// same key with a different request — another API key's included — is 422
+/// `idempotency-key-reused`; a retry while the first is still being processed is 409. Responses
+/// of 5xx, 401 and 403 are not stored (a retry runs again), and a claim whose process died is
+/// taken over after `lock` (60 s). A key must be 1–255 characters (else 400).
+///
+/// It runs after authentication and the resource's scope check (`ResourceGroups`): a replay
+/// only ever answers a request its key was allowed to make. A stored response names the case it
+/// is about (`caseId(of:path:)`), so that erasing the case deletes it.
 ///
 /// A replay is the stored response: its status, every header the route set (all but
 /// `notReplayed`, so a replayed 405 keeps `Allow` and a 201 its `Location`) and its body byte for
@@ -34,10 +39,11 @@ struct IdempotencyMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let key = request.headers[.idempotencyKey] else { return try await next(request, context) }
         guard (1...255).contains(key.unicodeScalars.count) else { throw Problem.badRequest("Idempotency-Key must be 1–255 characters") }
-        let tenantId = try context.tenantId()
+        guard let apiKey = context.apiKey else { throw Problem.unauthorized("authentication is required") }
+        let tenantId = apiKey.tenantId
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
-        var fingerprint = Data("\(request.method.rawValue) \(request.uri.description)\n".utf8)
+        var fingerprint = Data("\(apiKey.id) \(request.method.rawValue) \(request.uri.description)\n".utf8)
         fingerprint.append(contentsOf: body.readableBytesView)
         let now = Date()
         let begin = try await store.beginIdempotentRequest(
@@ -64,23 +70,38 @@ struct IdempotencyMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             let problem = ProblemMiddleware.problem(for: error, request: request, context: context)
-            guard problem.status.code < 500 else {
+            guard Self.isStored(problem.status.code) else {
                 try? await store.abandonIdempotentRequest(tenantId: tenantId, key: key)
                 throw error
             }
-            return try await complete(problem.response(instance: context.requestId), tenantId: tenantId, key: key)
+            return try await complete(problem.response(instance: context.requestId), request: request, tenantId: tenantId, key: key)
         }
-        guard response.status.code < 500 else {
+        guard Self.isStored(response.status.code) else {
             try? await store.abandonIdempotentRequest(tenantId: tenantId, key: key)
             return response
         }
-        return try await complete(response, tenantId: tenantId, key: key)
+        return try await complete(response, request: request, tenantId: tenantId, key: key)
+    }
+
+    /// Whether a response of `status` is stored: not a server error (a retry runs again), and not
+    /// an answer about the credentials rather than the request (401, 403).
+    static func isStored(_ status: Int) -> Bool {
+        status < 500 && status != 401 && status != 403
+    }
+
+    /// The case a stored response is about: under `/v1/cases` the case's own `id`, elsewhere a
+    /// top-level `caseId` (a run's). `nil` for any other body.
+    static func caseId(of body: [UInt8], path: String) -> String? {
+        guard case .object(let members)? = try? JSONText.decode(body) else { return nil }
+        let member = path.hasPrefix("/v1/cases") ? "id" : "caseId"
+        return members[member]?.stringValue
     }
 
     /// Stores `response` for the key and returns an equivalent response (its body was consumed).
-    private func complete(_ response: Response, tenantId: String, key: String) async throws -> Response {
+    private func complete(_ response: Response, request: Request, tenantId: String, key: String) async throws -> Response {
         let collector = BodyCollector()
         try await response.body.write(CollectingWriter(collector: collector))
+        let bytes = Array(collector.buffer.readableBytesView)
         var headers: [String: String] = [:]
         for field in response.headers where !Self.notReplayed.contains(field.name) {
             let name = field.name.rawName
@@ -89,7 +110,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
         do {
             try await store.completeIdempotentRequest(
                 tenantId: tenantId, key: key,
-                response: StoredResponse(status: response.status.code, headers: headers, body: Array(collector.buffer.readableBytesView)))
+                response: StoredResponse(
+                    status: response.status.code, headers: headers, body: bytes, caseId: Self.caseId(of: bytes, path: request.uri.path)))
         } catch {
             try? await store.abandonIdempotentRequest(tenantId: tenantId, key: key)
             throw error

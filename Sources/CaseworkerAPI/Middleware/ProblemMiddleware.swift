@@ -35,6 +35,10 @@ struct ProblemMiddleware: RouterMiddleware {
                 errors: [FieldError(property: JSONPointer.appending(field, to: ""), message: "is already taken")])
         case StoreError.conflict(let reason):
             return .conflict(reason)
+        case StoreError.storageFull:
+            return Problem(
+                .serviceUnavailable, "storage-full", "the database's storage is full; nothing was written, retry later",
+                headers: [.retryAfter: "30"])
         case is RequestDeadlineHandler.RequestTimeout:
             return Problem(.requestTimeout, "request-timeout", "the request was not received in time; the connection is closed")
         case is NIOTooManyBytesError:

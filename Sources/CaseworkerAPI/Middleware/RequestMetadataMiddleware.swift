@@ -12,6 +12,7 @@ struct RequestMetadataMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
     let maxBodyBytes: Int
+    var valueLimits = ValueLimits.default
     let ids = ULIDGenerator()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -19,6 +20,7 @@ struct RequestMetadataMiddleware: RouterMiddleware {
         let id = request.headers[.xRequestID].flatMap(Self.acceptable) ?? ids.next(at: Date())
         context.requestId = id
         context.maxUploadSize = maxBodyBytes
+        context.valueLimits = valueLimits
         context.logger[metadataKey: "request_id"] = .string(id)
         let start = ContinuousClock.now
         var response = try await next(request, context)

@@ -1,8 +1,13 @@
 import CaseworkerCore
+import CaseworkerStore
 
 extension Run {
-    /// `GET /v1/workflows/{id}`.
-    var representation: JSONValue {
+    /// A run in lists: `waitingFor.rateLimit` without the queue position.
+    var representation: JSONValue { representation(place: nil) }
+
+    /// `GET /v1/workflows/{id}`, with the run's `place` in its rate-limit queue when it is
+    /// `PENDING` behind one.
+    func representation(place: RateLimitPlace?) -> JSONValue {
         [
             "id": .string(id), "caseId": .string(caseId), "workflowDefinitionId": .string(workflowDefinitionId),
             "version": .int(version), "parametersId": parametersId.map(JSONValue.string) ?? .null,
@@ -10,7 +15,7 @@ extension Run {
             "correlationId": correlationId.map(JSONValue.string) ?? .null, "channel": channel.map(JSONValue.string) ?? .null,
             "createdAt": .string(Timestamp.rfc3339(createdAt)), "startedAt": startedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
             "finishedAt": finishedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null, "error": error?.json ?? .null,
-            "waitingFor": status == .waiting ? wait.map(\.representation) ?? .null : .null,
+            "waitingFor": waitingFor(place: place),
             "parentRunId": parentRunId.map(JSONValue.string) ?? .null,
             "failureOfRunId": failureOfRunId.map(JSONValue.string) ?? .null,
         ]
@@ -29,8 +34,21 @@ extension Run {
         ["id": .string(id), "status": .string(status.rawValue), "result": result ?? .null, "error": error?.json ?? .null]
     }
 
+    /// What the run waits for: a `WAITING` run its timer, signal or child; a `PENDING` run held
+    /// by a rate limit its key's queue (`rateLimit: {key, limit, position, active}`, the last two
+    /// `null` when not read); otherwise `null`.
+    func waitingFor(place: RateLimitPlace?) -> JSONValue {
+        if status == .waiting, let wait { return wait.representation }
+        guard status == .pending, let rateLimit else { return .null }
+        let queue: JSONValue = [
+            "key": .string(rateLimit.key), "limit": .int(rateLimit.limit), "position": place.map { .int($0.position) } ?? .null,
+            "active": place.map { .int($0.active) } ?? .null,
+        ]
+        return ["signal": .null, "until": .null, "childRunId": .null, "rateLimit": queue]
+    }
+
     /// `GET /v1/workflows/{id}/execution`.
-    func executionRepresentation(tasks: [RunTask]) -> JSONValue {
+    func executionRepresentation(tasks: [RunTask], place: RateLimitPlace? = nil) -> JSONValue {
         let queue: [JSONValue] =
             status.isTerminal
             ? []
@@ -42,6 +60,7 @@ extension Run {
             "tasks": .array(tasks.map(\.representation)),
             "tasksHierarchy": .array(hierarchy(tasks: tasks)),
             "executionQueue": .array(queue),
+            "waitingFor": waitingFor(place: place),
         ]
     }
 }
@@ -85,7 +104,7 @@ extension RunWait {
     var representation: JSONValue {
         [
             "signal": signal.map(JSONValue.string) ?? .null, "until": until.map { .string(Timestamp.rfc3339($0)) } ?? .null,
-            "childRunId": childRunId.map(JSONValue.string) ?? .null,
+            "childRunId": childRunId.map(JSONValue.string) ?? .null, "rateLimit": .null,
         ]
     }
 }

@@ -9,6 +9,7 @@ extension WebhookEndpoint {
             "url": .string(fields.url),
             "description": fields.description.map(JSONValue.string) ?? .null,
             "events": .array(fields.events.map { .string($0.rawValue) }),
+            "workflowDefinitionIds": fields.workflowDefinitionIds.map { .array($0.map(JSONValue.string)) } ?? .null,
             "enabled": .bool(fields.enabled),
             "disabledReason": disabledReason.map(JSONValue.string) ?? .null,
             "failingSince": failingSince.map { .string(Timestamp.rfc3339($0)) } ?? .null,
@@ -31,6 +32,7 @@ extension WebhookEndpoint {
             "url": .string(fields.url),
             "description": fields.description.map(JSONValue.string) ?? .null,
             "events": .array(fields.events.map { .string($0.rawValue) }),
+            "workflowDefinitionIds": fields.workflowDefinitionIds.map { .array($0.map(JSONValue.string)) } ?? .null,
             "enabled": .bool(fields.enabled),
         ]
     }

@@ -6,15 +6,14 @@ import Hummingbird
 struct CaseRoutes {
     let store: any CaseStore
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let cases = v1.group("cases").add(middleware: ScopeMiddleware(resource: .cases))
+    func register(on v1: ResourceGroups) {
+        let cases = v1.group("cases", scope: .cases)
         cases.post(use: create)
         cases.get(use: list)
         cases.get("{id}", use: get)
         cases.patch("{id}", use: patch)
         cases.delete("{id}", use: erase)
-        cases.methodNotAllowed(allowing: [.get, .post])
-        cases.methodNotAllowed("{id}", allowing: [.get, .patch, .delete])
+        cases.answerMethodNotAllowed()
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {

@@ -8,8 +8,8 @@ import Hummingbird
 struct DefinitionRoutes {
     let store: any DefinitionStore
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let definitions = v1.group("workflow-definitions").add(middleware: ScopeMiddleware(resource: .definitions))
+    func register(on v1: ResourceGroups) {
+        let definitions = v1.group("workflow-definitions", scope: .definitions)
         definitions.get(use: list)
         definitions.put("{id}", use: save)
         definitions.get("{id}", use: get)
@@ -18,11 +18,7 @@ struct DefinitionRoutes {
         definitions.post("{id}/disable") { request, context in try await setDisabled(true, request, context) }
         definitions.post("{id}/enable") { request, context in try await setDisabled(false, request, context) }
         definitions.delete("{id}/draft", use: deleteDraft)
-        definitions.methodNotAllowed(allowing: [.get])
-        definitions.methodNotAllowed("{id}", allowing: [.get, .put])
-        definitions.methodNotAllowed("{id}/versions", allowing: [.get])
-        for action in ["publish", "disable", "enable"] { definitions.methodNotAllowed("{id}/\(action)", allowing: [.post]) }
-        definitions.methodNotAllowed("{id}/draft", allowing: [.delete])
+        definitions.answerMethodNotAllowed()
     }
 
     /// `PUT /v1/workflow-definitions/{id}?newVersion=&overwrite=`: validates the whole body (422
@@ -107,9 +103,19 @@ struct DefinitionRoutes {
     }
 
     /// `POST /v1/workflow-definitions/{id}/publish`: the draft becomes version N+1 (or, when its
-    /// content equals the latest version, is dropped in favour of it). 409 without a draft.
+    /// content equals the latest version, is dropped in favour of it). 409 without a draft. The
+    /// draft is validated again as a save would (a draft saved by an earlier release may fail
+    /// checks added since): 422 with pointers into the draft's content.
     @Sendable func publish(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try Self.definitionId(context)
+        if let draft = try await store.findDefinition(tenantId: try context.tenantId(), id: id, selector: .draft) {
+            do { _ = try WorkflowDefinition(parsing: draft.content) } catch {
+                throw Problem(
+                    .unprocessableContent, "validation-failed",
+                    "the draft has \(error.errors.count == 1 ? "1 problem" : "\(error.errors.count) problems") (pointers into the draft); save a corrected draft with PUT",
+                    errors: error.errors)
+            }
+        }
         guard let result = try await store.publishDraft(tenantId: try context.tenantId(), id: id, actor: context.actor(request)) else {
             throw Problem.notFound("no workflow definition \(id)")
         }

@@ -8,11 +8,12 @@ struct HealthRoutes {
     let readiness: Readiness
 
     func register(on router: Router<APIRequestContext>) {
+        let router = RegisteredRoutes(on: router)
         router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
         router.get("openapi.yaml") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/yaml"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml + "\n")))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
         }
         router.get("readyz") { _, context in
             guard !readiness.isDraining else { throw Problem.unavailable("draining: the daemon is shutting down") }
@@ -24,6 +25,6 @@ struct HealthRoutes {
             }
             return Response.json(["status": "ready"])
         }
-        for path in ["healthz", "openapi.yaml", "readyz"] { router.methodNotAllowed(RouterPath(path), allowing: [.get]) }
+        router.answerMethodNotAllowed()
     }
 }

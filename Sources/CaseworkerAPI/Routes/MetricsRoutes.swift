@@ -7,12 +7,13 @@ struct MetricsRoutes {
     let exposition: MetricsExposition
 
     func register(on router: Router<APIRequestContext>) {
+        let router = RegisteredRoutes(on: router)
         router.get("metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: exposition.contentType],
                 body: .init(byteBuffer: ByteBuffer(string: exposition.render())))
         }
-        router.methodNotAllowed("metrics", allowing: [.get])
+        router.answerMethodNotAllowed()
     }
 }
 

@@ -9,12 +9,11 @@ import Hummingbird
 struct ParameterSetRoutes {
     let store: any ParameterSetStore & DefinitionStore
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let parameters = v1.group("parameters").add(middleware: ScopeMiddleware(resource: .parameters))
+    func register(on v1: ResourceGroups) {
+        let parameters = v1.group("parameters", scope: .parameters)
         parameters.post(use: create)
         parameters.get("{id}", use: get)
-        parameters.methodNotAllowed(allowing: [.post])
-        parameters.methodNotAllowed("{id}", allowing: [.get])
+        parameters.answerMethodNotAllowed()
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -30,7 +29,7 @@ struct ParameterSetRoutes {
             throw Problem.notFound(
                 "no workflow definition \(input.workflowDefinitionId)\(input.version.map { " at version \($0)" } ?? "")")
         }
-        let definition = try WorkflowDefinition(parsing: version.content)
+        let definition = try WorkflowDefinition(loading: version.content)
         input.values = try definition.variables.validate(values: input.values, at: "/values")
         input.version = version.version
         let created = try await store.createParameterSet(tenantId: tenantId, input: input)

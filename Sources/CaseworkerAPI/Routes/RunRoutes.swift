@@ -17,8 +17,8 @@ struct RunRoutes {
     /// `Retry-After` of a result asked for before the run ended.
     static let resultRetryAfterSeconds = 2
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let runs = v1.group("workflows").add(middleware: ScopeMiddleware(resource: .workflows))
+    func register(on v1: ResourceGroups) {
+        let runs = v1.group("workflows", scope: .workflows)
         runs.post("run", use: start)
         runs.get(use: list)
         runs.get("{id}", use: status)
@@ -27,14 +27,7 @@ struct RunRoutes {
         runs.post("{id}/cancel", use: cancel)
         runs.post("{id}/signals/{name}", use: signal)
         runs.post("{id}/retry", use: retry)
-        runs.methodNotAllowed(allowing: [.get])
-        runs.methodNotAllowed("run", allowing: [.post])
-        runs.methodNotAllowed("{id}", allowing: [.get])
-        runs.methodNotAllowed("{id}/result", allowing: [.get])
-        runs.methodNotAllowed("{id}/execution", allowing: [.get])
-        runs.methodNotAllowed("{id}/cancel", allowing: [.post])
-        runs.methodNotAllowed("{id}/signals/{name}", allowing: [.post])
-        runs.methodNotAllowed("{id}/retry", allowing: [.post])
+        runs.answerMethodNotAllowed()
     }
 
     /// `POST /v1/workflows/run`: checks the case, the definition version (latest published or
@@ -78,7 +71,8 @@ struct RunRoutes {
         }
         let plan = try definition.planRun(
             values: values, input: body.input,
-            start: RunStartContext(caseRecord: caseRecord, caseId: body.caseId, correlationId: body.correlationId, now: Date()))
+            start: RunStartContext(caseRecord: caseRecord, caseId: body.caseId, correlationId: body.correlationId, now: Date(),
+                limits: context.valueLimits))
         let channel = request.headers[.xChannel].map { $0.prefix(codePoints: 64) }
         let run = try await store.startRun(
             NewRun(
@@ -131,7 +125,7 @@ struct RunRoutes {
                 run = try await store.findRun(tenantId: tenantId, id: id) ?? run
             }
         }
-        return .json(run.representation)
+        return .json(run.representation(place: try await store.rateLimitPlace(of: run)))
     }
 
     /// `GET /v1/workflows/{id}/result`: 200 once the run has ended, else 409 with `Retry-After`.
@@ -157,7 +151,7 @@ struct RunRoutes {
         guard let (run, tasks) = try await store.runExecution(tenantId: tenantId, runId: id) else {
             throw Problem.notFound("no workflow run \(id)")
         }
-        return .json(run.executionRepresentation(tasks: tasks))
+        return .json(run.executionRepresentation(tasks: tasks, place: try await store.rateLimitPlace(of: run)))
     }
 
     /// `GET /v1/workflows?status=&caseId=&workflowDefinitionId=&createdAfter=&limit=&cursor=`.

@@ -6,14 +6,12 @@ import Hummingbird
 struct WebhookDeliveryRoutes {
     let store: any DeliveryStore
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let deliveries = v1.group("webhook-deliveries").add(middleware: ScopeMiddleware(resource: .webhooks))
+    func register(on v1: ResourceGroups) {
+        let deliveries = v1.group("webhook-deliveries", scope: .webhooks)
         deliveries.get(use: list)
         deliveries.get("{id}", use: get)
         deliveries.post("{id}/redeliver", use: redeliver)
-        deliveries.methodNotAllowed(allowing: [.get])
-        deliveries.methodNotAllowed("{id}", allowing: [.get])
-        deliveries.methodNotAllowed("{id}/redeliver", allowing: [.post])
+        deliveries.answerMethodNotAllowed()
     }
 
     /// `GET /v1/webhook-deliveries?endpointId=&status=&eventType=&limit=&cursor=`, newest first.

@@ -1,6 +1,7 @@
 import CaseworkerCore
 import CaseworkerStore
 
+import CaseworkerWebhookSigning
 import Hummingbird
 
 /// `/v1/webhook-endpoints` (SPEC 3): create, list, get, merge-patch, delete, rotate-secret.
@@ -13,17 +14,15 @@ struct WebhookEndpointRoutes {
     /// The longest rotation grace: 30 days.
     static let maxGraceSeconds = 30 * 86400
 
-    func register(on v1: RouterGroup<APIRequestContext>) {
-        let endpoints = v1.group("webhook-endpoints").add(middleware: ScopeMiddleware(resource: .webhooks))
+    func register(on v1: ResourceGroups) {
+        let endpoints = v1.group("webhook-endpoints", scope: .webhooks)
         endpoints.post(use: create)
         endpoints.get(use: list)
         endpoints.get("{id}", use: get)
         endpoints.patch("{id}", use: patch)
         endpoints.delete("{id}", use: delete)
         endpoints.post("{id}/rotate-secret", use: rotateSecret)
-        endpoints.methodNotAllowed(allowing: [.get, .post])
-        endpoints.methodNotAllowed("{id}", allowing: [.get, .patch, .delete])
-        endpoints.methodNotAllowed("{id}/rotate-secret", allowing: [.post])
+        endpoints.answerMethodNotAllowed()
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -36,7 +35,7 @@ struct WebhookEndpointRoutes {
         guard errors.isEmpty, let parsed else { throw ValidationFailed(errors) }
         let created = try await store.createEndpoint(
             tenantId: tenantId,
-            fields: WebhookEndpointFields(url: parsed.url, description: parsed.description, events: parsed.events, enabled: parsed.enabled),
+            fields: parsed.fields,
             secret: secret.text)
         context.logger.info("webhook endpoint created", metadata: ["endpoint_id": .string(created.id)])
         return .json(created.representationWithSecret, status: .created, headers: [.location: "/v1/webhook-endpoints/\(created.id)"])
@@ -56,7 +55,7 @@ struct WebhookEndpointRoutes {
         return .json(found.representation)
     }
 
-    /// `PATCH`: a JSON merge patch of `{url, description, events, enabled}`. Disabling fails the
+    /// `PATCH`: a JSON merge patch of `{url, description, events, workflowDefinitionIds, enabled}`. Disabling fails the
     /// endpoint's pending deliveries; enabling clears `disabledReason` and `failingSince`.
     @Sendable func patch(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
@@ -65,7 +64,7 @@ struct WebhookEndpointRoutes {
         _ = try patch.requireObject()
         let updated = try await store.updateEndpoint(tenantId: tenantId, id: id) { current in
             let parsed = try WebhookEndpointInput.patched(current.patchable, with: patch)
-            return WebhookEndpointFields(url: parsed.url, description: parsed.description, events: parsed.events, enabled: parsed.enabled)
+            return parsed.fields
         }
         guard let updated else { throw Problem.notFound("no webhook endpoint with id \(id)") }
         context.logger.info("webhook endpoint updated", metadata: ["endpoint_id": .string(id)])
@@ -128,5 +127,12 @@ struct WebhookEndpointRoutes {
             errors.append(FieldError(property: pointer, message: "must be a string, got \(other.typeName)"))
         }
         return .generate()
+    }
+}
+
+extension WebhookEndpointInput.Parsed {
+    var fields: WebhookEndpointFields {
+        WebhookEndpointFields(
+            url: url, description: description, events: events, workflowDefinitionIds: workflowDefinitionIds, enabled: enabled)
     }
 }

@@ -1,10 +1,10 @@
 /// The configuration each action accepts (SPEC 2.5), checked when a definition is saved.
 ///
 /// String values are templates (already parsed by the caller); a member that must be a literal
-/// (a method, a signal name) is checked when it holds no `${...}`. Unknown members are refused.
+/// (a method, a signal name) is checked when it holds no `${...}`; a numeric member may be one
+/// `${...}` expression, checked when the step runs (`ComputedNumber`). Unknown members are refused.
 enum ActionConfigValidation {
     static let httpMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
-    static let maxHTTPTimeoutSeconds = 300.0
 
     static func check(_ action: ActionName, config: JSONValue?, at pointer: String, _ diagnostics: Diagnostics) {
         let value = config ?? .object([:])
@@ -19,13 +19,6 @@ enum ActionConfigValidation {
             stringMap(&reader, "headers")
             stringMap(&reader, "query")
             _ = reader.value("body")
-            _ = reader.seconds("timeoutSeconds", in: 0.001...maxHTTPTimeoutSeconds)
-            if let okStatus = reader.value("okStatus") {
-                let codes = okStatus.arrayValue ?? [okStatus]
-                if codes.isEmpty || !codes.allSatisfy({ $0.intValue.map { (100...599).contains($0) } == true }) {
-                    diagnostics.add(reader.at("okStatus"), "must be an HTTP status (100–599) or a non-empty array of them")
-                }
-            }
         case .transform:
             if let set = reader.required("set") {
                 if case .object(let members) = set, !members.isEmpty {
@@ -43,18 +36,15 @@ enum ActionConfigValidation {
         case .wait:
             let given = ["seconds", "until"].filter { reader.members[$0].map { !$0.isNull } ?? false }
             if given.count != 1 { diagnostics.add(pointer, "must have exactly one of seconds or until") }
-            _ = reader.seconds("seconds", in: 0...(366 * 86_400))
             _ = reader.string("until", maxLength: 8192)
         case .await:
             if let signal = reader.string("signal", required: true, maxLength: 64), !Identifier.matches(signal, maxLength: 64) {
                 diagnostics.add(reader.at("signal"), "must be 1–64 letters, digits, '.', '_' or '-'")
             }
-            _ = reader.seconds("timeoutSeconds", in: 0.001...(366 * 86_400))
         case .workflowRun:
             if let id = reader.string("workflowDefinitionId", required: true, maxLength: 128), !isTemplate(id), !DefinitionID.isValid(id) {
                 diagnostics.add(reader.at("workflowDefinitionId"), "must be a definition id (1–128 letters, digits, '-', '_', '.')")
             }
-            _ = reader.int("version", in: 1...Int(Int32.max))
             _ = reader.value("input")
             _ = reader.string("parametersId", maxLength: 128)
         case .complete:
@@ -63,7 +53,20 @@ enum ActionConfigValidation {
             _ = reader.string("reason", required: true, maxLength: 8192)
             _ = reader.string("code", maxLength: 128)
         }
+        for (key, rule) in ComputedNumber.members(of: action) { numeric(&reader, key, rule) }
         reader.finish(what: what)
+    }
+
+    /// A numeric member: a literal that follows `rule`, or exactly one `${...}` expression.
+    private static func numeric(_ reader: inout MemberReader, _ key: String, _ rule: ComputedNumber.Rule) {
+        guard let value = reader.value(key) else { return }
+        if case .string(let text) = value {
+            if (try? Template(parsing: text))?.singleExpression == nil {
+                reader.diagnostics.add(reader.at(key), "\(rule.problem(.null)!), or exactly one ${...} expression that computes one")
+            }
+            return
+        }
+        if let problem = rule.problem(value) { reader.diagnostics.add(reader.at(key), problem) }
     }
 
     private static func isTemplate(_ text: String) -> Bool { text.contains("${") }

@@ -11,7 +11,7 @@ public final class DefinitionCache: Sendable {
     public func definition(versionId: String, load: () async throws -> JSONValue?) async throws -> WorkflowDefinition {
         if let cached = parsed.withLock({ $0[versionId] }) { return cached }
         guard let content = try await load() else { throw MissingDefinitionVersion(versionId: versionId) }
-        let definition = try WorkflowDefinition(parsing: content)
+        let definition = try WorkflowDefinition(loading: content)
         parsed.withLock { $0[versionId] = definition }
         return definition
     }

@@ -41,7 +41,8 @@ public struct NextRule: Sendable, Hashable {
 
     public var status: StepOutcome.Status?
     public var code: String?
-    /// A template that must evaluate to `true` (`null` and `false` do not match).
+    /// A template that must evaluate to `true` (`false` does not match; `null` or any other
+    /// value is an evaluation error: null never decides).
     public var when: Template?
     public var target: Target
 

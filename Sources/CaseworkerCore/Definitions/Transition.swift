@@ -58,9 +58,9 @@ extension WorkflowDefinition {
     ///   TIMEOUT in the main flow go to the first rescue step, remembering FAILED or TIMED_OUT,
     ///   or end the run so when there are no rescue steps; in the rescue flow they end the run
     ///   with the original failure (rescue never runs twice).
-    /// - A `when` that throws, or yields anything but a boolean or `null`, turns the outcome into
-    ///   KO `expression_error` and the rules are matched again for it, with failing `when`s
-    ///   counting as no match.
+    /// - A `when` that throws, or yields anything but a boolean (`null` included: null never
+    ///   decides), turns the outcome into KO `expression_error` and the rules are matched again
+    ///   for it, with failing `when`s counting as no match.
     ///
     /// The actions `complete` and `fail` end the run themselves; the engine does not call this
     /// for them. `after` must name a step of this definition.
@@ -79,7 +79,11 @@ extension WorkflowDefinition {
             do throws(ExpressionError) {
                 switch try evaluate(when) {
                 case .bool(let value): return value
-                case .null: return false
+                case .null:
+                    // Null never decides (`NullDecision`): a missing value is an error, not `false`.
+                    throw ExpressionError(
+                        source: when.source, column: 1,
+                        reason: NullDecision.reason(role: "'when'", operand: when.singleExpression?.description ?? when.source))
                 case let other:
                     throw ExpressionError(
                         source: when.source, column: 1, reason: "'when' must evaluate to a boolean, got \(other.typeName)")

@@ -12,13 +12,26 @@ extension WorkflowDefinition {
     public static let maxSteps = 1000
     public static let maxBranchDepth = 16
 
-    /// Parses and checks a definition body (SPEC 2.4), reporting every problem at once with its
-    /// JSON pointer: member types and ranges, step ids (format, uniqueness across the whole
-    /// definition), known actions and their configs, `next` rules (exactly one target; `stepId`s
-    /// that exist and stay within their flow, main or rescue), template and expression syntax,
-    /// `steps.<id>` references to unknown steps, the variables, the input schema, and steps that
-    /// no path reaches.
+    /// Parses and checks a definition body being saved (SPEC 2.4), reporting every problem at
+    /// once with its JSON pointer: member types and ranges, step ids (format, uniqueness across
+    /// the whole definition), known actions and their configs, `next` rules (exactly one target;
+    /// `stepId`s that exist and stay within their flow, main or rescue), template and expression
+    /// syntax, every path the templates read (`DefinitionPathCheck`: roots, `steps.<id>.<member>`,
+    /// `state`, `params` and `input` keys, at the exact pointer of the template), the variables,
+    /// the input schema, and steps that no path reaches.
     public init(parsing body: JSONValue) throws(ValidationFailed) {
+        try self.init(body, checkingPaths: true)
+    }
+
+    /// Parses a version's stored content (the engine, parameter sets, failure workflows): every
+    /// check of `init(parsing:)` except the path checks, which were added after versions were
+    /// stored. A version accepted at its save stays runnable after an upgrade; its paths that
+    /// miss read as `null` at run time, and null never decides.
+    public init(loading content: JSONValue) throws(ValidationFailed) {
+        try self.init(content, checkingPaths: false)
+    }
+
+    private init(_ body: JSONValue, checkingPaths: Bool) throws(ValidationFailed) {
         let diagnostics = Diagnostics()
         guard var reader = MemberReader(body, at: "", diagnostics, what: "a JSON object") else {
             throw ValidationFailed(diagnostics.errors)
@@ -67,7 +80,7 @@ extension WorkflowDefinition {
         }
 
         let output = reader.templated("output")
-        if let output { steps.noteReferences(output.referencedStepIds, at: "/output") }
+        if let output { steps.noteTemplates(output, at: "/output") }
         let timeoutSeconds = reader.seconds("timeoutSeconds", in: 0...(366 * 86_400)) ?? 0
         var timeoutPolicy = TimeoutPolicy.timeOutWorkflow
         if let text = reader.string("timeoutPolicy", maxLength: 32) {
@@ -87,7 +100,7 @@ extension WorkflowDefinition {
             }
             limit.finish(what: "a rateLimit member")
             if let key, let count { rateLimit = RateLimit(key: key, concurrentExecLimit: count) }
-            if let key { steps.noteReferences(key.referencedStepIds, at: "/rateLimit/key") }
+            if let key { steps.templates.append(("/rateLimit/key", key, .rateLimitKey)) }
         }
         let failureWorkflow = reader.string("failureWorkflow", maxLength: 128)
         if let failureWorkflow, !DefinitionID.isValid(failureWorkflow) {
@@ -101,6 +114,15 @@ extension WorkflowDefinition {
         reader.finish(ignoring: Self.responseOnlyMembers, what: "a definition member")
 
         steps.checkReferences()
+        if checkingPaths {
+            // Names as given, so that a mistyped variable declaration does not also fail its uses.
+            let variableNames = Set(reader.members["variables"]?.objectValue.map { Array($0.keys) } ?? [])
+            let paths = DefinitionPathCheck(
+                stepIds: Set(steps.pointers.keys), initialStateKeys: variableNames.union(initialState.keys),
+                stepStateKeys: steps.stateKeys, variableNames: variableNames,
+                inputKeys: DefinitionPathCheck.declaredInputKeys(of: reader.members["inputSchema"]))
+            for (pointer, template, scope) in steps.templates { paths.check(template, at: pointer, scope: scope, diagnostics) }
+        }
         if diagnostics.errors.isEmpty {
             let graph = DefinitionGraph(steps: mainSteps, rescue: rescue)
             for id in graph.unreachableStepIds(mainSteps: mainSteps, rescue: rescue) {
@@ -129,8 +151,10 @@ private struct StepsParser {
     var count = 0
     /// `stepId` targets: (target, pointer, flow of the rule's step).
     var jumps: [(target: String, pointer: String, flow: DefinitionGraph.Flow)] = []
-    /// `steps.<id>` references in templates: (id, pointer).
-    var references: [(id: String, pointer: String)] = []
+    /// Every template with its exact pointer, for the path checks.
+    var templates: [(pointer: String, template: Template, scope: DefinitionPathCheck.Scope)] = []
+    /// The state keys that steps write (`transform` `set`).
+    var stateKeys: Set<String> = []
 
     init(diagnostics: Diagnostics) {
         self.diagnostics = diagnostics
@@ -150,8 +174,8 @@ private struct StepsParser {
         }
     }
 
-    mutating func noteReferences(_ ids: Set<String>, at pointer: String) {
-        references += ids.sorted().map { ($0, pointer) }
+    mutating func noteTemplates(_ value: TemplatedValue, at pointer: String) {
+        templates += value.templatesWithPointers(at: pointer).map { ($0.pointer, $0.template, .run) }
     }
 
     private mutating func parseStep(_ value: JSONValue, at pointer: String, flow: DefinitionGraph.Flow, depth: Int) -> Step? {
@@ -178,7 +202,8 @@ private struct StepsParser {
             if action == nil { diagnostics.add(reader.at("action"), "is not a known action (known: \(ActionName.names))") }
         }
         let config = reader.templated("config")
-        if let config { noteReferences(config.referencedStepIds, at: reader.at("config")) }
+        if let config { noteTemplates(config, at: reader.at("config")) }
+        if action == .transform, let set = reader.members["config"]?["set"]?.objectValue { stateKeys.formUnion(set.keys) }
         if let action { ActionConfigValidation.check(action, config: reader.members["config"].flatMap { $0.isNull ? nil : $0 }, at: reader.at("config"), diagnostics) }
 
         var rules: [NextRule] = []
@@ -211,7 +236,7 @@ private struct StepsParser {
         }
         let code = reader.string("code", maxLength: 128)
         let when = reader.template("when")
-        if let when { noteReferences(when.referencedStepIds, at: reader.at("when")) }
+        if let when { templates.append((reader.at("when"), when, .run)) }
 
         let given = ["stepId", "steps", "stop"].filter { reader.members[$0].map { !$0.isNull } ?? false }
         if given.count != 1 { diagnostics.add(pointer, "must have exactly one of stepId, steps or stop") }
@@ -233,7 +258,7 @@ private struct StepsParser {
         return NextRule(status: status, code: code, when: when, target: target)
     }
 
-    /// Checks that every `stepId` names a step of its own flow and every `steps.<id>` a step.
+    /// Checks that every `stepId` names a step of its own flow.
     func checkReferences() {
         for jump in jumps {
             guard let flow = flows[jump.target] else {
@@ -247,9 +272,6 @@ private struct StepsParser {
                     : "must name a rescue step; '\(jump.target)' is in the main flow"
                 diagnostics.add(jump.pointer, message)
             }
-        }
-        for reference in references where pointers[reference.id] == nil {
-            diagnostics.add(reference.pointer, "refers to steps.\(reference.id), but no step has the id '\(reference.id)'")
         }
     }
 

@@ -17,14 +17,18 @@ public struct EvaluationContext: Sendable {
     public let now: Date
     /// `now` as RFC 3339 UTC with milliseconds.
     let nowText: String
+    /// The bounds of every evaluation in this context (budget, result size and depth).
+    public let limits: ValueLimits
 
-    /// A context with the given root values and injected time (see the type's documentation).
-    public init(variables: [String: JSONValue], now: Date) {
+    /// A context with the given root values, injected time and bounds (see the type's
+    /// documentation).
+    public init(variables: [String: JSONValue], now: Date, limits: ValueLimits = .default) {
         let nowText = Timestamp.rfc3339(now)
         var variables = variables
         variables["now"] = .string(nowText)
         self.variables = variables
         self.now = now
         self.nowText = nowText
+        self.limits = limits
     }
 }

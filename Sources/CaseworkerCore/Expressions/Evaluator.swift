@@ -7,13 +7,14 @@
 ///
 /// **Context.** Root identifiers are looked up in the context's variables: `case`, `params`,
 /// `input`, `state`, `steps` (`steps.<id>.output|status|code|attempt`), `run` (`id`,
-/// `createdAt`, `correlationId`) and `now`. An unknown root is `null`. `now` is always the
+/// `createdAt`, `correlationId`) and `now`. An unknown root is `null` (a definition cannot hold
+/// one: `DefinitionPathCheck` refuses it at save). `now` is always the
 /// injected time as an RFC 3339 UTC string with milliseconds, e.g. `2026-11-22T11:24:26.123Z`
 /// (the same as `now()`); the evaluator never reads the clock.
 ///
 /// **Literals.** Integers (`42` → integer), decimals and exponents (`2.5`, `1e3` → number),
 /// strings in double or single quotes with the escapes `\"` `\'` `\\` `\/` `\n` `\t` `\r`
-/// `\uXXXX` (surrogate pairs combine), `true`, `false`, `null`, arrays `[1, "a", x]`.
+/// `\b` `\f` `\uXXXX` (surrogate pairs combine; so every JSON string is a string literal), `true`, `false`, `null`, arrays `[1, "a", x]`.
 /// Number literals are unsigned; `-1` is the negation of `1`. An integer literal above
 /// `Int.max`, or a decimal that overflows, is a parse error.
 ///
@@ -27,8 +28,9 @@
 /// `<` `<=` `>` `>=` `in`, `+` `-`, `*` `/` `%`, prefix `!` `-`, then postfix `.name`, `[i]`,
 /// calls. All binary levels are left-associative. Parentheses group.
 /// - `&&` and `||` short-circuit and return a boolean. Each operand evaluated must be a boolean
-///   or `null` (`null` counts as false); anything else is an error. `!` and the condition of
-///   `c ? a : b` follow the same rule; only the chosen branch of `?:` is evaluated.
+///   (**null never decides**: a `null` operand is an error naming it, like any other non-boolean;
+///   `coalesce(x, false)` states a default). `!` and the condition of `c ? a : b` follow the same
+///   rule; only the chosen branch of `?:` is evaluated.
 /// - `==` and `!=` compare deeply as JSON, with integers and numbers compared by value
 ///   (`1 == 1.0`, `[1] == [1.0]`); strings compare by `String` equality (canonical
 ///   equivalence). Never an error.
@@ -43,8 +45,8 @@
 ///   Prefix `-` takes a number. Integer overflow, and a number result that is not finite, are
 ///   errors. Type errors read `cannot apply '<op>' to <type> and <type>`.
 /// - `x in array` is deep-equality membership, `"k" in object` tests for a key,
-///   `"sub" in "string"` tests for a substring (the empty string is in every string);
-///   anything else is an error.
+///   `"sub" in "string"` tests for a substring (the empty string is in every string; linear
+///   time); anything else is an error.
 ///
 /// **Functions** (unknown names and wrong argument counts are parse errors; wrong argument
 /// types are evaluation errors naming the function):
@@ -67,49 +69,113 @@
 /// description as message.
 ///
 /// **Limits.** At most `Expression.maximumLength` (8192) characters per expression and
-/// `Expression.maximumDepth` (64) levels of nesting; beyond either is a parse error.
+/// `Expression.maximumDepth` (64) levels of nesting; beyond either is a parse error. Evaluation
+/// is bounded by the context's `ValueLimits`: its work by `evaluationBudget` (one unit per node,
+/// plus the bytes or elements each operator and function reads, copies or compares; every one of
+/// them is linear in its operands, `contains` and `in` on strings included), the values it builds
+/// by `maxBytes` (checked before a string, array or interpolation is built), and its result by
+/// `maxDepth` and `maxBytes`. Past a bound the error's `kind` says which (`ExpressionError.code`:
+/// `expression_budget_exceeded`, `value_too_large`, `value_too_deep`).
 struct Evaluator {
     let variables: [String: JSONValue]
     let nowText: String
     /// The text errors refer to (a whole template for an expression inside one).
     let source: String
+    /// The bounds, and the budget left (shared by every expression of one template or config).
+    var meter: EvaluationMeter
 
-    func failure(_ reason: String, at node: ExpressionNode) -> ExpressionError {
-        ExpressionError(source: source, column: node.column, reason: reason)
+    func failure(_ reason: String, at node: ExpressionNode, kind: ExpressionError.Kind = .invalid) -> ExpressionError {
+        ExpressionError(source: source, column: node.column, reason: reason, kind: kind)
     }
 
-    func evaluate(_ node: ExpressionNode) throws(ExpressionError) -> JSONValue {
+    /// Spends `units` of the budget, or fails with `budgetExceeded` at `node`.
+    mutating func spend(_ units: Int, at node: ExpressionNode) throws(ExpressionError) {
+        guard meter.spend(units) else {
+            throw failure(
+                "the evaluation exceeded its budget of \(meter.limits.evaluationBudget) units (limits.evaluationBudget)", at: node,
+                kind: .budgetExceeded)
+        }
+    }
+
+    /// Spends what reading `value` once costs: its bytes (a walk that stops past `maxBytes`).
+    mutating func spendReading(_ value: JSONValue, at node: ExpressionNode) throws(ExpressionError) {
+        switch value {
+        case .string(let text): try spend(text.utf8.count, at: node)
+        case .array, .object: try spend(ValueLimits.size(of: value, upTo: meter.limits.maxBytes).bytes, at: node)
+        default: try spend(1, at: node)
+        }
+    }
+
+    /// The size of `value` in bytes of compact JSON (counted up to `maxBytes`), the walk paid
+    /// from the budget.
+    mutating func size(of value: JSONValue, at node: ExpressionNode) throws(ExpressionError) -> Int {
+        if case .string(let text) = value { return text.utf8.count + 2 }
+        let (bytes, nodes) = ValueLimits.size(of: value, upTo: meter.limits.maxBytes)
+        try spend(nodes, at: node)
+        return bytes
+    }
+
+    /// Fails with `valueTooLarge` at `node` when a value of `bytes` would pass `maxBytes`.
+    func ensureFits(_ bytes: Int, at node: ExpressionNode) throws(ExpressionError) {
+        guard bytes <= meter.limits.maxBytes else {
+            throw failure(
+                "the value would be larger than \(ValueLimits.bytesText(meter.limits.maxBytes)) (limits.maxValueBytes)", at: node,
+                kind: .valueTooLarge)
+        }
+    }
+
+    mutating func evaluate(_ node: ExpressionNode) throws(ExpressionError) -> JSONValue {
+        try spend(1, at: node)
         switch node.kind {
         case .literal(let value):
             return value
         case .array(let elements):
             var values: [JSONValue] = []
             values.reserveCapacity(elements.count)
-            for element in elements { values.append(try evaluate(element)) }
+            var bytes = 2
+            for element in elements {
+                let value = try evaluate(element)
+                bytes += try size(of: value, at: node) + 1
+                try ensureFits(bytes, at: node)
+                values.append(value)
+            }
             return .array(values)
         case .identifier(let name):
             return variables[name] ?? .null
         case .member(let base, let name):
             guard case .object(let members) = try evaluate(base) else { return .null }
+            try spend(name.utf8.count, at: node)
             return members[name] ?? .null
         case .index(let base, let key):
-            return Self.element(of: try evaluate(base), at: try evaluate(key))
+            let container = try evaluate(base)
+            let index = try evaluate(key)
+            try spend(index.stringValue?.utf8.count ?? 1, at: node)
+            return Self.element(of: container, at: index)
         case .call(let function, let arguments):
             return try call(function, arguments, at: node)
         case .unary(.not, let operand):
-            return .bool(!(try truth(of: try evaluate(operand), for: "'!'", at: node)))
+            let value = try evaluate(operand)
+            return .bool(!(try truth(of: value, operand, for: "'!'", at: node)))
         case .unary(.negate, let operand):
-            return try negate(try evaluate(operand), at: node)
+            let value = try evaluate(operand)
+            return try negate(value, at: node)
         case .binary(.and, let left, let right):
-            guard try truth(of: try evaluate(left), for: "'&&'", at: node) else { return .bool(false) }
-            return .bool(try truth(of: try evaluate(right), for: "'&&'", at: node))
+            let first = try evaluate(left)
+            guard try truth(of: first, left, for: "'&&'", at: node) else { return .bool(false) }
+            let second = try evaluate(right)
+            return .bool(try truth(of: second, right, for: "'&&'", at: node))
         case .binary(.or, let left, let right):
-            if try truth(of: try evaluate(left), for: "'||'", at: node) { return .bool(true) }
-            return .bool(try truth(of: try evaluate(right), for: "'||'", at: node))
+            let first = try evaluate(left)
+            if try truth(of: first, left, for: "'||'", at: node) { return .bool(true) }
+            let second = try evaluate(right)
+            return .bool(try truth(of: second, right, for: "'||'", at: node))
         case .binary(let op, let left, let right):
-            return try apply(op, try evaluate(left), try evaluate(right), at: node)
+            let first = try evaluate(left)
+            let second = try evaluate(right)
+            return try apply(op, first, second, at: node)
         case .conditional(let condition, let then, let otherwise):
-            let chosen = try truth(of: try evaluate(condition), for: "the condition of '?:'", at: node)
+            let value = try evaluate(condition)
+            let chosen = try truth(of: value, condition, for: "the condition of '?:'", at: node)
             return try evaluate(chosen ? then : otherwise)
         }
     }
@@ -127,12 +193,13 @@ struct Evaluator {
         }
     }
 
-    /// The truth of a boolean or `null` (false); anything else is an error for `role`.
-    func truth(of value: JSONValue, for role: String, at node: ExpressionNode) throws(ExpressionError) -> Bool {
+    /// The truth of a boolean; anything else is an error for `role`. A `null` `value` is an
+    /// error too (null never decides), naming the `operand` that was null.
+    func truth(of value: JSONValue, _ operand: ExpressionNode, for role: String, at node: ExpressionNode) throws(ExpressionError) -> Bool {
         switch value {
         case .bool(let flag): return flag
-        case .null: return false
-        default: throw failure("\(role) needs a boolean or null, not \(value.typeName)", at: node)
+        case .null: throw failure(NullDecision.reason(role: role, operand: ExpressionPrinter.print(operand)), at: node)
+        default: throw failure("\(role) needs a boolean, not \(value.typeName)", at: node)
         }
     }
 }

@@ -40,9 +40,20 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
     /// besides `context`. A missing path is `null`, never an error.
     ///
     /// - Throws: `ExpressionError` for a type error, division by zero or overflow, located at the
-    ///   failing operator or function call.
+    ///   failing operator or function call; or for a bound of `context.limits` passed (see
+    ///   `Evaluator`, "Limits").
     public func evaluate(in context: EvaluationContext) throws(ExpressionError) -> JSONValue {
-        try Evaluator(variables: context.variables, nowText: context.nowText, source: source).evaluate(root)
+        var meter = EvaluationMeter(limits: context.limits)
+        let value = try evaluate(in: context, meter: &meter)
+        if let error = meter.resultError(value, source: source) { throw error }
+        return value
+    }
+
+    /// Evaluates the expression with the budget left in `meter` (its result is not checked).
+    func evaluate(in context: EvaluationContext, meter: inout EvaluationMeter) throws(ExpressionError) -> JSONValue {
+        var evaluator = Evaluator(variables: context.variables, nowText: context.nowText, source: source, meter: meter)
+        defer { meter = evaluator.meter }
+        return try evaluator.evaluate(root)
     }
 
     /// The canonical source text (see the type's documentation).

@@ -14,12 +14,38 @@ public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertibl
     public var column: Int
     /// What is wrong, e.g. `expected ')' to close the call to 'len'`.
     public var reason: String
+    /// Which kind of failure: most are `.invalid`; the others passed a bound (`ValueLimits`).
+    public var kind: Kind
+
+    /// What failed, which decides the step outcome code (`code`).
+    public enum Kind: Sendable, Hashable {
+        /// A syntax error, a type error, a division by zero, an overflow, …
+        case invalid
+        /// The result would be nested deeper than `ValueLimits.maxDepth`.
+        case valueTooDeep
+        /// The result would be larger than `ValueLimits.maxBytes`.
+        case valueTooLarge
+        /// The evaluation did more work than `ValueLimits.evaluationBudget`.
+        case budgetExceeded
+    }
 
     /// Creates an error for `source` at the 1-based `column` with the given `reason`.
-    public init(source: String, column: Int, reason: String) {
+    public init(source: String, column: Int, reason: String, kind: Kind = .invalid) {
         self.source = source
         self.column = column
         self.reason = reason
+        self.kind = kind
+    }
+
+    /// The code a step ends `KO` with: `expression_error`, `value_too_deep`, `value_too_large` or
+    /// `expression_budget_exceeded`.
+    public var code: String {
+        switch kind {
+        case .invalid: "expression_error"
+        case .valueTooDeep: "value_too_deep"
+        case .valueTooLarge: "value_too_large"
+        case .budgetExceeded: "expression_budget_exceeded"
+        }
     }
 
     /// `<source> at column <n>: <reason>`, e.g. `${a >= } at column 8: expected an expression

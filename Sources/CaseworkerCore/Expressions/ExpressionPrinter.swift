@@ -70,19 +70,8 @@ enum ExpressionPrinter {
             let text = number.description
             out += text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? text : text + ".0"
         case .string(let text):
-            out += "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += ExpressionText.hexEscape(scalar)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            out += "\""
+            // A double-quoted string literal reads JSON's escapes, so the JSON escaper writes it.
+            out += JSONTextWriter.quoted(text)
         default:
             // null, booleans, integers: as JSON. (Arrays are `.array` nodes, never literals.)
             ExpressionText.write(value, to: &out)

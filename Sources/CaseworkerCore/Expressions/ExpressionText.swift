@@ -1,7 +1,9 @@
 /// Text as the expression language writes values: `string(x)`, template interpolation and
 /// error messages.
 enum ExpressionText {
-    /// Compact JSON (no spaces) with object keys sorted, numbers in shortest form.
+    /// Compact JSON (no spaces) with object keys sorted, numbers in shortest form. Strings and
+    /// key order are `JSONTextWriter`'s (`JSONTextWriter.quoted`, `keyPrecedes`); only numbers
+    /// differ from stored JSON (`number(_:)`).
     static func compact(_ value: JSONValue) -> String {
         var out = ""
         write(value, to: &out)
@@ -33,20 +35,13 @@ enum ExpressionText {
         return number.description
     }
 
-    /// `text` as a double-quoted JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = ""
-        writeQuoted(text, to: &out)
-        return out
-    }
-
     static func write(_ value: JSONValue, to out: inout String) {
         switch value {
         case .null: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
         case .int(let integer): out += String(integer)
         case .double(let double): out += number(double)
-        case .string(let text): writeQuoted(text, to: &out)
+        case .string(let text): out += JSONTextWriter.quoted(text)
         case .array(let elements):
             out += "["
             for (position, element) in elements.enumerated() {
@@ -56,37 +51,13 @@ enum ExpressionText {
             out += "]"
         case .object(let members):
             out += "{"
-            for (position, key) in members.keys.sorted().enumerated() {
+            for (position, key) in members.keys.sorted(by: JSONTextWriter.keyPrecedes).enumerated() {
                 if position > 0 { out += "," }
-                writeQuoted(key, to: &out)
+                out += JSONTextWriter.quoted(key)
                 out += ":"
                 write(members[key]!, to: &out)
             }
             out += "}"
         }
-    }
-
-    static func writeQuoted(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20: out += hexEscape(scalar)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
-
-    /// `\u00XX` for a scalar in the Basic Multilingual Plane.
-    static func hexEscape(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 }

@@ -30,7 +30,7 @@ enum BuiltinFunction: String, Sendable, Hashable, CaseIterable {
 }
 
 extension Evaluator {
-    func call(
+    mutating func call(
         _ function: BuiltinFunction, _ arguments: [ExpressionNode], at node: ExpressionNode
     ) throws(ExpressionError) -> JSONValue {
         if function == .coalesce {
@@ -44,6 +44,9 @@ extension Evaluator {
         let first = try evaluate(arguments[0])
         let second = try arguments.count > 1 ? evaluate(arguments[1]) : JSONValue.null
         let name = "'\(function.rawValue)'"
+        // Every function reads its arguments once (linear in their size); that is its cost.
+        try spendReading(first, at: node)
+        try spendReading(second, at: node)
 
         switch function {
         case .len:
@@ -58,11 +61,14 @@ extension Evaluator {
             guard case .string(let text) = first else {
                 throw failure("\(name) needs a string, not \(first.typeName)", at: node)
             }
-            switch function {
-            case .lower: return .string(text.lowercased())
-            case .upper: return .string(text.uppercased())
-            default: return .string(Self.trimmed(text))
-            }
+            let result =
+                switch function {
+                case .lower: text.lowercased()
+                case .upper: text.uppercased()
+                default: Self.trimmed(text)
+                }
+            try ensureFits(result.utf8.count + 2, at: node)
+            return .string(result)
         case .contains:
             switch (first, second) {
             case (.string(let text), .string(let part)):
@@ -84,7 +90,9 @@ extension Evaluator {
         case .float:
             return try toFloat(first, at: node)
         case .string:
-            return .string(ExpressionText.string(first))
+            let text = ExpressionText.string(first)
+            try ensureFits(text.utf8.count + 2, at: node)
+            return .string(text)
         case .coalesce, .now:
             preconditionFailure("handled above")
         }
@@ -101,7 +109,7 @@ extension Evaluator {
             return .int(integer)
         case .string(let text):
             guard let integer = Int(text) else {
-                throw failure("'int' cannot convert the string \(ExpressionText.quoted(text)) to an integer", at: node)
+                throw failure("'int' cannot convert the string \(JSONTextWriter.quoted(text)) to an integer", at: node)
             }
             return .int(integer)
         case .bool(let flag):
@@ -119,7 +127,7 @@ extension Evaluator {
             return value
         case .string(let text):
             guard Self.isDecimalText(text), let number = Double(text), number.isFinite else {
-                throw failure("'float' cannot convert the string \(ExpressionText.quoted(text)) to a number", at: node)
+                throw failure("'float' cannot convert the string \(JSONTextWriter.quoted(text)) to a number", at: node)
             }
             return .double(number)
         default:

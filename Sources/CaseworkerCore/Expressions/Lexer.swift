@@ -171,6 +171,8 @@ struct Lexer {
             case "n": value.append("\n")
             case "t": value.append("\t")
             case "r": value.append("\r")
+            case "b": value.append("\u{08}")
+            case "f": value.append("\u{0C}")
             case "u":
                 value.append(try readUnicodeEscape())
                 continue

@@ -14,14 +14,17 @@ extension Evaluator {
         }
     }
 
-    func apply(
+    mutating func apply(
         _ op: BinaryOperator, _ left: JSONValue, _ right: JSONValue, at node: ExpressionNode
     ) throws(ExpressionError) -> JSONValue {
+        // Each operator reads its operands at most once: comparing, searching, copying.
+        try spendReading(left, at: node)
+        try spendReading(right, at: node)
         switch op {
         case .equal:
-            return .bool(ValueComparison.equal(left, right))
+            return .bool(left.equalsByValue(right))
         case .notEqual:
-            return .bool(!ValueComparison.equal(left, right))
+            return .bool(!left.equalsByValue(right))
         case .less, .lessEqual, .greater, .greaterEqual:
             guard let order = ValueComparison.order(left, right) else {
                 throw failure("cannot compare \(left.typeName) with \(right.typeName)", at: node)
@@ -42,8 +45,12 @@ extension Evaluator {
             }
         case .add:
             switch (left, right) {
-            case (.string(let a), .string(let b)): return .string(a + b)
-            case (.array(let a), .array(let b)): return .array(a + b)
+            case (.string(let a), .string(let b)):
+                try ensureFits(a.utf8.count + b.utf8.count + 2, at: node)
+                return .string(a + b)
+            case (.array(let a), .array(let b)):
+                try ensureFits(try size(of: left, at: node) + size(of: right, at: node), at: node)
+                return .array(a + b)
             default: return try arithmetic(op, left, right, at: node)
             }
         case .subtract, .multiply:

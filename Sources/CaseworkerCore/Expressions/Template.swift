@@ -100,19 +100,37 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
         expressions.reduce(into: []) { $0.formUnion($1.referencedStepIds) }
     }
 
-    /// Evaluates the template as described in the type's documentation.
+    /// Evaluates the template as described in the type's documentation, within the bounds of
+    /// `context.limits` (the text is never built past `maxBytes`).
     ///
-    /// - Throws: the first `ExpressionError` an expression throws.
+    /// - Throws: the first `ExpressionError` an expression throws, or one for a bound passed.
     public func evaluate(in context: EvaluationContext) throws(ExpressionError) -> JSONValue {
+        var meter = EvaluationMeter(limits: context.limits)
+        let value = try evaluate(in: context, meter: &meter)
+        if let error = meter.resultError(value, source: source) { throw error }
+        return value
+    }
+
+    /// Evaluates the template with the budget left in `meter` (its result is not checked).
+    func evaluate(in context: EvaluationContext, meter: inout EvaluationMeter) throws(ExpressionError) -> JSONValue {
         if parts.count == 1, case .expression(let expression) = parts[0] {
-            return try expression.evaluate(in: context)
+            return try expression.evaluate(in: context, meter: &meter)
         }
         var out = ""
         for part in parts {
             switch part {
             case .text(let text): out += text
             case .expression(let expression):
-                ExpressionText.appendInterpolation(of: try expression.evaluate(in: context), to: &out)
+                let value = try expression.evaluate(in: context, meter: &meter)
+                let added =
+                    if case .string(let text) = value { text.utf8.count } else { ValueLimits.size(of: value, upTo: meter.limits.maxBytes).bytes }
+                guard out.utf8.count + added <= meter.limits.maxBytes else {
+                    throw ExpressionError(
+                        source: source, column: 1,
+                        reason: "the text would be larger than \(ValueLimits.bytesText(meter.limits.maxBytes)) (limits.maxValueBytes)",
+                        kind: .valueTooLarge)
+                }
+                ExpressionText.appendInterpolation(of: value, to: &out)
             }
         }
         return .string(out)

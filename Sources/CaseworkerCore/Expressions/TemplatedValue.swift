@@ -84,24 +84,33 @@ public indirect enum TemplatedValue: Sendable, Hashable {
         }
     }
 
-    /// The JSON value with every template evaluated (see `Template.evaluate(in:)`).
+    /// The JSON value with every template evaluated (see `Template.evaluate(in:)`), all of them
+    /// within one budget of `context.limits`, each template's result checked against its bounds.
+    /// The tree as a whole is not measured: its users check what they store (`ValueLimits`).
     ///
     /// - Throws: the first `ExpressionError` (array order, then sorted object keys).
     public func evaluate(in context: EvaluationContext) throws(ExpressionError) -> JSONValue {
+        var meter = EvaluationMeter(limits: context.limits)
+        return try evaluate(in: context, meter: &meter)
+    }
+
+    private func evaluate(in context: EvaluationContext, meter: inout EvaluationMeter) throws(ExpressionError) -> JSONValue {
         switch self {
         case .constant(let value):
             return value
         case .template(let template):
-            return try template.evaluate(in: context)
+            let value = try template.evaluate(in: context, meter: &meter)
+            if let error = meter.resultError(value, source: template.source) { throw error }
+            return value
         case .array(let elements):
             var values: [JSONValue] = []
             values.reserveCapacity(elements.count)
-            for element in elements { values.append(try element.evaluate(in: context)) }
+            for element in elements { values.append(try element.evaluate(in: context, meter: &meter)) }
             return .array(values)
         case .object(let members):
             var values: [String: JSONValue] = [:]
             values.reserveCapacity(members.count)
-            for key in members.keys.sorted() { values[key] = try members[key]!.evaluate(in: context) }
+            for key in members.keys.sorted() { values[key] = try members[key]!.evaluate(in: context, meter: &meter) }
             return .object(values)
         }
     }

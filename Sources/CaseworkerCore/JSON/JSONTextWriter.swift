@@ -8,7 +8,8 @@
 /// - object keys in the lexicographic order of their UTF-8 bytes (not `String`'s `<`, which
 ///   compares canonical equivalents: `e\u{301}` sorts before `f` here);
 /// - strings escape `"`, `\`, and control characters below U+0020 (`\b \f \n \r \t` by name,
-///   the others as `\u00XX` in lowercase hex); `/`, DEL and everything else are written as is;
+///   the others as `\u00XX` in lowercase hex); `/`, DEL (U+007F) and everything else are written
+///   as is;
 /// - integers in decimal; doubles as Swift's `description` without a trailing `.0`
 ///   (`1`, `0.5`, `1e+20`, `-0`).
 struct JSONTextWriter {
@@ -40,7 +41,7 @@ struct JSONTextWriter {
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
             bytes.append(UInt8(ascii: "{"))
-            for (index, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+            for (index, member) in members.sorted(by: { Self.keyPrecedes($0.key, $1.key) }).enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
                 write(string: member.key)
                 bytes.append(UInt8(ascii: ":"))
@@ -51,13 +52,27 @@ struct JSONTextWriter {
         return true
     }
 
+    /// The order of object keys: the lexicographic order of their UTF-8 bytes. Every JSON text
+    /// Core writes (stored JSON, `string(x)` and template text, validation messages) sorts its
+    /// keys by it.
+    static func keyPrecedes(_ left: String, _ right: String) -> Bool {
+        left.utf8.lexicographicallyPrecedes(right.utf8)
+    }
+
+    /// `text` as a JSON string literal, escaped by the rules above: the one JSON string escaper.
+    static func quoted(_ text: String) -> String {
+        var writer = JSONTextWriter(capacity: text.utf8.count + 2)
+        writer.write(string: text)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private mutating func append(_ text: String) {
         bytes.append(contentsOf: text.utf8)
     }
 
-    private mutating func write(string: String) {
+    mutating func write(string: String) {
         bytes.append(UInt8(ascii: "\""))
         var text = string
         text.withUTF8 { utf8 in

@@ -42,6 +42,9 @@ public struct Run: Sendable, Hashable {
     public var depth: Int
     /// The run whose failure started this one as its definition's `failureWorkflow`.
     public var failureOfRunId: String?
+    /// The rate limit the run is admitted under (its evaluated key, as stored), if its version
+    /// has one: while `PENDING`, the run waits in that key's queue.
+    public var rateLimit: RunRateLimit?
 
     public init(
         id: String, tenantId: String, caseId: String, workflowDefinitionId: String, version: Int, versionId: String,
@@ -49,8 +52,9 @@ public struct Run: Sendable, Hashable {
         stepsExecuted: Int, input: JSONValue, params: [String: JSONValue], state: [String: JSONValue],
         stepResults: [String: JSONValue], correlationId: String?, channel: String?, result: JSONValue?, error: RunError?,
         dueAt: Date?, createdAt: Date, startedAt: Date?, finishedAt: Date?, wait: RunWait? = nil,
-        parentRunId: String? = nil, depth: Int = 0, failureOfRunId: String? = nil
+        parentRunId: String? = nil, depth: Int = 0, failureOfRunId: String? = nil, rateLimit: RunRateLimit? = nil
     ) {
+        self.rateLimit = rateLimit
         self.parentRunId = parentRunId
         self.depth = depth
         self.failureOfRunId = failureOfRunId

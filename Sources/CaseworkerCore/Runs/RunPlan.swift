@@ -25,8 +25,18 @@ extension WorkflowDefinition {
     }
 
     /// Plans a run (`planRun(values:input:)`) and adds its rate limit and workflow timeout.
+    /// The input and the initial state must fit `start.limits` (`maxBytes`, `maxStateBytes`,
+    /// `maxDepth`): else `ValidationFailed` at `/input` or `""`.
     public func planRun(values: [String: JSONValue], input: JSONValue, start: RunStartContext) throws(ValidationFailed) -> RunPlan {
+        if let violation = start.limits.violation(of: input) {
+            throw ValidationFailed([FieldError(property: "/input", message: "\(violation) (limits.maxValueBytes, limits.maxValueDepth)")])
+        }
         var plan = try planRun(values: values, input: input)
+        if let violation = start.limits.violation(of: .object(plan.state), byteLimit: start.limits.maxStateBytes) {
+            throw ValidationFailed([
+                FieldError(property: "", message: "the run's initial state: \(violation) (limits.maxStateBytes, limits.maxValueDepth)")
+            ])
+        }
         plan.rateLimit = try rateLimit(for: plan, input: input, start: start)
         plan.timeout = runTimeout
         return plan

@@ -20,7 +20,8 @@ extension WorkflowDefinition {
     /// (the initial state) and `run.correlationId`. A string value is the key as is, `null` is
     /// the empty key, any other value its compact JSON text. `nil` without `rateLimit`.
     ///
-    /// - Throws: `ValidationFailed` at `""` naming the key's evaluation error.
+    /// - Throws: `ValidationFailed` at `""` naming the key's evaluation error, or a key longer
+    ///   than `start.limits.maxRateKeyBytes`.
     public func rateLimit(for plan: RunPlan, input: JSONValue, start: RunStartContext) throws(ValidationFailed) -> RunRateLimit? {
         guard let rateLimit else { return nil }
         let context = EvaluationContext(
@@ -29,13 +30,21 @@ extension WorkflowDefinition {
                 "steps": .object([:]),
                 "run": ["id": .null, "createdAt": .null, "correlationId": start.correlationId.map(JSONValue.string) ?? .null],
             ],
-            now: start.now)
+            now: start.now, limits: start.limits)
+        let key: String
         do {
             let value = try rateLimit.key.evaluate(in: context)
-            let key = value.isNull ? "" : ExpressionText.string(value)
-            return RunRateLimit(key: key, limit: rateLimit.concurrentExecLimit)
+            key = value.isNull ? "" : ExpressionText.string(value)
         } catch {
             throw ValidationFailed([FieldError(property: "", message: "the definition's rateLimit.key failed: \(error)")])
         }
+        guard key.utf8.count <= start.limits.maxRateKeyBytes else {
+            throw ValidationFailed([
+                FieldError(
+                    property: "",
+                    message: "the definition's rateLimit.key evaluated to \(key.utf8.count) bytes, more than \(start.limits.maxRateKeyBytes) (limits.maxRateKeyBytes)")
+            ])
+        }
+        return RunRateLimit(key: key, limit: rateLimit.concurrentExecLimit)
     }
 }

@@ -8,12 +8,15 @@ public struct RunStartContext: Sendable {
     public var caseId: String
     public var correlationId: String?
     public var now: Date
+    /// The bounds of the run's start: its state's size, its rate-limit key's evaluation and length.
+    public var limits: ValueLimits
 
-    public init(caseRecord: Case?, caseId: String, correlationId: String?, now: Date) {
+    public init(caseRecord: Case?, caseId: String, correlationId: String?, now: Date, limits: ValueLimits = .default) {
         self.caseRecord = caseRecord
         self.caseId = caseId
         self.correlationId = correlationId
         self.now = now
+        self.limits = limits
     }
 
     /// The `case` object of the expression context: the case's fields and its `id`.

@@ -11,7 +11,9 @@
 /// - Any value: `enum`, `const` (deep equality where `1 == 1.0`).
 /// - Numbers: `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum` (all numbers).
 /// - Strings: `minLength`, `maxLength` (counted in Unicode scalars), `pattern` (an unanchored
-///   search with `NSRegularExpression`), `format` (`date`, `date-time`, `email`, `uuid`; asserted,
+///   search of the ECMA-262 subset `LinearRegex` matches in linear time; backreferences and
+///   lookarounds are refused at save; at most `maximumPatterns` per schema, all the patterns of
+///   one validation within one matching budget), `format` (`date`, `date-time`, `email`, `uuid`; asserted,
 ///   not just annotated).
 /// - Annotations accepted and ignored: `$schema`, `$id`, `$comment`, `title`, `description`,
 ///   `default`, `examples`, `deprecated`, `readOnly`, `writeOnly`.
@@ -26,6 +28,8 @@ public struct JSONSchema: Sendable, Hashable {
     /// The deepest nesting accepted: the root schema is level 1, a schema under `properties`,
     /// `items` or `additionalProperties` of a level-n schema is level n + 1.
     public static let maximumDepth = 32
+    /// The most `pattern` keywords one schema may hold.
+    public static let maximumPatterns = 64
 
     /// The validation keywords of the subset, in the order they are listed in messages.
     public static let supportedKeywords: [String] = [

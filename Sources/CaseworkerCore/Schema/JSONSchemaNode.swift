@@ -48,22 +48,23 @@ enum JSONSchemaType: String, Sendable, CaseIterable {
     }
 }
 
-/// A `pattern`, compiled once at parse time.
-///
-/// `@unchecked Sendable`: `NSRegularExpression` is immutable and documented as thread-safe.
-struct SchemaPattern: @unchecked Sendable {
+/// A `pattern`, compiled once at parse time into a `LinearRegex` (an ECMA-262 subset matched in
+/// time linear in the input: tenants choose patterns, and a backtracking engine takes seconds on
+/// `^(a+)+$`).
+struct SchemaPattern: Sendable {
     let source: String
-    let regex: NSRegularExpression
+    let regex: LinearRegex
 
-    /// Compiles `source`; `nil` when it is no valid regular expression.
-    init?(_ source: String) {
-        guard let regex = try? NSRegularExpression(pattern: source, options: []) else { return nil }
+    /// Compiles `source`; throws when it is no valid pattern of the supported subset (the error
+    /// says which construct, e.g. a backreference or a lookahead).
+    init(_ source: String) throws(LinearRegex.SyntaxError) {
         self.source = source
-        self.regex = regex
+        self.regex = try LinearRegex(source)
     }
 
-    /// Whether the pattern matches anywhere in `string` (JSON Schema patterns are not anchored).
-    func matches(_ string: String) -> Bool {
-        regex.firstMatch(in: string, options: [], range: NSRange(string.startIndex..<string.endIndex, in: string)) != nil
+    /// Whether the pattern matches anywhere in `string` (JSON Schema patterns are not anchored);
+    /// `nil` when `budget` ran out before it was decided.
+    func matches(_ string: String, budget: inout Int) -> Bool? {
+        regex.firstMatch(in: string, budget: &budget)
     }
 }

@@ -2,6 +2,8 @@
 /// pointing into the schema document. Used by ``JSONSchema/init(parsing:at:)``.
 struct JSONSchemaParser {
     private(set) var errors: [FieldError] = []
+    /// The `pattern`s read so far (at most `JSONSchema.maximumPatterns`).
+    private var patterns = 0
 
     private static let keywordList =
         (JSONSchema.supportedKeywords + ["and the annotations"]).joined(separator: ", ")
@@ -92,11 +94,16 @@ struct JSONSchemaParser {
                     fail(at, "must be a string (a regular expression), got \(value.typeName)")
                     continue
                 }
-                guard let pattern = SchemaPattern(source) else {
-                    fail(at, "is not a valid regular expression: \(source)")
+                patterns += 1
+                guard patterns <= JSONSchema.maximumPatterns else {
+                    fail(at, "is one pattern too many (a schema may hold at most \(JSONSchema.maximumPatterns))")
                     continue
                 }
-                c.pattern = pattern
+                do throws(LinearRegex.SyntaxError) {
+                    c.pattern = try SchemaPattern(source)
+                } catch {
+                    fail(at, "is not a valid regular expression: \(source) (\(error.message))")
+                }
             case "format":
                 guard case .string(let name) = value else {
                     fail(at, "must be a string, got \(value.typeName)")
@@ -191,7 +198,7 @@ struct JSONSchemaParser {
             ("exclusiveMinimum", c.exclusiveMinimum, "exclusiveMaximum", c.exclusiveMaximum, false),
         ]
         for (lowerName, lower, upperName, upper, equalAllowed) in numericPairs {
-            guard let lower, let upper, let order = JSONSchemaValueSupport.compare(lower, upper) else { continue }
+            guard let lower, let upper, let order = JSONValue.compareNumbers(lower, upper) else { continue }
             let upperText = JSONSchemaValueSupport.render(upper)
             if equalAllowed, order > 0 {
                 fail(JSONPointer.appending(lowerName, to: pointer), "must not be greater than \(upperName) (\(upperText))")

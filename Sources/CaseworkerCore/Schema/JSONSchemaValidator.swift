@@ -5,6 +5,10 @@
 /// depth of the instance.
 struct JSONSchemaValidator {
     private(set) var errors: [FieldError] = []
+    /// The work every pattern of one validation may do together (`LinearRegex` steps); a value
+    /// whose pattern could not be decided within it is refused.
+    private var patternBudget = JSONSchemaValidator.patternBudget
+    static let patternBudget = 4_000_000
 
     private mutating func fail(_ pointer: String, _ message: String) {
         errors.append(FieldError(property: pointer, message: message))
@@ -30,10 +34,10 @@ struct JSONSchemaValidator {
             fail(pointer, "must be of type \(expected), got \(instance.typeName)")
             return
         }
-        if let values = c.enumValues, !values.contains(where: { JSONSchemaValueSupport.equal($0, instance) }) {
+        if let values = c.enumValues, !values.contains(where: { $0.equalsByValue(instance) }) {
             fail(pointer, "must be one of \(JSONSchemaValueSupport.render(.array(values)))")
         }
-        if let constant = c.constValue, !JSONSchemaValueSupport.equal(constant, instance) {
+        if let constant = c.constValue, !constant.equalsByValue(instance) {
             fail(pointer, "must be \(JSONSchemaValueSupport.render(constant))")
         }
         switch instance {
@@ -51,7 +55,7 @@ struct JSONSchemaValidator {
     }
 
     private mutating func validateNumber(_ number: JSONValue, against c: SchemaConstraints, at pointer: String) {
-        func order(_ bound: JSONValue) -> Int? { JSONSchemaValueSupport.compare(number, bound) }
+        func order(_ bound: JSONValue) -> Int? { JSONValue.compareNumbers(number, bound) }
         if let bound = c.minimum, let o = order(bound), o < 0 {
             fail(pointer, "must be at least \(JSONSchemaValueSupport.render(bound))")
         }
@@ -76,8 +80,12 @@ struct JSONSchemaValidator {
                 fail(pointer, "must be at most \(max) \(max == 1 ? "character" : "characters") long")
             }
         }
-        if let pattern = c.pattern, !pattern.matches(string) {
-            fail(pointer, "must match pattern \(pattern.source)")
+        if let pattern = c.pattern {
+            switch pattern.matches(string, budget: &patternBudget) {
+            case true?: break
+            case false?: fail(pointer, "must match pattern \(pattern.source)")
+            case nil: fail(pointer, "could not be checked against pattern \(pattern.source) within the matching budget")
+            }
         }
         if let format = c.format, !format.isValid(string) {
             fail(pointer, format.violationMessage)

@@ -11,12 +11,15 @@ import Darwin
 /// Rules (SPEC 3): `url` is required, an absolute `http` or `https` URL of at most 2048
 /// characters with a host and without user info or fragment; `description` is a string of at
 /// most 1024 characters or `null`; `events` is a non-empty array of distinct known event types
-/// (`WebhookEventType`), default the four terminal ones; `enabled` is a boolean, default `true`.
+/// (`WebhookEventType`), default the four terminal ones; `workflowDefinitionIds` is a non-empty
+/// array of distinct definition ids (at most `maxDefinitionIds`), or `null`/absent for every
+/// definition; `enabled` is a boolean, default `true`.
 /// `secret` is checked by the caller (it needs the signing module), and only on create. Unknown
 /// members are refused.
 public enum WebhookEndpointInput {
     public static let maxURLLength = 2048
     public static let maxDescriptionLength = 1024
+    public static let maxDefinitionIds = 100
     static let readOnly: Set<String> = [
         "id", "createdAt", "updatedAt", "disabledReason", "failingSince", "previousSecretExpiresAt",
     ]
@@ -26,6 +29,8 @@ public enum WebhookEndpointInput {
         public var url: String
         public var description: String?
         public var events: [WebhookEventType]
+        /// The definitions whose runs' events the endpoint receives; `nil`: every definition.
+        public var workflowDefinitionIds: [String]?
         public var enabled: Bool
     }
 
@@ -34,7 +39,7 @@ public enum WebhookEndpointInput {
     public static func parse(_ body: JSONValue, allowSecret: Bool) throws(ValidationFailed) -> Parsed {
         let members = try body.requireObject()
         var errors: [FieldError] = []
-        let known: Set<String> = ["url", "description", "events", "enabled"]
+        let known: Set<String> = ["url", "description", "events", "workflowDefinitionIds", "enabled"]
         for key in members.keys.sorted() where !known.contains(key) {
             let pointer = JSONPointer.appending(key, to: "")
             if key == "secret" {
@@ -88,6 +93,30 @@ public enum WebhookEndpointInput {
         case let other?: errors.append(FieldError(property: "/events", message: "must be an array of event types, got \(other.typeName)"))
         }
 
+        var definitionIds: [String]?
+        switch members["workflowDefinitionIds"] {
+        case nil, .null?: break
+        case .array(let items)?:
+            if items.isEmpty {
+                errors.append(FieldError(property: "/workflowDefinitionIds", message: "must list at least one definition id; omit it (or null) for every definition"))
+            } else if items.count > maxDefinitionIds {
+                errors.append(FieldError(property: "/workflowDefinitionIds", message: "must list at most \(maxDefinitionIds) definition ids"))
+            }
+            var seen: [String] = []
+            var distinct: Set<String> = []
+            for (index, item) in items.prefix(maxDefinitionIds).enumerated() {
+                let pointer = JSONPointer.appending(index, to: "/workflowDefinitionIds")
+                guard let id = item.stringValue, DefinitionID.isValid(id) else {
+                    errors.append(FieldError(property: pointer, message: "must be a definition id (1–128 letters, digits, '-', '_', '.')"))
+                    continue
+                }
+                if distinct.insert(id).inserted { seen.append(id) } else { errors.append(FieldError(property: pointer, message: "lists \(id) twice")) }
+            }
+            definitionIds = seen
+        case let other?:
+            errors.append(FieldError(property: "/workflowDefinitionIds", message: "must be an array of definition ids, got \(other.typeName)"))
+        }
+
         var enabled = true
         switch members["enabled"] {
         case nil: break
@@ -96,11 +125,13 @@ public enum WebhookEndpointInput {
         }
 
         if !errors.isEmpty { throw ValidationFailed(errors) }
-        return Parsed(url: url, description: description, events: events, enabled: enabled)
+        return Parsed(url: url, description: description, events: events, workflowDefinitionIds: definitionIds, enabled: enabled)
     }
 
-    /// The whole after a JSON merge patch of `current` (`{url, description, events, enabled}`),
-    /// validated; `url` and `enabled` cannot be removed, a `null` `events` restores the default.
+    /// The whole after a JSON merge patch of `current` (`{url, description, events,
+    /// workflowDefinitionIds, enabled}`), validated; `url` and `enabled` cannot be removed, a
+    /// `null` `events` restores the default and a `null` `workflowDefinitionIds` subscribes the
+    /// endpoint to every definition again.
     public static func patched(_ current: JSONValue, with patch: JSONValue) throws(ValidationFailed) -> Parsed {
         let members = try patch.requireObject()
         var nulls: [FieldError] = []

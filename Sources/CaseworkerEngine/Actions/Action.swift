@@ -49,6 +49,13 @@ public enum ActionResult: Sendable, Equatable {
 /// action, implement this protocol and register it in `ActionRegistry`: the engine's loop does
 /// not change.
 public protocol Action: Sendable {
+    /// Whether an attempt has effects outside the run's own rows: a request sent, a wait stored,
+    /// a child run started. A step of an action without them may run before the steps before it
+    /// are committed (`RunExecutor.mayRunAhead`), because a crash before that commit only makes
+    /// it run again the same way. When in doubt, `true`: such a step starts only once everything
+    /// before it is committed.
+    var hasSideEffects: Bool { get }
+
     func execute(_ input: ActionInput) async throws -> ActionResult
 }
 
@@ -70,4 +77,10 @@ public struct ActionRegistry: Sendable {
     }
 
     public subscript(name: ActionName) -> (any Action)? { actions[name] }
+
+    /// Whether a step of `name` has effects outside the run (`Action.hasSideEffects`); an action
+    /// not registered counts as having them.
+    public func hasSideEffects(_ name: ActionName) -> Bool {
+        actions[name]?.hasSideEffects ?? true
+    }
 }

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import CaseworkerCore
+import CaseworkerOutbound
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOSOCKS
 
 /// `http.request` — config `{method, url, headers, query, body, timeoutSeconds, okStatus}`.
 ///
@@ -14,16 +14,26 @@ import NIOSOCKS
 /// followed. Every request carries `Idempotency-Key: {runId}:{stepId}:{attempt}`, so a provider
 /// can de-duplicate a step re-executed after a crash. A JSON `body` is sent as
 /// `application/json`. A destination the SSRF guard refuses is KO `destination_refused`.
+/// Transport errors read plainly, with the texts of the webhook attempt log (`TransportFailure`):
+/// `connection refused`, `destination refused by the SSRF guard: 10.0.0.5 is private
+/// (10.0.0.0/8)`, `timed out after 10 s`, `TLS: certificate verify failed`.
 public struct HTTPRequestAction: Action {
     public static let defaultTimeoutSeconds = 30.0
     public static let maxResponseBytes = 1 << 20
 
+    /// A request leaves the process.
+    public var hasSideEffects: Bool { true }
+
     let client: HTTPClient
+    let addressPolicy: Reloadable<AddressPolicy>?
 
     /// `client` must not follow redirects and should not retry connection establishment (see
-    /// `HTTPRequestAction.makeClient(socksProxyPort:)`).
-    public init(client: HTTPClient) {
+    /// `HTTPRequestAction.makeClient(socksProxyPort:)`). With `addressPolicy` (the policy of the
+    /// guard proxy the client connects through), each request's host is resolved and checked
+    /// first, so that a refusal names the address and its range; the proxy still decides.
+    public init(client: HTTPClient, addressPolicy: Reloadable<AddressPolicy>? = nil) {
         self.client = client
+        self.addressPolicy = addressPolicy
     }
 
     /// The shared client the engine uses: no redirects, no connection retries (the step's retry
@@ -60,6 +70,12 @@ public struct HTTPRequestAction: Action {
         let okStatuses = Self.okStatuses(config["okStatus"])
         let timeoutSeconds = config["timeoutSeconds"]?.doubleValue ?? Self.defaultTimeoutSeconds
 
+        if let policy = addressPolicy?.current,
+            let refusal = await policy.precheck(host: host, port: components.port ?? (scheme == "https" ? 443 : 80))
+        {
+            return Self.failed(refusal)
+        }
+
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in (config["headers"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -80,15 +96,23 @@ public struct HTTPRequestAction: Action {
                 return .ok(output)
             }
             return .ko(String(status), "the response status \(status) is not an OK status", output: output, retryable: status >= 500 || status == 429)
-        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .writeTimeout].contains(error) {
-            return .outcome(
-                StepOutcome(.timeout), output: .null, error: "no response within \(timeoutSeconds) s", retryable: true, stateChanges: [:])
-        } catch let error as SOCKSError.ConnectionFailed where error.reply == .notAllowed {
-            return .ko("destination_refused", "the SSRF guard refused every address of \(host) (engine.httpAllowedNetworks)")
         } catch is NIOTooManyBytesError {
             return .ko("response_too_large", "the response body exceeds \(Self.maxResponseBytes) bytes")
         } catch {
-            return .ko("connection_error", "\(error)", retryable: true)
+            return Self.failed(TransportFailure.describing(error, timeout: .milliseconds(Int64(timeoutSeconds * 1000))))
+        }
+    }
+
+    /// The outcome of a transport failure: `TIMEOUT` for a timeout, KO `destination_refused`
+    /// (final) for the SSRF guard, KO `connection_error` (retryable) for the rest.
+    static func failed(_ failure: TransportFailure) -> ActionResult {
+        switch failure.kind {
+        case .timeout:
+            .outcome(StepOutcome(.timeout), output: .null, error: failure.message, retryable: true, stateChanges: [:])
+        case .addressRefused:
+            .ko("destination_refused", failure.message + " (engine.httpAllowedNetworks opens networks)")
+        case .connectionRefused, .connectionReset, .dnsFailure, .tls, .other:
+            .ko("connection_error", failure.message, retryable: true)
         }
     }
 

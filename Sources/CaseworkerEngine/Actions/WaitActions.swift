@@ -18,6 +18,9 @@ public enum Suspension: Sendable, Equatable {
 /// `OK` with output `{waitedUntil}`; an `until` that is not an RFC 3339 time is `KO`
 /// `invalid_config` (the save-time check cannot see a template's value).
 struct WaitAction: Action {
+    /// The wait is stored with the run's commit.
+    var hasSideEffects: Bool { true }
+
     func execute(_ input: ActionInput) async throws -> ActionResult {
         if let seconds = input.config["seconds"], !seconds.isNull {
             guard let value = seconds.doubleValue, value >= 0, value.isFinite else {
@@ -40,6 +43,9 @@ struct WaitAction: Action {
 /// `TIMEOUT` (not retried). A signal sent before the run got here is consumed at once (the
 /// earliest kept one of that name).
 struct AwaitAction: Action {
+    /// The wait is stored (and a kept signal consumed) with the run's commit.
+    var hasSideEffects: Bool { true }
+
     func execute(_ input: ActionInput) async throws -> ActionResult {
         guard let name = input.config["signal"]?.stringValue, Identifier.matches(name, maxLength: 64) else {
             return .ko("invalid_config", "await: signal must be 1–64 letters, digits, '.', '_' or '-'")

@@ -17,6 +17,9 @@ public struct ChildRunRequest: Sendable, Hashable {
 /// result when the child completes, `KO` with code = the child's terminal status otherwise.
 /// Config values computed by templates are checked here: a wrong one is `KO` `invalid_config`.
 struct WorkflowRunAction: Action {
+    /// The child run is inserted with the parent's commit.
+    var hasSideEffects: Bool { true }
+
     func execute(_ input: ActionInput) async throws -> ActionResult {
         guard let id = input.config["workflowDefinitionId"]?.stringValue, DefinitionID.isValid(id) else {
             return .ko("invalid_config", "workflow.run: workflowDefinitionId must be a definition id")

@@ -1,5 +1,7 @@
+import CaseworkerOutbound
 import Foundation
 import CaseworkerAPI
+import CaseworkerCore
 import CaseworkerEngine
 import CaseworkerSQLite
 import CaseworkerWebhooks
@@ -110,6 +112,10 @@ public struct CaseworkerConfig: Sendable, Equatable {
     public var retention = Retention()
     public var webhooks = Webhooks()
     public var metrics = Metrics()
+    /// `limits.maxValueDepth` (128), `limits.maxValueBytes` (1 MiB), `limits.maxStateBytes`
+    /// (4 MiB), `limits.evaluationBudget` (1,000,000), `limits.maxRateKeyBytes` (512): the bounds
+    /// on values (`ValueLimits`), for the API and the engine alike.
+    public var limits = ValueLimits.default
 
     public init() {}
 
@@ -124,6 +130,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
         "webhooks.schedule", "webhooks.jitter", "webhooks.attemptTimeoutSeconds", "webhooks.maxInFlightPerEndpoint",
         "webhooks.maxInFlight", "webhooks.disableAfterFailingHours", "webhooks.allowedNetworks",
         "metrics.listen",
+        "limits.maxValueDepth", "limits.maxValueBytes", "limits.maxStateBytes", "limits.evaluationBudget", "limits.maxRateKeyBytes",
     ]
 
     /// The environment variable that overrides `key`.

@@ -1,4 +1,5 @@
 import CaseworkerCore
+import CaseworkerOutbound
 import CaseworkerSQLite
 import CaseworkerWebhooks
 import Configuration
@@ -73,6 +74,12 @@ public enum ConfigLoader {
         await fields.read("database.busyTimeoutMilliseconds", into: &config.database.busyTimeoutMilliseconds, in: 0...600_000)
         await fields.read("engine.maxConcurrentRuns", into: &config.engine.maxConcurrentRuns, in: 1...10_000)
         await fields.read("engine.maxStepsPerRun", into: &config.engine.maxStepsPerRun, in: 1...1_000_000)
+        await fields.read("limits.maxValueDepth", into: &config.limits.maxDepth, in: 8...ValueLimits.maxConfigurableDepth)
+        await fields.read("limits.maxValueBytes", into: &config.limits.maxBytes, in: 1024...(64 << 20))
+        await fields.read("limits.maxStateBytes", into: &config.limits.maxStateBytes, in: 1024...(256 << 20))
+        await fields.read("limits.evaluationBudget", into: &config.limits.evaluationBudget, in: 1000...1_000_000_000)
+        await fields.read("limits.maxRateKeyBytes", into: &config.limits.maxRateKeyBytes, in: 1...65_536)
+        config.engine.limits = config.limits
         var graceSeconds = 20
         await fields.read("engine.shutdownGraceSeconds", into: &graceSeconds, in: 0...3600)
         config.engine.shutdownGrace = .seconds(graceSeconds)

@@ -1,11 +1,14 @@
 import CaseworkerCore
 @testable import CaseworkerSQLite
 import CaseworkerStore
+import CaseworkerTestSupport
+import CaseworkerWebhookSigning
 import Foundation
 import Logging
 import ServiceLifecycle
 import Testing
 
+@testable import CaseworkerOutbound
 @testable import CaseworkerWebhooks
 
 /// A migrated SQLite file in a temporary directory, a tenant, and a clock.
@@ -60,7 +63,7 @@ struct Harness: Sendable {
     func waitForAttempts(_ endpoint: String, count deliveries: Int = 1, attempts: Int = 1, timeout: Duration = .seconds(15)) async throws
         -> [WebhookDelivery]
     {
-        try await eventually("\(deliveries) deliveries of \(endpoint) with \(attempts) attempts", timeout: timeout) {
+        try await waitFor("\(deliveries) deliveries of \(endpoint) with \(attempts) attempts", timeout: timeout) {
             let list = try await self.deliveries(endpoint: endpoint)
             return list.count == deliveries && list.allSatisfy { $0.attemptCount >= attempts && $0.status != .delivering }
         }

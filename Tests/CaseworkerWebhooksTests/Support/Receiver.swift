@@ -1,9 +1,8 @@
+import CaseworkerTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
-import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -83,46 +82,10 @@ final class Receiver: Sendable {
         router.post("e/{name}") { request, context in
             try await receiver.handle(request, name: try context.parameters.require("name"))
         }
-        var logger = Logger(label: "receiver")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in receiver.portBox.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: logger)
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            defer { receiver.release() }
-            try await eventually("the receiver listens") { receiver.port != 0 }
-            do {
-                let result = try await body(receiver)
-                receiver.release()
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                receiver.release()
-                tasks.cancelAll()
-                throw error
-            }
+        return try await LoopbackServer.serve(router, release: receiver.release) { port in
+            receiver.portBox.withLock { $0 = port }
+            return try await body(receiver)
         }
     }
 }
 
-/// Polls `condition` every 10 ms until it holds; fails after `timeout`.
-func eventually(
-    _ what: String, timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: @Sendable () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("timed out waiting for: \(what)", sourceLocation: sourceLocation)
-            throw TimedOut(what: what)
-        }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
-
-struct TimedOut: Error {
-    var what: String
-}

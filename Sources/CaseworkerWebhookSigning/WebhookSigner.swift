@@ -1,4 +1,3 @@
-import CaseworkerCore
 import Crypto
 import Foundation
 

@@ -1,9 +1,10 @@
-/// How a delivery attempt failed before a complete HTTP response was received.
+/// How an outgoing HTTP exchange (a webhook delivery attempt, an `http.request` step) failed
+/// before a complete response was received.
 ///
-/// Every kind counts as a failed attempt to be retried; the kinds exist so that the attempt log
-/// can say what happened.
+/// For deliveries every kind counts as a failed attempt to be retried; the kinds exist so that
+/// the attempt log (and a step's error) can say what happened.
 public enum TransportErrorKind: String, Sendable, Hashable, CaseIterable {
-    /// No complete response within the attempt timeout (15 s).
+    /// No complete response within the exchange's timeout.
     case timeout
     /// The connection was refused (nothing listening).
     case connectionRefused

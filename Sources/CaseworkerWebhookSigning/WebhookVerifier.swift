@@ -1,4 +1,3 @@
-import CaseworkerCore
 import Foundation
 
 /// Verifies a Standard Webhooks delivery: our own verifier, used by tests, by the receiving side
