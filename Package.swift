@@ -255,6 +255,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerClient", "CaseworkerTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
