@@ -277,13 +277,15 @@ struct RunExecutor: Sendable {
             if case .completeRun = result { result = .ko(code, message) }
         }
 
+        var finished = FinishedAttempt(
+            step: step, run: run, parameters: parameters, startedAt: startedAt, finishedAt: finishedAt, outcome: outcome, output: output,
+            errorText: errorText, stateChanges: stateChanges, taskId: ids.next(at: finishedAt))
+
         // Retry a retryable failure while the policy allows: a durable wait, then the same step.
         if case .outcome = result, outcome.isFailure, retryable {
             var random = SystemRandomNumberGenerator()
             if let delay = definition.retryPolicy(for: step).delay(afterAttempt: run.attempt, random: &random) {
-                return completion(
-                    step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                    next: .retry(at: finishedAt.addingTimeInterval(delay)), keepClaim: false)
+                return finished.completion(next: .retry(at: finishedAt.addingTimeInterval(delay)), keepClaim: false)
             }
         }
 
@@ -294,12 +296,10 @@ struct RunExecutor: Sendable {
 
         switch result {
         case .completeRun:
-            return finishRun(step, run, definition, context, outcome, output, errorText, parameters, startedAt, finishedAt)
+            return finishRun(finished, definition, context)
         case .failRun:
             let error = RunError(code: outcome.code ?? "failed", message: errorText ?? "failed", stepId: step.id)
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .end(.failed), error: error, keepClaim: false)
+            return finished.completion(next: .end(.failed), error: error, keepClaim: false)
         case .outcome, .suspend:
             break
         }
@@ -310,6 +310,7 @@ struct RunExecutor: Sendable {
         if decision.outcome != outcome {
             outcome = decision.outcome
             errorText = decision.whenError.map { "a next rule's when failed: \($0)" } ?? errorText
+            (finished.outcome, finished.errorText) = (outcome, errorText)
         }
         let failure = RunError(
             code: outcome.code ?? outcome.status.rawValue.lowercased(),
@@ -317,15 +318,11 @@ struct RunExecutor: Sendable {
         switch decision.transition {
         case .step(let position):
             let entersRescue = run.flowMode == .main && position.mode != .main
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .step(position.stepId, mode: position.mode), error: entersRescue ? failure : nil, keepClaim: true)
+            return finished.completion(next: .step(position.stepId, mode: position.mode), error: entersRescue ? failure : nil, keepClaim: true)
         case .complete:
-            return finishRun(step, run, definition, context, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges)
+            return finishRun(finished, definition, context)
         case .end(let runFailure):
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .end(runFailure.status), error: run.flowMode == .main ? failure : (run.error ?? failure), keepClaim: false)
+            return finished.completion(next: .end(runFailure.status), error: run.flowMode == .main ? failure : (run.error ?? failure), keepClaim: false)
         }
     }
 
@@ -420,33 +417,20 @@ struct RunExecutor: Sendable {
     }
 
     /// The run completes: its result is the definition's `output`, else the step's output.
-    private func finishRun(
-        _ step: Step, _ run: Run, _ definition: WorkflowDefinition, _ context: EvaluationContext, _ outcome: StepOutcome,
-        _ output: JSONValue, _ errorText: String?, _ parameters: JSONValue, _ startedAt: Date, _ finishedAt: Date,
-        stateChanges: [String: JSONValue] = [:]
-    ) -> StepCompletion {
-        guard let template = definition.output else {
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .complete(result: output), keepClaim: false)
-        }
+    private func finishRun(_ finished: FinishedAttempt, _ definition: WorkflowDefinition, _ context: EvaluationContext) -> StepCompletion {
+        guard let template = definition.output else { return finished.completion(next: .complete(result: finished.output), keepClaim: false) }
+        let stepId = finished.step.id
         do {
             let result = try template.evaluate(in: context)
             if let violation = limits.violation(of: result) {
                 let failure = RunError(
-                    code: violation.code, message: "the definition's output: \(violation) (\(Self.limitKey(violation)))", stepId: step.id)
-                return completion(
-                    step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                    next: .end(.failed), error: failure, keepClaim: false)
+                    code: violation.code, message: "the definition's output: \(violation) (\(Self.limitKey(violation)))", stepId: stepId)
+                return finished.completion(next: .end(.failed), error: failure, keepClaim: false)
             }
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .complete(result: result), keepClaim: false)
+            return finished.completion(next: .complete(result: result), keepClaim: false)
         } catch {
-            let failure = RunError(code: error.code, message: "the definition's output failed: \(error)", stepId: step.id)
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .end(.failed), error: failure, keepClaim: false)
+            let failure = RunError(code: error.code, message: "the definition's output failed: \(error)", stepId: stepId)
+            return finished.completion(next: .end(.failed), error: failure, keepClaim: false)
         }
     }
 
@@ -473,16 +457,29 @@ struct RunExecutor: Sendable {
     static func limitKey(_ violation: ValueLimits.Violation) -> String {
         if case .tooLarge = violation { "limits.maxValueBytes" } else { "limits.maxValueDepth" }
     }
+}
 
-    private func completion(
-        _ step: Step, _ run: Run, _ outcome: StepOutcome, _ output: JSONValue, _ errorText: String?, _ parameters: JSONValue,
-        _ startedAt: Date, _ finishedAt: Date, stateChanges: [String: JSONValue], next: StepCompletion.Next,
-        error: RunError? = nil, keepClaim: Bool
-    ) -> StepCompletion {
+/// A step attempt that has finished, and what it produced: the completions of its step are made
+/// from it (`completion`), whatever follows.
+struct FinishedAttempt {
+    var step: Step
+    var run: Run
+    /// The resolved config, masked (`SecretMasking`).
+    var parameters: JSONValue
+    var startedAt: Date
+    var finishedAt: Date
+    var outcome: StepOutcome
+    var output: JSONValue
+    var errorText: String?
+    var stateChanges: [String: JSONValue]
+    var taskId: String
+
+    /// The attempt's task and `steps.<id>` result, followed by `next`.
+    func completion(next: StepCompletion.Next, error: RunError? = nil, keepClaim: Bool) -> StepCompletion {
         let task = RunTask(
-            id: ids.next(at: finishedAt), runId: run.id, stepId: step.id, name: step.name, action: step.action.rawValue,
-            attempt: run.attempt, outcome: outcome, parameters: parameters, output: output, error: errorText, parentTaskId: nil,
-            startedAt: startedAt, finishedAt: finishedAt)
+            id: taskId, runId: run.id, stepId: step.id, name: step.name, action: step.action.rawValue, attempt: run.attempt,
+            outcome: outcome, parameters: parameters, output: output, error: errorText, parentTaskId: nil, startedAt: startedAt,
+            finishedAt: finishedAt)
         return StepCompletion(
             task: task, parentStepId: nil, stateChanges: stateChanges,
             stepResult: RunContext.stepResult(output: output, outcome: outcome, attempt: run.attempt), next: next, error: error,

@@ -18,7 +18,7 @@ import Testing
         var port = try await first.waitForPort()
         let definition: JSONValue = [
             "name": "pause", "isDraft": false,
-            "steps": [["id": "pause", "action": "wait", "config": ["seconds": 1]], ["id": "done", "action": "complete"]],
+            "steps": [["id": "pause", "action": "wait", "config": ["seconds": 3600]], ["id": "done", "action": "complete"]],
         ]
         #expect(try await request(port: port, .put, "/v1/workflow-definitions/pause", key: key, json: definition).0 == .created)
         let id = try #require(try await RunRecoveryTests.startRuns(port: port, key: key, definition: "pause", count: 1).first)
@@ -26,13 +26,15 @@ import Testing
         first.signal(SIGTERM)
         #expect(try await first.waitForExit() == 0)
 
-        // Plant the poison: the run's published version becomes content this parser refuses.
+        // Plant the poison: the run's published version becomes content this parser refuses; and
+        // its timer is made to have fired while the daemon was down.
         let database = try DatabaseQueue(path: directory.appendingPathComponent("caseworker.sqlite").path)
         try await database.write { db in
             try db.execute(sql: "DROP TRIGGER workflow_definition_versions_immutable_update")
             try db.execute(
                 sql: "UPDATE workflow_definition_versions SET content = ? WHERE version_id = (SELECT version_id FROM runs WHERE id = ?)",
                 arguments: [#"{"name": "pause", "steps": []}"#, id])
+            try db.execute(sql: "UPDATE runs SET due_at = 0, wait_until = 0 WHERE id = ?", arguments: [id])
         }
 
         let second = try DaemonProcess(["serve", "--config", config], in: directory)
