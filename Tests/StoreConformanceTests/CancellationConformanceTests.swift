@@ -37,7 +37,7 @@ import Testing
             let first = s.completion(claimed, next: .step("b", mode: .main), keepClaim: true)
             let second = s.completion(claimed.applying(first), next: .complete(result: nil))
             await expectConflict("a batch after a cancel") {
-                try await s.store.finishSteps(run: claimed, owner: "engine-1", completions: [first, second])
+                try await s.finishSteps(run: claimed, owner: "engine-1", completions: [first, second])
             }
             #expect(try await s.execution(run).tasks.isEmpty)
         }
@@ -52,7 +52,7 @@ import Testing
             let claimed = try await s.claimOne(run)
             let completion = s.completion(claimed, next: .complete(result: ["round": .int(round)]))
             let store = s.store
-            let finishing = Task { try await store.finishSteps(run: claimed, owner: "engine-1", completions: [completion]) }
+            let finishing = Task { try await s.finishSteps(run: claimed, owner: "engine-1", completions: [completion]) }
             let cancelling = Task { try await store.cancelRun(tenantId: StoreUnderTest.tenant, id: run.id) }
             let (finishResult, cancelResult) = (await finishing.result, await cancelling.result)
             let (stored, tasks) = try await s.execution(run)
@@ -141,7 +141,7 @@ extension StoreUnderTest {
         let definition = try WorkflowDefinition(parsing: version.content)
         let start = RunStartContext(caseRecord: nil, caseId: parent.caseId, correlationId: parent.correlationId, now: now)
         return NewRun(
-            tenantId: parent.tenantId, caseId: parent.caseId, workflowDefinitionId: "child", version: version.version,
+            id: ids.next(at: now), tenantId: parent.tenantId, caseId: parent.caseId, workflowDefinitionId: "child", version: version.version,
             versionId: version.versionId, parametersId: nil, input: [:], plan: try definition.planRun(values: [:], input: [:], start: start),
             correlationId: parent.correlationId, channel: parent.channel, parentRunId: parent.id, depth: parent.depth + 1)
     }

@@ -3,13 +3,9 @@ import CaseworkerStore
 import Foundation
 import Testing
 
-/// Engine claims (`RunStore.claimDueRuns(owner:limit:now:)`, `finishSteps(run:owner:completions:)`,
-/// `releaseClaim`, `releaseAllClaims`, `nextDueDate`): a claimed run belongs to one owner until
-/// it releases it, and only the owner writes its steps.
-///
-/// Written against today's claims, which never expire. Claims are becoming leases (an owner and
-/// an expiry, renewed while the run executes): this file is the one to adapt then, with the
-/// lease's expiry, renewal and a lost claim's refused write.
+/// Engine claims (`RunStore.claimDueRuns`, `commit`, `releaseClaim`, `releaseClaimsAtStartup`,
+/// `nextDueDate`): a claimed run belongs to one owner until it releases it (or its lease expires:
+/// `LeaseConformanceTests`), and only the owner writes its steps.
 @Suite struct ClaimConformanceTests {
     @Test func aClaimedRunIsNotClaimedAgainByAnotherOwner() async throws {
         try await StoreUnderTest.with { s in
@@ -30,7 +26,11 @@ import Testing
             let store = s.store
             let claims = try await withThrowingTaskGroup(of: [String].self) { group in
                 for owner in 0..<4 {
-                    group.addTask { try await store.claimDueRuns(owner: "engine-\(owner)", limit: 10, now: now).map(\.id) }
+                    group.addTask {
+                        try await store.claimDueRuns(
+                            owner: "engine-\(owner)", limit: 10, now: now, leaseUntil: now.addingTimeInterval(StoreUnderTest.lease)
+                        ).map(\.id)
+                    }
                 }
                 return try await group.reduce(into: [[String]]()) { $0.append($1) }
             }
@@ -118,12 +118,15 @@ import Testing
         }
     }
 
-    @Test func releasingEveryClaimMakesEveryClaimedRunClaimable() async throws {
+    /// A store of one process releases every claim at an engine's start (their owner is dead); a
+    /// store shared by processes releases none (a dead owner's leases expire).
+    @Test func startUpReleasesEveryClaimOfAOneProcessStoreAndNoneOfASharedOne() async throws {
         try await StoreUnderTest.with { s in
             let first = try await s.startRun()
             let second = try await s.startRun()
             _ = try await s.claim("engine-dead")
-            #expect(try await s.store.releaseAllClaims() == 2)
+            #expect(try await s.store.releaseClaimsAtStartup() == (StoreUnderTest.sharedByProcesses ? 0 : 2))
+            if StoreUnderTest.sharedByProcesses { s.clock.advance(by: StoreUnderTest.lease) }
             #expect(Set(try await s.claim("engine-new").map(\.id)) == [first.id, second.id])
             await expectConflict("the dead owner") { try await s.finish(first, owner: "engine-dead", .complete(result: nil)) }
         }
@@ -160,14 +163,14 @@ import Testing
         }
     }
 
-    @Test func theNextDueDateIsTheEarliestUnclaimedDueRun() async throws {
+    @Test func theNextDueDateIsTheEarliestDueRunOrClaimExpiry() async throws {
         try await StoreUnderTest.with { s in
             #expect(try await s.store.nextDueDate() == nil)
             let start = s.now
             _ = try await s.startRun()
             #expect(try await s.store.nextDueDate() == start)
             let claimed = try #require(try await s.claim().first)
-            #expect(try await s.store.nextDueDate() == nil, "a claimed run is not waited for")
+            #expect(try await s.store.nextDueDate() == start.addingTimeInterval(StoreUnderTest.lease), "a claimed run until its lease expires")
             _ = try await s.finish(claimed, .suspend(.timer(until: start.addingTimeInterval(60), since: start)))
             #expect(try await s.store.nextDueDate() == start.addingTimeInterval(60))
         }

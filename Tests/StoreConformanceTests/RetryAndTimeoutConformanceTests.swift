@@ -11,7 +11,7 @@ import Testing
         try await StoreUnderTest.with { s in
             let run = try await s.startRun()
             var current = try await s.claimOne(run)
-            current = try await s.store.finishSteps(
+            current = try await s.finishSteps(
                 run: current, owner: "engine-1",
                 completions: [s.completion(current, next: .step("b", mode: .main), stateChanges: ["n": 1], keepClaim: true)])
             let error = RunError(code: "500", message: "b failed", stepId: "b")
@@ -58,14 +58,14 @@ import Testing
             let run = try await s.startRun(content: StoreUnderTest.definition(timeout: (30, "TIME_OUT_WF")))
             let start = s.now
             _ = try await s.claimOne(run)
-            #expect(try await s.store.applyDueTimeouts(now: start.addingTimeInterval(30), limit: 10).map(\.run.id) == [run.id])
+            #expect(try await s.applyDueTimeouts(now: start.addingTimeInterval(30), limit: 10).map(\.run.id) == [run.id])
             s.clock.advance(by: 40)
             let retried = try #require(try await s.store.retryRun(tenantId: StoreUnderTest.tenant, id: run.id, fromStepId: "a"))
             #expect(retried.status == .pending)
-            #expect(try await s.store.applyDueTimeouts(now: s.now, limit: 10).isEmpty, "a PENDING run has no deadline yet")
+            #expect(try await s.applyDueTimeouts(now: s.now, limit: 10).isEmpty, "a PENDING run has no deadline yet")
             _ = try await s.claimOne(run)
-            #expect(try await s.store.applyDueTimeouts(now: s.now.addingTimeInterval(29.999), limit: 10).isEmpty)
-            let applied = try await s.store.applyDueTimeouts(now: s.now.addingTimeInterval(30), limit: 10)
+            #expect(try await s.applyDueTimeouts(now: s.now.addingTimeInterval(29.999), limit: 10).isEmpty)
+            let applied = try await s.applyDueTimeouts(now: s.now.addingTimeInterval(30), limit: 10)
             #expect(applied.map(\.run.status) == [.timedOut], "counted again from the restart")
         }
     }
@@ -80,13 +80,15 @@ import Testing
             let hook = try await s.endpoint()
             let run = try await s.startRun(content: StoreUnderTest.definition(timeout: (30, "TIME_OUT_WF")))
             s.clock.advance(by: 100)
-            #expect(try await s.store.applyDueTimeouts(now: s.now, limit: 10).isEmpty, "not started: no deadline")
+            #expect(try await s.applyDueTimeouts(now: s.now, limit: 10).isEmpty, "not started: no deadline")
             let start = s.now
             let claimed = try await s.claimOne(run)
+            #expect(try await s.store.nextDueDate() == start.addingTimeInterval(StoreUnderTest.lease), "the claim's expiry comes first")
+            _ = try await s.store.renewClaims(owner: "engine-1", until: start.addingTimeInterval(3600))
             #expect(try await s.store.nextDueDate() == start.addingTimeInterval(30), "the deadline is waited for")
-            #expect(try await s.store.applyDueTimeouts(now: start.addingTimeInterval(29.999), limit: 10).isEmpty)
+            #expect(try await s.applyDueTimeouts(now: start.addingTimeInterval(29.999), limit: 10).isEmpty)
             s.clock.advance(by: 30)
-            let applied = try await s.store.applyDueTimeouts(now: s.now, limit: 10)
+            let applied = try await s.applyDueTimeouts(now: s.now, limit: 10)
             let timedOut = try #require(applied.first)
             #expect(applied.count == 1 && timedOut.policy == .timeOutWorkflow)
             #expect(timedOut.run.id == run.id && timedOut.run.status == .timedOut && timedOut.run.error?.code == "workflow_timeout")
@@ -96,7 +98,7 @@ import Testing
             }
             #expect(try await s.execution(run).tasks.isEmpty)
             #expect(try await s.events(to: hook).map(\.type) == ["workflow.timed_out"])
-            #expect(try await s.store.applyDueTimeouts(now: s.now.addingTimeInterval(3600), limit: 10).isEmpty, "applied once")
+            #expect(try await s.applyDueTimeouts(now: s.now.addingTimeInterval(3600), limit: 10).isEmpty, "applied once")
             #expect(try await s.store.nextDueDate() == nil)
         }
     }
@@ -107,10 +109,10 @@ import Testing
             let run = try await s.startRun(content: StoreUnderTest.definition(timeout: (30, "ALERT_ONLY")))
             let claimed = try await s.claimOne(run)
             s.clock.advance(by: 30)
-            let applied = try await s.store.applyDueTimeouts(now: s.now, limit: 10)
+            let applied = try await s.applyDueTimeouts(now: s.now, limit: 10)
             #expect(applied.map(\.policy) == [.alertOnly] && applied.first?.run.id == run.id)
             #expect(try await s.store.findRun(tenantId: StoreUnderTest.tenant, id: run.id)?.status == .running)
-            #expect(try await s.store.applyDueTimeouts(now: s.now.addingTimeInterval(3600), limit: 10).isEmpty, "one alert per run")
+            #expect(try await s.applyDueTimeouts(now: s.now.addingTimeInterval(3600), limit: 10).isEmpty, "one alert per run")
             let alerts = try await s.events(to: hook)
             #expect(alerts.map(\.type) == ["workflow.timeout_alert"] && alerts.first?.runId == run.id)
             #expect(alerts.first?.data["timeoutSeconds"] == 30)
@@ -126,8 +128,8 @@ import Testing
             for _ in 0..<3 { runs.insert(try await s.startRun(content: StoreUnderTest.definition(timeout: (30, "TIME_OUT_WF"))).id) }
             _ = try await s.claim()
             let later = s.now.addingTimeInterval(31)
-            let first = try await s.store.applyDueTimeouts(now: later, limit: 2)
-            let second = try await s.store.applyDueTimeouts(now: later, limit: 2)
+            let first = try await s.applyDueTimeouts(now: later, limit: 2)
+            let second = try await s.applyDueTimeouts(now: later, limit: 2)
             #expect(first.count == 2 && second.count == 1)
             #expect(Set((first + second).map(\.run.id)) == runs)
         }
@@ -138,13 +140,13 @@ import Testing
             let hook = try await s.endpoint()
             let run = try await s.startRun(content: StoreUnderTest.definition(timeout: (30, "TIME_OUT_WF")))
             _ = try await s.finish(try await s.claimOne(run), .complete(result: nil))
-            #expect(try await s.store.applyDueTimeouts(now: s.now.addingTimeInterval(60), limit: 10).isEmpty)
+            #expect(try await s.applyDueTimeouts(now: s.now.addingTimeInterval(60), limit: 10).isEmpty)
             #expect(try await s.events(to: hook).map(\.type) == ["workflow.completed"])
             // A cancelled one neither.
             let cancelled = try await s.startRun(content: StoreUnderTest.definition(timeout: (30, "TIME_OUT_WF")))
             _ = try await s.claimOne(cancelled)
             _ = try await s.store.cancelRun(tenantId: StoreUnderTest.tenant, id: cancelled.id)
-            #expect(try await s.store.applyDueTimeouts(now: s.now.addingTimeInterval(60), limit: 10).isEmpty)
+            #expect(try await s.applyDueTimeouts(now: s.now.addingTimeInterval(60), limit: 10).isEmpty)
         }
     }
 
@@ -152,7 +154,7 @@ import Testing
         try await StoreUnderTest.with { s in
             let run = try await s.startRun(content: StoreUnderTest.definition(timeout: (30, "TIME_OUT_WF")))
             _ = try await s.finish(try await s.claimOne(run), .suspend(RunWait(signal: "go", until: nil, since: s.now)))
-            let applied = try await s.store.applyDueTimeouts(now: s.now.addingTimeInterval(30), limit: 10)
+            let applied = try await s.applyDueTimeouts(now: s.now.addingTimeInterval(30), limit: 10)
             #expect(applied.first?.run.status == .timedOut && applied.first?.run.wait == nil)
             await expectConflict("a signal to the timed-out run") {
                 try await s.store.signalRun(tenantId: StoreUnderTest.tenant, id: run.id, name: "go", payload: nil)

@@ -18,9 +18,9 @@
 ///   look for events subscribe an endpoint first.
 /// - Tenants are created the way the API creates them: with a key (`KeyStore.createKey`).
 ///
-/// Engine claims are tested in `ClaimConformanceTests.swift` alone, against today's
-/// `claimDueRuns(owner:limit:now:)` and `finishSteps(run:owner:completions:)`: claims are about
-/// to get an expiry (leases), and that file is the one to adapt.
+/// The engine's writes are `RunLifecycle` changes (`finishSteps` and `applyDueTimeouts` below
+/// make them as the engine does); claims and their leases are tested in
+/// `ClaimConformanceTests.swift` and `LeaseConformanceTests.swift`.
 import CaseworkerCore
 import CaseworkerSQLite
 import CaseworkerStore
@@ -45,7 +45,12 @@ struct StoreUnderTest: Sendable {
     let caseId: String
     /// A case of `otherTenant`.
     let otherCaseId: String
-    let ids = ULIDGenerator()
+    var ids: ULIDGenerator { store.ids }
+    /// The lease of the suite's claims, in seconds.
+    static let lease: TimeInterval = 6
+    /// Whether the store under test is shared by several processes (`releaseClaimsAtStartup`
+    /// then releases nothing); the SQLite store is not.
+    static let sharedByProcesses = false
     private let discardStorage: @Sendable () -> Void
 
     /// The one factory of the suite: a fresh, migrated, empty store, with `tenant` and
@@ -119,14 +124,14 @@ extension StoreUnderTest {
         let plan = try definition.planRun(values: [:], input: ["amount": 12], start: start)
         return try await store.startRun(
             NewRun(
-                tenantId: tenant, caseId: caseId, workflowDefinitionId: definitionId, version: version.version,
+                id: ids.next(at: now), tenantId: tenant, caseId: caseId, workflowDefinitionId: definitionId, version: version.version,
                 versionId: version.versionId, parametersId: nil, input: ["amount": 12], plan: plan, correlationId: correlationId,
                 channel: nil))
     }
 
     /// The engine's claim at the store's current time.
     func claim(_ owner: String = "engine-1", limit: Int = 100) async throws -> [Run] {
-        try await store.claimDueRuns(owner: owner, limit: limit, now: now)
+        try await store.claimDueRuns(owner: owner, limit: limit, now: now, leaseUntil: now.addingTimeInterval(Self.lease))
     }
 
     /// Claims exactly `run` for `owner`, or fails the test.
@@ -155,7 +160,7 @@ extension StoreUnderTest {
     func finish(_ run: Run, owner: String = "engine-1", _ next: StepCompletion.Next, error: RunError? = nil, keepClaim: Bool = false)
         async throws -> Run
     {
-        try await store.finishSteps(run: run, owner: owner, completions: [completion(run, next: next, error: error, keepClaim: keepClaim)])
+        try await finishSteps(run: run, owner: owner, completions: [completion(run, next: next, error: error, keepClaim: keepClaim)])
     }
 
     /// Starts a run and drives it to `COMPLETED` through the engine's protocol.
@@ -170,7 +175,7 @@ extension StoreUnderTest {
         let run = try await startRun(definitionId)
         let claimed = try await claimOne(run, owner: "engine-fail")
         let error = RunError(code: "500", message: "the step failed", stepId: "a")
-        return try await store.finishSteps(
+        return try await finishSteps(
             run: claimed, owner: "engine-fail",
             completions: [completion(claimed, outcome: StepOutcome(.ko, code: "500"), next: .end(.failed), error: error)])
     }
@@ -257,3 +262,44 @@ func expectConflict<T>(
         Issue.record("expected StoreError.conflict, got \(error): \(what)", sourceLocation: sourceLocation)
     }
 }
+
+// MARK: - The engine's changes
+
+extension StoreUnderTest {
+    /// The time and ids of a change the engine decides, at the store's time.
+    var context: LifecycleContext {
+        let (ids, clock) = (self.ids, self.clock)
+        return LifecycleContext(now: clock.now, newId: { ids.next(at: clock.now) })
+    }
+
+    /// Commits `completions` of the claimed `run` for `owner`, as the engine does
+    /// (`RunLifecycle.stepsFinished`, then `commit`).
+    @discardableResult
+    func finishSteps(run: Run, owner: String, completions: [StepCompletion]) async throws -> Run {
+        let context = self.context
+        return try await store.commit(RunLifecycle.stepsFinished(run, completions, context: context), owner: owner, context: context)
+    }
+
+    /// A workflow timeout applied, as the engine's round reports it.
+    struct TimeoutApplied {
+        var run: Run
+        var policy: WorkflowDefinition.TimeoutPolicy
+    }
+
+    /// Applies the workflow timeouts due at `now` as the engine does (`dueTimeouts`, then
+    /// `RunLifecycle.timeoutDue` on each in `changeRun`), the store's clock moved to `now` first.
+    func applyDueTimeouts(now: Date, limit: Int) async throws -> [TimeoutApplied] {
+        if now > clock.now { clock.advance(by: now.timeIntervalSince(clock.now)) }
+        var applied: [TimeoutApplied] = []
+        for due in try await store.dueTimeouts(now: now, limit: limit) {
+            guard
+                let (run, change) = try await store.changeRun(tenantId: due.tenantId, id: due.id, { run, context in
+                    RunLifecycle.timeoutDue(run, context: context)
+                }), change != nil, let policy = due.timeout?.policy
+            else { continue }
+            applied.append(TimeoutApplied(run: run, policy: policy))
+        }
+        return applied
+    }
+}
+
