@@ -12,22 +12,20 @@ public struct StepCompletion: Sendable {
         /// The run ended `FAILED` or `TIMED_OUT` (with `StepCompletion.error`).
         case end(RunStatus)
         /// The current step suspends: the run becomes `WAITING` for `wait` (a timer or a signal),
-        /// releasing the claim; no task is recorded until it wakes. For a signal, the store
-        /// consumes the earliest kept signal of that name at once if there is one (the run is
-        /// then due now), and otherwise writes the `workflow.waiting` event in the same
-        /// transaction.
+        /// releasing the claim; no task is recorded until it wakes. For a signal, the earliest
+        /// kept signal of that name is consumed at once if there is one (the run is then due
+        /// now), and otherwise the `workflow.waiting` event is written (`RunLifecycle`).
         case suspend(RunWait)
         /// The current step (`workflow.run`) starts `child` and waits for it: the child run is
         /// inserted `PENDING` and the run becomes `WAITING` (`RunWait.childRunId`, not due), in
-        /// the same transaction. The child's terminal transition makes the run due again, in
-        /// that transition's transaction; the step then ends from the child's outcome.
-        /// `since` is when the step began (its task's `startedAt`).
+        /// one change. The child's end makes the run due again (`RunLifecycle.childEnded`); the
+        /// step then ends from the child's outcome. `since` is when the step began.
         case startChild(NewRun, since: Date)
     }
 
     /// The finished attempt; `nil` when the run ends without executing a step (the step limit).
     public var task: RunTask?
-    /// For a step of an inline branch, the step that owns the branch: the store links the task
+    /// For a step of an inline branch, the step that owns the branch: the task is linked
     /// to that step's latest task (`tasksHierarchy`).
     public var parentStepId: String?
     /// Top-level state keys set by the step (`transform`).
