@@ -118,7 +118,7 @@ public final class RunEngine: Service, Sendable {
                 do {
                     let now = clock.now
                     claimed = try await store.claimDueRuns(
-                        owner: executor.owner, limit: capacity, now: now, leaseUntil: now.addingTimeInterval(configuration.lease.timeInterval))
+                        owner: executor.owner, limit: capacity, now: now, leaseUntil: now.addingTimeInterval(configuration.lease.seconds))
                     failures = 0
                 } catch StoreError.storageFull {
                     // Logged once by the store; back off until a write succeeds again.
@@ -149,9 +149,7 @@ public final class RunEngine: Service, Sendable {
     private func applyDueTimeouts() async {
         do {
             for due in try await store.dueTimeouts(now: clock.now, limit: 100) {
-                let definition = try? await executor.definitions.definition(versionId: due.versionId) {
-                    try await self.store.definitionContent(versionId: due.versionId)
-                }
+                let definition = try? await executor.definition(of: due)
                 let failureWorkflow = try await executor.planner.failureWorkflow(of: due, definition: definition)
                 guard
                     let (run, change) = try await store.changeRun(tenantId: due.tenantId, id: due.id, { run, context in
@@ -182,7 +180,7 @@ public final class RunEngine: Service, Sendable {
             try? await Task.sleep(for: configuration.heartbeat)
             guard inFlight.load(ordering: .acquiring) > 0 else { continue }
             do {
-                _ = try await store.renewClaims(owner: executor.owner, until: clock.now.addingTimeInterval(configuration.lease.timeInterval))
+                _ = try await store.renewClaims(owner: executor.owner, until: clock.now.addingTimeInterval(configuration.lease.seconds))
             } catch {
                 logger.error("renewing claims failed", metadata: ["error": "\(error)"])
             }
@@ -203,12 +201,4 @@ final class StopFlag: Sendable {
     private let value = Atomic(false)
     func set() { value.store(true, ordering: .releasing) }
     var isSet: Bool { value.load(ordering: .acquiring) }
-}
-
-extension Duration {
-    /// The duration in seconds, as `Date` arithmetic takes it.
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }

@@ -97,7 +97,7 @@ struct RunExecutor: Sendable {
     }
 
     /// The parsed definition version of `run` (parsed once per process).
-    private func definition(of run: Run) async throws -> WorkflowDefinition {
+    func definition(of run: Run) async throws -> WorkflowDefinition {
         let versionId = run.versionId
         return try await definitions.definition(versionId: versionId) { try await store.definitionContent(versionId: versionId) }
     }

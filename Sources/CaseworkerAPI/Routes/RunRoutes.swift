@@ -32,18 +32,20 @@ struct RunRoutes {
 
     /// `POST /v1/workflows/run`: plans the run (`RunPlanner`: the case, the definition version,
     /// latest published or the given one, the parameter set, the enforced input schema, the
-    /// limits and the rate-limit key), then stores it `PENDING` and answers 201 at once. The engine picks it up when the insert commits.
+    /// limits and the rate-limit key), then stores it `PENDING` and answers 201 at once. The
+    /// engine picks it up when the insert commits.
     @Sendable func start(_ request: Request, context: APIRequestContext) async throws -> Response {
         let tenantId = try context.tenantId()
         let body = try RunStartBody(from: try await JSONBody.read(request, context: context))
 
         let planner = RunPlanner(store: store, definitions: definitions, limits: context.valueLimits)
         let channel = request.headers[.xChannel].map { $0.prefix(codePoints: 64) }
+        let now = Date()
         let new = try await planner.resolve(
             tenantId: tenantId, caseId: body.caseId, definitionId: body.workflowDefinitionId, version: body.version,
             parametersId: body.parametersId
         ).flatMap {
-            $0.plan(id: store.ids.next(at: Date()), input: body.input, correlationId: body.correlationId, channel: channel, now: Date())
+            $0.plan(id: store.ids.next(at: now), input: body.input, correlationId: body.correlationId, channel: channel, now: now)
         }.get()
         let run = try await store.startRun(new)
         runsStarted.increment()
