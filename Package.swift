@@ -244,6 +244,13 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // The store conformance suite: every store contract, written against the CaseworkerStore
+        // protocols only. CaseworkerSQLite is imported by its factory (StoreUnderTest.swift) alone,
+        // so the same suite runs unchanged against another store.
+        .testTarget(
+            name: "StoreConformanceTests",
+            dependencies: ["CaseworkerStore", "CaseworkerCore", "CaseworkerSQLite", "CaseworkerTestSupport"]
+        ),
         // The client library's own logic: webhook verification and decoding, long-poll timing.
         .testTarget(
             name: "CaseworkerClientTests",
@@ -255,6 +262,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "caseworker", "CaseworkerCore", "CaseworkerStore", "CaseworkerSQLite", "CaseworkerClient", "CaseworkerTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

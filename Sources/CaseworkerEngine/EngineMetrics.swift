@@ -10,6 +10,9 @@ import Metrics
 ///   steps or in one);
 /// - `caseworker_workflow_timeout_alerts_total`: `ALERT_ONLY` workflow timeouts that passed
 ///   (each run alerts once; `TIME_OUT_WF` ends count as `runs_finished_total{status="TIMED_OUT"}`);
+/// - `caseworker_run_executor_failures_total`: errors of the engine itself while executing a run
+///   (a stored value or definition it cannot read), each counted on its run
+///   (`RunLifecycle.executorFailed`);
 /// - `caseworker_step_duration_seconds{action,outcome}`: each step attempt, from evaluating its
 ///   config to deciding what follows, by action (`http.request`, `transform`, ...) and outcome
 ///   status (`OK`, `KO`, `SKIP`, `TIMEOUT`).
@@ -21,6 +24,7 @@ public struct EngineMetrics: Sendable {
     private let finished: [RunStatus: Counter]
     let runsInFlight: Meter
     private let timeoutAlerts: Counter
+    private let executorFailures: Counter
 
     /// `factory` defaults to the process-wide `MetricsSystem.factory` (a no-op until the daemon
     /// bootstraps it); tests pass their own.
@@ -36,6 +40,11 @@ public struct EngineMetrics: Sendable {
         runsInFlight = Meter(label: "caseworker_runs_in_flight", factory: factory)
         runsInFlight.set(0)
         timeoutAlerts = Counter(label: "caseworker_workflow_timeout_alerts_total", factory: factory)
+        executorFailures = Counter(label: "caseworker_run_executor_failures_total", factory: factory)
+    }
+
+    func executorFailed() {
+        executorFailures.increment()
     }
 
     func timeoutAlerted() {

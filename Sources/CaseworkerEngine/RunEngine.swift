@@ -20,6 +20,16 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var shutdownGrace: Duration = .seconds(20)
     /// `limits.*`: the bounds on the values steps produce and on each evaluation's work.
     public var limits = ValueLimits.default
+    /// `engine.maxExecutorFailures`: errors of the engine itself on one run (not step failures)
+    /// after which the run ends `FAILED` with `internal_error`; the failures before back off
+    /// 1 s, 2 s, 4 s, ... Default 5.
+    public var maxExecutorFailures = 5
+    /// `engine.leaseSeconds`: how long a claim holds without renewal. An engine that dies leaves
+    /// its runs to be claimed by another within this time. Default 6 s.
+    public var lease: Duration = .seconds(6)
+    /// `engine.heartbeatSeconds`: how often the engine renews the claims it holds; less than
+    /// `lease`. Default 2 s.
+    public var heartbeat: Duration = .seconds(2)
 
     public init() {}
 }
@@ -28,11 +38,13 @@ public struct EngineConfiguration: Sendable, Equatable {
 /// `maxConcurrentRuns` at once.
 ///
 /// It wakes when the store signals new work (a run started or released) and otherwise sleeps
-/// until the earliest due time (a retry's delay, a timer, a workflow-timeout deadline) or
-/// `pollInterval`. Each round first applies the workflow timeouts that are due, then claims. At start-up it releases every
-/// claim, so runs a crash left `RUNNING` are resumed: their interrupted step runs again. On
-/// graceful shutdown it stops claiming, lets running steps finish within `shutdownGrace`, then
-/// cancels them.
+/// until the earliest due time (a retry's delay, a timer, a workflow-timeout deadline, a claim's
+/// expiry) or `pollInterval`. Each round first applies the workflow timeouts that are due, then
+/// claims. Claims are leases (`lease`), renewed every `heartbeat` while the engine runs; a run
+/// whose engine died is claimed again once its lease expires, and its interrupted step runs
+/// again. At start-up the engine asks the store to release stale claims
+/// (`releaseClaimsAtStartup`: all of them on a store of one process). On graceful shutdown it
+/// stops claiming, lets running steps finish within `shutdownGrace`, then cancels them.
 ///
 /// Runs finished, runs in flight and step durations are recorded in `metrics` (`EngineMetrics`).
 public final class RunEngine: Service, Sendable {
@@ -56,21 +68,25 @@ public final class RunEngine: Service, Sendable {
         self.logger = logger
         self.metrics = metrics
         let stopping = self.stopping
+        let definitions = DefinitionCache()
         self.executor = RunExecutor(
-            store: store, definitions: DefinitionCache(), actions: actions, clock: clock, ids: ULIDGenerator(),
+            store: store, definitions: definitions,
+            planner: RunPlanner(store: store, definitions: definitions, limits: configuration.limits), actions: actions,
+            clock: clock, ids: store.ids,
             owner: "engine-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
-            maxStepsPerRun: configuration.maxStepsPerRun, limits: configuration.limits, metrics: metrics, logger: logger,
-            isStopping: { stopping.isSet || Task.isCancelled })
+            maxStepsPerRun: configuration.maxStepsPerRun, maxExecutorFailures: configuration.maxExecutorFailures,
+            limits: configuration.limits, metrics: metrics, logger: logger, isStopping: { stopping.isSet || Task.isCancelled })
     }
 
     public func run() async throws {
-        let released = try await store.releaseAllClaims()
+        let released = try await store.releaseClaimsAtStartup()
         if released > 0 { logger.notice("resuming runs interrupted by a crash", metadata: ["runs": .stringConvertible(released)]) }
         logger.info("engine started", metadata: ["maxConcurrentRuns": .stringConvertible(configuration.maxConcurrentRuns)])
         await withGracefulShutdownHandler {
             // Discarding: a finished run's child task is freed at once (a plain task group keeps
             // every child's result until it is awaited, which this loop never does).
             await withDiscardingTaskGroup { group in
+                group.addTask { await self.renewClaims() }
                 await claimLoop(group: &group)
                 // Stopping: no more claims; running steps get the grace period, then are cancelled.
                 let deadline = ContinuousClock.now + configuration.shutdownGrace
@@ -79,8 +95,9 @@ public final class RunEngine: Service, Sendable {
                 }
                 if inFlight.load(ordering: .acquiring) > 0 {
                     logger.notice("shutdown grace over; cancelling running steps", metadata: ["runs": .stringConvertible(inFlight.load(ordering: .relaxed))])
-                    group.cancelAll()
                 }
+                // Cancels the steps still running, if any, and the heartbeat.
+                group.cancelAll()
             }
         } onGracefulShutdown: {
             self.stopping.set()
@@ -99,7 +116,9 @@ public final class RunEngine: Service, Sendable {
             var claimed: [Run] = []
             if capacity > 0 {
                 do {
-                    claimed = try await store.claimDueRuns(owner: executor.owner, limit: capacity, now: clock.now)
+                    let now = clock.now
+                    claimed = try await store.claimDueRuns(
+                        owner: executor.owner, limit: capacity, now: now, leaseUntil: now.addingTimeInterval(configuration.lease.seconds))
                     failures = 0
                 } catch StoreError.storageFull {
                     // Logged once by the store; back off until a write succeeds again.
@@ -110,14 +129,6 @@ public final class RunEngine: Service, Sendable {
                 }
             }
             for run in claimed {
-                // A run whose stored row could not be read comes back already failed (`corrupt_state`).
-                if run.status.isTerminal {
-                    metrics.runFinished(run.status)
-                    logger.error(
-                        "run failed: its stored row cannot be read",
-                        metadata: ["run_id": .string(run.id), "error": .string(run.error?.message ?? "")])
-                    continue
-                }
                 inFlight.add(1, ordering: .acquiringAndReleasing)
                 group.addTask {
                     let ok = await self.executor.execute(run)
@@ -132,16 +143,24 @@ public final class RunEngine: Service, Sendable {
         }
     }
 
-    /// Applies the workflow timeouts that are due (`RunStore.applyDueTimeouts`): logs each, counts
+    /// Applies the workflow timeouts that are due (`RunLifecycle.timeoutDue`, each run read and
+    /// changed in one transaction, with its failure workflow resolved first): logs each, counts
     /// `TIMED_OUT` ends and alerts. A failure is logged and tried again on the next round.
     private func applyDueTimeouts() async {
         do {
-            for applied in try await store.applyDueTimeouts(now: clock.now, limit: 100) {
+            for due in try await store.dueTimeouts(now: clock.now, limit: 100) {
+                let definition = try? await executor.definition(of: due)
+                let failureWorkflow = try await executor.planner.failureWorkflow(of: due, definition: definition)
+                guard
+                    let (run, change) = try await store.changeRun(tenantId: due.tenantId, id: due.id, { run, context in
+                        RunLifecycle.timeoutDue(run, failureWorkflow: failureWorkflow, context: context)
+                    }), change != nil, let policy = due.timeout?.policy
+                else { continue }
                 let metadata: Logger.Metadata = [
-                    "run_id": .string(applied.run.id), "case_id": .string(applied.run.caseId),
-                    "policy": .string(applied.policy.rawValue), "step": .string(applied.run.error?.stepId ?? applied.run.currentStepId ?? ""),
+                    "run_id": .string(run.id), "case_id": .string(run.caseId), "policy": .string(policy.rawValue),
+                    "step": .string(run.error?.stepId ?? run.currentStepId ?? ""),
                 ]
-                switch applied.policy {
+                switch policy {
                 case .timeOutWorkflow:
                     metrics.runFinished(.timedOut)
                     logger.notice("run timed out (TIME_OUT_WF)", metadata: metadata)
@@ -152,6 +171,19 @@ public final class RunEngine: Service, Sendable {
             }
         } catch {
             logger.error("applying workflow timeouts failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Renews the claims this engine holds every `heartbeat` until it stops (and its runs are done).
+    private func renewClaims() async {
+        while !(stopping.isSet && inFlight.load(ordering: .acquiring) == 0), !Task.isCancelled {
+            try? await Task.sleep(for: configuration.heartbeat)
+            guard inFlight.load(ordering: .acquiring) > 0 else { continue }
+            do {
+                _ = try await store.renewClaims(owner: executor.owner, until: clock.now.addingTimeInterval(configuration.lease.seconds))
+            } catch {
+                logger.error("renewing claims failed", metadata: ["error": "\(error)"])
+            }
         }
     }
 

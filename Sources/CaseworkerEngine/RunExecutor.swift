@@ -16,16 +16,24 @@ import Logging
 /// again with its `wait` still set, the step is not executed again but finished from the wait:
 /// `OK` for a timer or a delivered signal, `TIMEOUT` for an await whose timeout passed.
 ///
-/// A run cancelled while one of its steps is in flight: the step's result is discarded
-/// (`finishSteps` refuses it with a conflict), and the executor logs that and stops.
+/// A run cancelled, timed out or taken over while one of its steps is in flight: the step's
+/// result is discarded (`commit` refuses it with a conflict), and the executor logs that and
+/// stops. An error of the executor itself (a stored value or definition this code cannot read)
+/// is counted on the run (`RunLifecycle.executorFailed`): the run backs off, and after
+/// `maxExecutorFailures` it ends `FAILED` with `internal_error`.
+///
+/// Every change of the run is decided by `RunLifecycle`; the executor runs steps and plans.
 struct RunExecutor: Sendable {
     let store: any EngineStore
     let definitions: DefinitionCache
+    let planner: RunPlanner
     let actions: ActionRegistry
     let clock: any WallClock
     let ids: ULIDGenerator
     let owner: String
     let maxStepsPerRun: Int
+    /// `engine.maxExecutorFailures`: executor failures after which a run ends `internal_error`.
+    let maxExecutorFailures: Int
     /// The bounds on what steps produce (resolved config, output, state, result) and on each
     /// evaluation; a step past one ends `KO` with `value_too_deep`, `value_too_large` or
     /// `expression_budget_exceeded`.
@@ -34,7 +42,7 @@ struct RunExecutor: Sendable {
     let logger: Logger
     let isStopping: @Sendable () -> Bool
 
-    /// Runs `claimed` as far as it goes. Returns `false` when an unexpected error stopped it.
+    /// Runs `claimed` as far as it goes. Returns `false` when an error of the executor stopped it.
     func execute(_ claimed: Run) async -> Bool {
         var run = claimed
         var logger = self.logger
@@ -42,15 +50,16 @@ struct RunExecutor: Sendable {
         logger[metadataKey: "case_id"] = .string(run.caseId)
         metrics.runsInFlight.increment()
         defer { metrics.runsInFlight.decrement() }
+        // The run as the store last wrote it, and the completions not committed yet.
+        var committed = run
         do {
-            let versionId = run.versionId
-            let definition = try await definitions.definition(versionId: versionId) {
-                try await store.definitionContent(versionId: versionId)
+            if !run.unreadableColumns.isEmpty {
+                try await end(run, logger: logger) { RunLifecycle.unreadable(run, failureWorkflow: $0, context: $1) }
+                return true
             }
+            let definition = try await definition(of: run)
             let caseRecord = try await store.findCase(tenantId: run.tenantId, id: run.caseId)
-            // Completions not committed yet, and the run as the store last returned it.
             var pending: [StepCompletion] = []
-            var committed = run
             while true {
                 let completion = try await step(run: run, definition: definition, caseRecord: caseRecord)
                 pending.append(completion)
@@ -58,7 +67,7 @@ struct RunExecutor: Sendable {
                     run = run.applying(completion)
                     continue
                 }
-                run = try await commit(pending, after: committed)
+                run = try await commit(pending, after: committed, definition: definition)
                 (committed, pending) = (run, [])
                 if run.status.isTerminal {
                     metrics.runFinished(run.status)
@@ -72,37 +81,86 @@ struct RunExecutor: Sendable {
                 }
             }
         } catch StoreError.conflict(let reason) {
-            // The run was cancelled (or otherwise ended) while its step was in flight: nothing of
-            // the step is recorded, and there is nothing to release.
-            if let current = try? await store.findRun(tenantId: run.tenantId, id: run.id), current.status.isTerminal {
-                logger.info(
-                    "step result discarded: the run ended while the step was in flight",
-                    metadata: ["status": .string(current.status.rawValue), "step": .string(run.currentStepId ?? "")])
-                return true
-            }
-            logger.error("run execution failed; it will be retried", metadata: ["error": .string(reason)])
-            try? await store.releaseClaim(runId: run.id, owner: owner)
-            return false
+            // The run was cancelled, timed out or taken over while its step was in flight: nothing
+            // of the step is recorded, and the claim is no longer this engine's.
+            logger.info("step result discarded: the run changed while the step was in flight", metadata: ["reason": .string(reason)])
+            return true
         } catch is CancellationError {
             // The shutdown grace ran out during a step: nothing was recorded, the claim is released
-            // at the next start, and the step runs again then.
+            // at the next start (or expires), and the step runs again then.
             logger.notice("step abandoned at shutdown; it runs again after restart")
             return true
         } catch {
-            logger.error("run execution failed; it will be retried", metadata: ["error": "\(error)"])
-            try? await store.releaseClaim(runId: run.id, owner: owner)
+            await executorFailed(committed, error: error, logger: logger)
             return false
         }
     }
 
-    /// Commits `completions` (`finishSteps`). While the storage is full the step's work is kept
-    /// and the commit tried again, after 1 s, then up to 30 s apart, until it succeeds or the
-    /// engine stops (then the claim is released at the next start and the step runs again).
-    private func commit(_ completions: [StepCompletion], after run: Run) async throws -> Run {
+    /// The parsed definition version of `run` (parsed once per process).
+    func definition(of run: Run) async throws -> WorkflowDefinition {
+        let versionId = run.versionId
+        return try await definitions.definition(versionId: versionId) { try await store.definitionContent(versionId: versionId) }
+    }
+
+    /// The time and ids of the changes the executor decides.
+    private func context() -> LifecycleContext {
+        let (ids, clock) = (self.ids, self.clock)
+        return LifecycleContext(now: clock.now, newId: { ids.next(at: clock.now) })
+    }
+
+    /// Counts an error of the executor on `run` (`RunLifecycle.executorFailed`): one error line,
+    /// the metric, and the run released to back off, or ended `internal_error` at the limit.
+    private func executorFailed(_ run: Run, error: any Error, logger: Logger) async {
+        metrics.executorFailed()
+        let failures = run.executorFailures + 1
+        logger.error(
+            "run execution failed", metadata: ["error": "\(error)", "failures": .stringConvertible(failures), "max": .stringConvertible(maxExecutorFailures)])
+        do {
+            if failures >= maxExecutorFailures {
+                try await end(run, logger: logger) {
+                    RunLifecycle.executorFailed(run, reason: "\(error)", maxFailures: maxExecutorFailures, failureWorkflow: $0, context: $1)
+                }
+            } else {
+                let context = context()
+                _ = try await store.commit(
+                    RunLifecycle.executorFailed(run, reason: "\(error)", maxFailures: maxExecutorFailures, context: context), owner: owner,
+                    context: context)
+            }
+        } catch {
+            logger.error("recording the execution failure failed; the claim expires", metadata: ["error": "\(error)"])
+            try? await store.releaseClaim(runId: run.id, owner: owner)
+        }
+    }
+
+    /// Ends the claimed `run` with `change` (given its failure workflow, resolved here), and
+    /// counts and logs the end.
+    private func end(
+        _ run: Run, logger: Logger, _ change: (FailureWorkflowTarget, LifecycleContext) -> RunChange
+    ) async throws {
+        let definition = try? await definition(of: run)
+        let failureWorkflow = try await planner.failureWorkflow(of: run, definition: definition)
+        let context = context()
+        let ended = try await store.commit(change(failureWorkflow, context), owner: owner, context: context)
+        metrics.runFinished(ended.status)
+        logger.error(
+            "run failed", metadata: ["code": .string(ended.error?.code ?? ""), "error": .string(ended.error?.message ?? "")])
+    }
+
+    /// Commits `completions` (`RunLifecycle.stepsFinished`), with the failure workflow resolved
+    /// when they end the run `FAILED` or `TIMED_OUT`. While the storage is full the step's work
+    /// is kept and the commit tried again, after 1 s, then up to 30 s apart, until it succeeds or
+    /// the engine stops (then the claim is released at the next start and the step runs again).
+    private func commit(_ completions: [StepCompletion], after run: Run, definition: WorkflowDefinition) async throws -> Run {
+        let ending = completions.reduce(run) { $0.applying($1) }.status
+        let failureWorkflow =
+            ending == .failed || ending == .timedOut ? try await planner.failureWorkflow(of: run, definition: definition) : .none
         var delay = Duration.seconds(1)
         while true {
+            let context = context()
             do {
-                return try await store.finishSteps(run: run, owner: owner, completions: completions)
+                return try await store.commit(
+                    RunLifecycle.stepsFinished(run, completions, failureWorkflow: failureWorkflow, context: context), owner: owner,
+                    context: context)
             } catch StoreError.storageFull where !isStopping() {
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(30))
@@ -184,13 +242,13 @@ struct RunExecutor: Sendable {
                 case .signal(let name, let timeoutSeconds):
                     return suspend(RunWait(signal: name, until: timeoutSeconds.map { startedAt.addingTimeInterval($0) }, since: startedAt))
                 case .child(let request):
-                    switch try await ChildRunPlanner(store: store, definitions: definitions, clock: clock, limits: limits).plan(request, parent: run, caseRecord: caseRecord) {
+                    switch try await planChild(request, parent: run) {
                     case .success(let child):
                         return StepCompletion(
                             task: nil, parentStepId: nil, stateChanges: [:], stepResult: nil, next: .startChild(child, since: startedAt),
                             keepClaim: false)
                     case .failure(let refusal):
-                        result = .ko(refusal.code, refusal.message)
+                        result = .ko(refusal.childCode, "\(refusal)")
                     }
                 }
             }
@@ -219,13 +277,15 @@ struct RunExecutor: Sendable {
             if case .completeRun = result { result = .ko(code, message) }
         }
 
+        var finished = FinishedAttempt(
+            step: step, run: run, parameters: parameters, startedAt: startedAt, finishedAt: finishedAt, outcome: outcome, output: output,
+            errorText: errorText, stateChanges: stateChanges, taskId: ids.next(at: finishedAt))
+
         // Retry a retryable failure while the policy allows: a durable wait, then the same step.
         if case .outcome = result, outcome.isFailure, retryable {
             var random = SystemRandomNumberGenerator()
             if let delay = definition.retryPolicy(for: step).delay(afterAttempt: run.attempt, random: &random) {
-                return completion(
-                    step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                    next: .retry(at: finishedAt.addingTimeInterval(delay)), keepClaim: false)
+                return finished.completion(next: .retry(at: finishedAt.addingTimeInterval(delay)), keepClaim: false)
             }
         }
 
@@ -236,12 +296,10 @@ struct RunExecutor: Sendable {
 
         switch result {
         case .completeRun:
-            return finishRun(step, run, definition, context, outcome, output, errorText, parameters, startedAt, finishedAt)
+            return finishRun(finished, definition, context)
         case .failRun:
             let error = RunError(code: outcome.code ?? "failed", message: errorText ?? "failed", stepId: step.id)
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .end(.failed), error: error, keepClaim: false)
+            return finished.completion(next: .end(.failed), error: error, keepClaim: false)
         case .outcome, .suspend:
             break
         }
@@ -252,6 +310,7 @@ struct RunExecutor: Sendable {
         if decision.outcome != outcome {
             outcome = decision.outcome
             errorText = decision.whenError.map { "a next rule's when failed: \($0)" } ?? errorText
+            (finished.outcome, finished.errorText) = (outcome, errorText)
         }
         let failure = RunError(
             code: outcome.code ?? outcome.status.rawValue.lowercased(),
@@ -259,15 +318,25 @@ struct RunExecutor: Sendable {
         switch decision.transition {
         case .step(let position):
             let entersRescue = run.flowMode == .main && position.mode != .main
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .step(position.stepId, mode: position.mode), error: entersRescue ? failure : nil, keepClaim: true)
+            return finished.completion(next: .step(position.stepId, mode: position.mode), error: entersRescue ? failure : nil, keepClaim: true)
         case .complete:
-            return finishRun(step, run, definition, context, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges)
+            return finishRun(finished, definition, context)
         case .end(let runFailure):
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .end(runFailure.status), error: run.flowMode == .main ? failure : (run.error ?? failure), keepClaim: false)
+            return finished.completion(next: .end(runFailure.status), error: run.flowMode == .main ? failure : (run.error ?? failure), keepClaim: false)
+        }
+    }
+
+    /// The child run of a `workflow.run` step, planned as every run is (`RunPlanner`) for the
+    /// parent's case, inheriting its correlation id and channel. A refusal ends the step `KO` with
+    /// `RunRefusal.childCode` at once (the same request would be refused again).
+    private func planChild(_ request: ChildRunRequest, parent: Run) async throws -> Result<NewRun, RunRefusal> {
+        try await planner.resolve(
+            tenantId: parent.tenantId, caseId: parent.caseId, definitionId: request.definitionId, version: request.version,
+            parametersId: request.parametersId
+        ).flatMap {
+            $0.plan(
+                id: ids.next(at: clock.now), input: request.input, correlationId: parent.correlationId, channel: parent.channel,
+                parent: parent, now: clock.now)
         }
     }
 
@@ -348,33 +417,20 @@ struct RunExecutor: Sendable {
     }
 
     /// The run completes: its result is the definition's `output`, else the step's output.
-    private func finishRun(
-        _ step: Step, _ run: Run, _ definition: WorkflowDefinition, _ context: EvaluationContext, _ outcome: StepOutcome,
-        _ output: JSONValue, _ errorText: String?, _ parameters: JSONValue, _ startedAt: Date, _ finishedAt: Date,
-        stateChanges: [String: JSONValue] = [:]
-    ) -> StepCompletion {
-        guard let template = definition.output else {
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .complete(result: output), keepClaim: false)
-        }
+    private func finishRun(_ finished: FinishedAttempt, _ definition: WorkflowDefinition, _ context: EvaluationContext) -> StepCompletion {
+        guard let template = definition.output else { return finished.completion(next: .complete(result: finished.output), keepClaim: false) }
+        let stepId = finished.step.id
         do {
             let result = try template.evaluate(in: context)
             if let violation = limits.violation(of: result) {
                 let failure = RunError(
-                    code: violation.code, message: "the definition's output: \(violation) (\(Self.limitKey(violation)))", stepId: step.id)
-                return completion(
-                    step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                    next: .end(.failed), error: failure, keepClaim: false)
+                    code: violation.code, message: "the definition's output: \(violation) (\(Self.limitKey(violation)))", stepId: stepId)
+                return finished.completion(next: .end(.failed), error: failure, keepClaim: false)
             }
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .complete(result: result), keepClaim: false)
+            return finished.completion(next: .complete(result: result), keepClaim: false)
         } catch {
-            let failure = RunError(code: error.code, message: "the definition's output failed: \(error)", stepId: step.id)
-            return completion(
-                step, run, outcome, output, errorText, parameters, startedAt, finishedAt, stateChanges: stateChanges,
-                next: .end(.failed), error: failure, keepClaim: false)
+            let failure = RunError(code: error.code, message: "the definition's output failed: \(error)", stepId: stepId)
+            return finished.completion(next: .end(.failed), error: failure, keepClaim: false)
         }
     }
 
@@ -401,16 +457,29 @@ struct RunExecutor: Sendable {
     static func limitKey(_ violation: ValueLimits.Violation) -> String {
         if case .tooLarge = violation { "limits.maxValueBytes" } else { "limits.maxValueDepth" }
     }
+}
 
-    private func completion(
-        _ step: Step, _ run: Run, _ outcome: StepOutcome, _ output: JSONValue, _ errorText: String?, _ parameters: JSONValue,
-        _ startedAt: Date, _ finishedAt: Date, stateChanges: [String: JSONValue], next: StepCompletion.Next,
-        error: RunError? = nil, keepClaim: Bool
-    ) -> StepCompletion {
+/// A step attempt that has finished, and what it produced: the completions of its step are made
+/// from it (`completion`), whatever follows.
+struct FinishedAttempt {
+    var step: Step
+    var run: Run
+    /// The resolved config, masked (`SecretMasking`).
+    var parameters: JSONValue
+    var startedAt: Date
+    var finishedAt: Date
+    var outcome: StepOutcome
+    var output: JSONValue
+    var errorText: String?
+    var stateChanges: [String: JSONValue]
+    var taskId: String
+
+    /// The attempt's task and `steps.<id>` result, followed by `next`.
+    func completion(next: StepCompletion.Next, error: RunError? = nil, keepClaim: Bool) -> StepCompletion {
         let task = RunTask(
-            id: ids.next(at: finishedAt), runId: run.id, stepId: step.id, name: step.name, action: step.action.rawValue,
-            attempt: run.attempt, outcome: outcome, parameters: parameters, output: output, error: errorText, parentTaskId: nil,
-            startedAt: startedAt, finishedAt: finishedAt)
+            id: taskId, runId: run.id, stepId: step.id, name: step.name, action: step.action.rawValue, attempt: run.attempt,
+            outcome: outcome, parameters: parameters, output: output, error: errorText, parentTaskId: nil, startedAt: startedAt,
+            finishedAt: finishedAt)
         return StepCompletion(
             task: task, parentStepId: nil, stateChanges: stateChanges,
             stepResult: RunContext.stepResult(output: output, outcome: outcome, attempt: run.attempt), next: next, error: error,

@@ -2,7 +2,7 @@ import CoreMetrics
 import Synchronization
 
 /// The `caseworker_db_commit_duration_seconds` histogram, one series per named write transaction
-/// (`transaction="finishStep"`, ...), recorded by `SQLiteStore.write`.
+/// (`transaction="commitRun"`, ...), recorded by `SQLiteStore.write`.
 ///
 /// The time covers waiting for the writer connection, the transaction's body and its commit
 /// (with `synchronous=FULL`, the fsync): what a caller waits for. Only committed transactions are

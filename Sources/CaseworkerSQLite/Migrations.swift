@@ -20,6 +20,7 @@ enum Migrations {
         migrator.registerMigration("v9-list-filters", migrate: v9)
         migrator.registerMigration("v10-erasure-of-idempotent-responses", migrate: v10)
         migrator.registerMigration("v11-endpoint-definition-filter", migrate: v11)
+        migrator.registerMigration("v12-leased-claims-executor-failures", migrate: v12)
         return migrator
     }
 
@@ -431,6 +432,21 @@ enum Migrations {
                 ALTER TABLE webhook_endpoints ADD COLUMN workflow_definition_ids TEXT
                     CHECK (workflow_definition_ids IS NULL OR (json_valid(workflow_definition_ids)
                         AND json_type(workflow_definition_ids) = 'array' AND json_array_length(workflow_definition_ids) >= 1));
+                """)
+    }
+
+    /// Engine claims are leases (`RunClaim`): `claim_expires_at` is set exactly while the run is
+    /// claimed, and an expired claim is claimable by any engine (`runs_claim_expiry` finds them).
+    /// `executor_failures` counts the engine's failures to execute the run since it last moved on
+    /// (`RunLifecycle.executorFailed`). Claims held before are released first: the migration runs
+    /// before any engine starts, and their owners are gone.
+    private static func v12(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE runs SET claimed_by = NULL WHERE claimed_by IS NOT NULL;
+                ALTER TABLE runs ADD COLUMN claim_expires_at INTEGER CHECK ((claim_expires_at IS NULL) = (claimed_by IS NULL));
+                ALTER TABLE runs ADD COLUMN executor_failures INTEGER NOT NULL DEFAULT 0 CHECK (executor_failures >= 0);
+                CREATE INDEX runs_claim_expiry ON runs(claim_expires_at) WHERE claimed_by IS NOT NULL;
                 """)
     }
 }

@@ -4,18 +4,12 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    /// The largest event body, in bytes (SPEC 3: 256 KiB).
-    public static let maxEventBodyBytes = 256 * 1024
-
     /// Writes a webhook event and its deliveries: the outbox write the engine makes INSIDE the
     /// write transaction of the state change that causes the event, so that both commit or
     /// neither does (no committed terminal run without its event; no event for a rolled-back one).
     ///
-    /// - The body is `{"type", "timestamp", "data"}` (compact JSON, sorted keys), `timestamp`
-    ///   being the RFC 3339 form of `now`. It is stored exactly as it will be sent and signed.
-    ///   When it would exceed 256 KiB, `data.result` is left out and `data.resultTruncated: true`
-    ///   tells the receiver to fetch `/v1/workflows/{id}/result`; if it is still too large, only
-    ///   the short identifying members of `data` are kept (and `data.errorTruncated: true`).
+    /// - The body is `WebhookEventBody.make(type:timestamp:data:)`, stored exactly as it will be
+    ///   sent and signed.
     /// - One `PENDING` delivery, due at `now`, is inserted per ENABLED endpoint of the tenant that
     ///   subscribes to `type` and to the run's definition (`data.workflowDefinitionId`; an endpoint
     ///   without `workflowDefinitionIds` subscribes to every definition). A tenant without such
@@ -36,12 +30,12 @@ extension SQLiteStore {
             throw StoreError.conflict("unknown webhook event type \(type)")
         }
         try insertEvent(
-            db, tenantId: tenantId, type: eventType, body: eventBody(type: eventType, timestamp: now, data: data), runId: runId,
+            db, tenantId: tenantId, type: eventType, body: WebhookEventBody.make(type: eventType, timestamp: Timestamp.date(millis: now), data: data), runId: runId,
             definitionId: data["workflowDefinitionId"]?.stringValue, eventId: eventId, now: now)
     }
 
-    /// `enqueueEvent` with the body already made by `eventBody(type:timestamp:data:)` (outside
-    /// the transaction, to keep the writer's work short); `definitionId` is the run's definition.
+    /// `enqueueEvent` with the body already made (`OutboxEvent`, outside the transaction, to keep
+    /// the writer's work short); `definitionId` is the run's definition.
     static func insertEvent(
         _ db: Database, tenantId: String, type eventType: WebhookEventType, body: String, runId: String?, definitionId: String?,
         eventId: String, now: Int64
@@ -62,24 +56,6 @@ extension SQLiteStore {
         for endpointId in endpoints {
             try insertDelivery(db, tenantId: tenantId, eventId: eventId, endpointId: endpointId, now: now)
         }
-    }
-
-    /// The exact body of an event, at most `maxEventBodyBytes` (see `enqueueEvent`).
-    static func eventBody(type: WebhookEventType, timestamp: Int64, data: JSONValue) -> String {
-        func encode(_ data: JSONValue) -> String {
-            JSONText.encode(["type": .string(type.rawValue), "timestamp": .string(Timestamp.rfc3339(millis: timestamp)), "data": data])
-        }
-        let full = encode(data)
-        guard full.utf8.count > maxEventBodyBytes, var members = data.objectValue else { return full }
-        members["result"] = nil
-        members["resultTruncated"] = true
-        let withoutResult = encode(.object(members))
-        guard withoutResult.utf8.count > maxEventBodyBytes else { return withoutResult }
-        var short: [String: JSONValue] = ["resultTruncated": true, "errorTruncated": true]
-        for key in ["id", "caseId", "workflowDefinitionId", "version", "status", "correlationId"] {
-            if let value = members[key], JSONText.encode(value).utf8.count <= 1024 { short[key] = value }
-        }
-        return encode(.object(short))
     }
 
     /// Inserts one `PENDING` delivery due at `now`.

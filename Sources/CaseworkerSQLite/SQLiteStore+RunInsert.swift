@@ -4,12 +4,12 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    /// Inserts `new` as a `PENDING` run with `id`, due at `now`, inside the caller's transaction:
-    /// `startRun` (the API), a `workflow.run` step's child (`finishSteps`) and a failure workflow
-    /// (the failed run's terminal transition) all write runs through here. The rate limit and
+    /// Inserts `new` as a `PENDING` run, due at `now`, inside the caller's transaction:
+    /// `startRun` (the API), and a `workflow.run` step's child or a failure workflow
+    /// (`RunEffect.startRun`) all write runs through here. The rate limit and
     /// the workflow timeout of the plan become columns (`rate_key`/`rate_limit`,
     /// `timeout_ms`/`timeout_policy`); the deadline is set when the engine starts the run.
-    static func insertRun(_ db: Database, _ new: NewRun, id: String, now: Int64) throws {
+    static func insertRun(_ db: Database, _ new: NewRun, now: Int64) throws {
         try db.execute(
             cached: """
                 INSERT INTO runs (id, tenant_id, case_id, workflow_definition_id, version, version_id, parameters_id,
@@ -19,7 +19,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                id, new.tenantId, new.caseId, new.workflowDefinitionId, new.version, new.versionId, new.parametersId,
+                new.id, new.tenantId, new.caseId, new.workflowDefinitionId, new.version, new.versionId, new.parametersId,
                 new.plan.firstStepId, JSONText.encode(new.input), JSONText.encode(.object(new.plan.params)),
                 JSONText.encode(.object(new.plan.state)), new.correlationId, new.channel, now, now, now,
                 new.parentRunId, new.depth, new.failureOfRunId, new.plan.rateLimit?.key, new.plan.rateLimit?.limit,
@@ -30,14 +30,15 @@ extension SQLiteStore {
 
 extension Run {
     /// The run as `insertRun` writes it (`PENDING`, due now), without reading the row back.
-    init(inserted new: NewRun, id: String, now: Int64) {
+    init(inserted new: NewRun, now: Int64) {
         let date = Timestamp.date(millis: now)
         self.init(
-            id: id, tenantId: new.tenantId, caseId: new.caseId, workflowDefinitionId: new.workflowDefinitionId, version: new.version,
+            id: new.id, tenantId: new.tenantId, caseId: new.caseId, workflowDefinitionId: new.workflowDefinitionId, version: new.version,
             versionId: new.versionId, parametersId: new.parametersId, status: .pending, currentStepId: new.plan.firstStepId,
             flowMode: .main, attempt: 1, stepsExecuted: 0, input: new.input, params: new.plan.params, state: new.plan.state,
             stepResults: [:], correlationId: new.correlationId, channel: new.channel, result: nil, error: nil, dueAt: date,
             createdAt: date, startedAt: nil, finishedAt: nil, wait: nil, parentRunId: new.parentRunId, depth: new.depth,
-            failureOfRunId: new.failureOfRunId, rateLimit: new.plan.rateLimit)
+            failureOfRunId: new.failureOfRunId, rateLimit: new.plan.rateLimit,
+            timeout: new.plan.timeout)
     }
 }

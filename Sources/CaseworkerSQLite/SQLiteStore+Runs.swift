@@ -5,7 +5,6 @@ import GRDB
 
 extension SQLiteStore: RunStore {
     public func startRun(_ new: NewRun) async throws -> Run {
-        let id = newId()
         let now = nowMillis
         try await write("startRun") { db in
             // Checked in the insert's transaction: an erasure committed since the API read the
@@ -13,10 +12,10 @@ extension SQLiteStore: RunStore {
             let erased = try Int64.fetchOne(
                 db, cached: "SELECT erased_at FROM cases WHERE tenant_id = ? AND id = ?", arguments: [new.tenantId, new.caseId])
             guard erased == nil else { throw StoreError.conflict("case \(new.caseId) is erased") }
-            try Self.insertRun(db, new, id: id, now: now)
+            try Self.insertRun(db, new, now: now)
         }
         signals.workAvailable.signal()
-        return Run(inserted: new, id: id, now: now)
+        return Run(inserted: new, now: now)
     }
 
     public func findRun(tenantId: String, id: String) async throws -> Run? {
@@ -36,7 +35,7 @@ extension SQLiteStore: RunStore {
         let arguments = StatementArguments(conditions.values + [(page.limit + 1).databaseValue])
         return try await pool.read { db in
             let rows = try Row.fetchAll(db, cached: sql, arguments: arguments)
-            return Page(items: rows.prefix(page.limit).map { Run.reading($0).run }, hasMore: rows.count > page.limit)
+            return Page(items: rows.prefix(page.limit).map(Run.reading), hasMore: rows.count > page.limit)
         }
     }
 
@@ -57,21 +56,44 @@ extension SQLiteStore: RunStore {
         }
     }
 
-    public func releaseAllClaims() async throws -> Int {
-        let released = try await write("releaseAllClaims") { db in
-            try db.execute(cached: "UPDATE runs SET claimed_by = NULL WHERE claimed_by IS NOT NULL")
+    public func changeRun(
+        tenantId: String?, id: String, _ decide: @escaping @Sendable (Run, LifecycleContext) throws(RunConflict) -> RunChange?
+    ) async throws -> (run: Run, change: RunChange?)? {
+        let context = lifecycleContext()
+        return try await write("changeRun") { db -> (run: Run, change: RunChange?)? in
+            let row = try Row.fetchOne(
+                db, cached: "SELECT * FROM runs WHERE id = ?1 AND (?2 IS NULL OR tenant_id = ?2)", arguments: [id, tenantId])
+            guard let row else { return nil }
+            let run = Run.reading(row)
+            let change: RunChange?
+            do {
+                change = try decide(run, context)
+            } catch let conflict as RunConflict {
+                throw StoreError.conflict(conflict.description)
+            }
+            guard let change else { return (run, nil) }
+            return (try SQLiteRunTransaction(store: self, db: db).apply(change, context: context), change)
+        }
+    }
+
+    public func releaseClaimsAtStartup() async throws -> Int {
+        // One process per SQLite file: every claim at start-up is a dead process's.
+        let released = try await write("releaseClaimsAtStartup") { db in
+            try db.execute(cached: "UPDATE runs SET claimed_by = NULL, claim_expires_at = NULL WHERE claimed_by IS NOT NULL")
             return db.changesCount
         }
         if released > 0 { signals.workAvailable.signal() }
         return released
     }
 
-    public func claimDueRuns(owner: String, limit: Int, now: Date) async throws -> [Run] {
+    public func claimDueRuns(owner: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [Run] {
         guard limit > 0 else { return [] }
         let nowMillis = Timestamp.millis(now)
         let claimed = try await write("claimDueRuns") { db -> [Run] in
-            // Due runs in due order (then id): those free to start, and the queued rate-limited
-            // runs their keys admit (`admissibleQueuedRuns`).
+            // Claimable runs in due order (then id): unclaimed due runs free to start, the queued
+            // rate-limited runs their keys admit (`admissibleQueuedRuns`), and runs whose claim
+            // expired (its engine died; an engine never takes over its own claims, which are
+            // live while it runs).
             var due = try Row.fetchAll(
                 db,
                 cached: """
@@ -80,236 +102,106 @@ extension SQLiteStore: RunStore {
                     """,
                 arguments: [nowMillis, limit]
             ).map { (id: $0[0] as String, dueAt: $0[1] as Int64) }
+            due += try Row.fetchAll(
+                db,
+                cached: """
+                    SELECT id, COALESCE(due_at, claim_expires_at) FROM runs
+                    WHERE claimed_by IS NOT NULL AND claim_expires_at <= ? AND claimed_by <> ? AND finished_at IS NULL
+                    ORDER BY claim_expires_at LIMIT ?
+                    """,
+                arguments: [nowMillis, owner, limit]
+            ).map { (id: $0[0] as String, dueAt: $0[1] as Int64) }
             due += try Self.admissibleQueuedRuns(db).filter { $0.dueAt <= nowMillis }
             let ids = due.sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }.prefix(limit).map { JSONValue.string($0.id) }
             guard !ids.isEmpty else { return [] }
-            let rows = try Row.fetchAll(
+            // `RunLifecycle.claimed`, for all of them in one statement.
+            return try Row.fetchAll(
                 db,
                 cached: """
-                    UPDATE runs SET claimed_by = ?1,
+                    UPDATE runs SET claimed_by = ?1, claim_expires_at = ?4,
                         status = CASE WHEN status IN ('PENDING', 'WAITING') THEN 'RUNNING' ELSE status END,
                         started_at = COALESCE(started_at, ?2), updated_at = ?2, \(Self.deadlineOnStart)
                     WHERE id IN (SELECT value FROM json_each(?3))
                     RETURNING *
                     """,
-                arguments: [owner, nowMillis, JSONText.encode(.array(Array(ids)))])
-            // A row that cannot be read fails its run alone, in this transaction.
-            return try rows.map { row in
-                let (run, unreadable) = Run.reading(row)
-                return unreadable == nil ? run : try self.failUnreadable(db, run, now: nowMillis)
-            }
+                arguments: [owner, nowMillis, JSONText.encode(.array(Array(ids))), Timestamp.millis(leaseUntil)]
+            ).map(Run.reading)
         }
         for run in claimed { signals.runChanges.notify(run.id) }
         return claimed.sorted { ($0.dueAt ?? .distantPast, $0.id) < ($1.dueAt ?? .distantPast, $1.id) }
     }
 
+    public func renewClaims(owner: String, until: Date) async throws -> Int {
+        try await write("renewClaims") { db in
+            try db.execute(
+                cached: "UPDATE runs SET claim_expires_at = ? WHERE claimed_by = ?", arguments: [Timestamp.millis(until), owner])
+            return db.changesCount
+        }
+    }
+
     public func nextDueDate() async throws -> Date? {
         try await pool.read { db in
             let due = try Int64.fetchOne(db, cached: "SELECT MIN(due_at) FROM runs WHERE \(Self.dueUnqueued)")
+            let expiry = try Int64.fetchOne(db, cached: "SELECT MIN(claim_expires_at) FROM runs WHERE claimed_by IS NOT NULL")
             let queued = try Self.admissibleQueuedRuns(db).map(\.dueAt).min()
             let deadline = try Self.nextDeadline(db)
-            return [due, queued, deadline].compactMap { $0 }.min().map(Timestamp.date(millis:))
+            return [due, expiry, queued, deadline].compactMap { $0 }.min().map(Timestamp.date(millis:))
         }
     }
 
-    public func finishSteps(run current: Run, owner: String, completions: [StepCompletion]) async throws -> Run {
-        guard let completion = completions.last else { return current }
-        precondition(
-            completions.dropLast().allSatisfy { if case .step = $0.next { $0.keepClaim } else { false } },
-            "only the last completion of a batch may leave its step sequence")
-        let now = nowMillis
-        let eventId = "msg_" + newId()
-        let runId = current.id
-        // What needs no database is computed before the write: the writer connection is the one
-        // serial resource of the daemon, so its transactions hold SQL only (docs/PERFORMANCE.md).
-        let prepared = completions.reduce(current) { $0.applying($1) }
-        let tasks = completions.compactMap { completion in
-            completion.task.map {
-                (task: $0, parentStepId: completion.parentStepId, parameters: JSONText.encode($0.parameters), output: JSONText.encode($0.output))
-            }
+    public func commit(_ change: RunChange, owner: String, context: LifecycleContext) async throws -> Run {
+        let encoded = EncodedRunChange(change)
+        return try await write("commitRun") { db in
+            try SQLiteRunTransaction(store: self, db: db, encoded: encoded).apply(change, claimedBy: owner, context: context)
         }
-        let state = completions.allSatisfy(\.stateChanges.isEmpty) ? nil : JSONText.encode(.object(prepared.state))
-        let stepResults = JSONText.encode(.object(prepared.stepResults))
-        let result = prepared.result.map(JSONText.encode)
-        let error = prepared.error.map { JSONText.encode($0.json) }
-        let terminalEvent = prepared.status.eventType.flatMap(WebhookEventType.init(rawValue:)).map {
-            (type: $0, body: Self.eventBody(type: $0, timestamp: now, data: prepared.eventData))
-        }
-
-        let run = try await write("finishStep") { db in
-            guard let row = try Row.fetchOne(db, cached: "SELECT claimed_by, status FROM runs WHERE id = ?", arguments: [runId]) else {
-                throw StoreError.conflict("run \(runId) does not exist")
-            }
-            guard (row["claimed_by"] as String?) == owner, !(RunStatus(rawValue: row["status"])?.isTerminal ?? true) else {
-                throw StoreError.conflict("run \(runId) is not claimed by this engine")
-            }
-            var run = prepared
-            for (task, parentStepId, parameters, output) in tasks {
-                let parentTaskId = try parentStepId.flatMap {
-                    try String.fetchOne(
-                        db, cached: "SELECT id FROM run_tasks WHERE run_id = ? AND step_id = ? ORDER BY id DESC LIMIT 1",
-                        arguments: [runId, $0])
-                }
-                try db.execute(
-                    cached: """
-                        INSERT INTO run_tasks (id, run_id, step_id, name, action, attempt, status, code, parameters, output,
-                            error, parent_task_id, started_at, finished_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        task.id, runId, task.stepId, task.name, task.action, task.attempt, task.outcome.status.rawValue,
-                        task.outcome.code, parameters, output, task.error,
-                        parentTaskId, Timestamp.millis(task.startedAt), Timestamp.millis(task.finishedAt),
-                    ])
-                try Self.linkChildTask(db, task)
-            }
-
-            var claimedBy: String? = completion.keepClaim ? owner : nil
-            var dueAt: Int64? = now
-            var wait: RunWait?
-            var waitingForSignal = false
-            switch completion.next {
-            case .retry(let at):
-                dueAt = Timestamp.millis(at)
-                claimedBy = nil
-            case .step, .complete, .end:
-                break
-            case .suspend(var suspended):
-                claimedBy = nil
-                dueAt = suspended.until.map(Timestamp.millis)
-                if let name = suspended.signal {
-                    // The earliest kept signal of that name is consumed at once: the run is due now.
-                    if let kept = try Row.fetchOne(
-                        db,
-                        cached: """
-                            SELECT id, payload FROM run_signals
-                            WHERE tenant_id = ? AND run_id = ? AND name = ? AND consumed_at IS NULL ORDER BY id LIMIT 1
-                            """,
-                        arguments: [run.tenantId, runId, name])
-                    {
-                        try db.execute(
-                            cached: "UPDATE run_signals SET consumed_at = ?, consumed_by_step = ? WHERE tenant_id = ? AND id = ?",
-                            arguments: [now, run.currentStepId, run.tenantId, kept["id"] as String])
-                        suspended.payload = try JSONText.decode(kept["payload"] as String)
-                        dueAt = now
-                    } else {
-                        waitingForSignal = true
-                    }
-                }
-                wait = suspended
-            case .startChild(let child, let since):
-                claimedBy = nil
-                dueAt = nil
-                wait = RunWait.child(try self.insertChildRun(db, child, parent: run, now: now), since: since)
-            }
-            var finishedAt: Int64?
-            if run.status.isTerminal {
-                finishedAt = now
-                dueAt = nil
-                claimedBy = nil
-            }
-            try db.execute(
-                cached: """
-                    UPDATE runs SET status = ?, current_step_id = ?, flow_mode = ?, attempt = ?, steps_executed = ?,
-                        state = COALESCE(?, state), step_results = ?, result = ?, error = ?, due_at = ?, claimed_by = ?,
-                        finished_at = ?, waiting_since = ?, wait_signal = ?, wait_until = ?, wait_payload = ?,
-                        wait_child_run_id = ?, updated_at = ?
-                    WHERE id = ?
-                    """,
-                arguments: [
-                    run.status.rawValue, run.currentStepId, run.flowMode.text, run.attempt, run.stepsExecuted,
-                    state, stepResults, result, error, dueAt, claimedBy, finishedAt,
-                    wait.map { Timestamp.millis($0.since) }, wait?.storedSignal, wait?.until.map(Timestamp.millis),
-                    wait?.payload.map(JSONText.encode), wait?.childRunId, now, runId,
-                ])
-            // The outbox: a terminal run's event commits with the run, or not at all.
-            if let terminalEvent {
-                try Self.insertEvent(
-                    db, tenantId: run.tenantId, type: terminalEvent.type, body: terminalEvent.body, runId: runId,
-                    definitionId: run.workflowDefinitionId, eventId: eventId, now: now)
-                try self.runEnded(db, run, now: now)
-            }
-            // A run that starts waiting for a signal announces it, in the same transaction.
-            if waitingForSignal, let name = wait?.signal {
-                var data = run.eventData.objectValue ?? [:]
-                data["signal"] = .string(name)
-                try Self.enqueueEvent(
-                    db, tenantId: run.tenantId, type: WebhookEventType.waiting.rawValue, data: .object(data), runId: runId,
-                    eventId: eventId, now: now)
-            }
-            // The row as written, without reading (and decoding) it back.
-            run.dueAt = dueAt.map(Timestamp.date(millis:))
-            run.finishedAt = finishedAt.map(Timestamp.date(millis:))
-            run.wait = wait
-            return run
-        }
-        signals.runChanges.notify(runId)
-        if !completion.keepClaim || run.status.isTerminal { signals.workAvailable.signal() }
-        return run
-    }
-
-    /// Ends `run`, whose row could not be read (`Run.reading`), `FAILED` with its
-    /// `corrupt_state` error, with its terminal event, as any run's end.
-    private func failUnreadable(_ db: Database, _ unreadable: Run, now: Int64) throws -> Run {
-        var run = unreadable
-        run.status = .failed
-        run.finishedAt = Timestamp.date(millis: now)
-        run.dueAt = nil
-        run.wait = nil
-        run.currentStepId = nil
-        try db.execute(
-            cached: """
-                UPDATE runs SET status = 'FAILED', error = ?, result = NULL, due_at = NULL, claimed_by = NULL, current_step_id = NULL,
-                    finished_at = ?,
-                    waiting_since = NULL, wait_signal = NULL, wait_until = NULL, wait_payload = NULL, wait_child_run_id = NULL,
-                    updated_at = ?
-                WHERE id = ?
-                """,
-            arguments: [run.error.map { JSONText.encode($0.json) }, now, now, run.id])
-        try Self.insertEvent(
-            db, tenantId: run.tenantId, type: .failed, body: Self.eventBody(type: .failed, timestamp: now, data: run.eventData),
-            runId: run.id, definitionId: run.workflowDefinitionId, eventId: "msg_" + newId(), now: now)
-        try runEnded(db, run, now: now)
-        return run
     }
 
     public func releaseClaim(runId: String, owner: String) async throws {
         try await write("releaseClaim") { db in
-            try db.execute(cached: "UPDATE runs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?", arguments: [runId, owner])
+            try db.execute(
+                cached: "UPDATE runs SET claimed_by = NULL, claim_expires_at = NULL WHERE id = ? AND claimed_by = ?",
+                arguments: [runId, owner])
+        }
+        signals.workAvailable.signal()
+    }
+
+    public func dueTimeouts(now: Date, limit: Int) async throws -> [Run] {
+        try await readStatement { db in
+            try Row.fetchAll(
+                db, cached: "SELECT * FROM runs WHERE deadline_at <= ? AND finished_at IS NULL ORDER BY deadline_at, id LIMIT ?",
+                arguments: [Timestamp.millis(now), limit]
+            ).map(Run.reading)
         }
     }
 
+    /// The time and ids of the changes this store decides itself (`changeRun`).
+    func lifecycleContext() -> LifecycleContext {
+        let ids = self.ids
+        let clock = self.clock
+        return LifecycleContext(now: clock.now, newId: { ids.next(at: clock.now) })
+    }
+
     static func fetchRun(_ db: Database, tenantId: String, id: String) throws -> Run? {
-        try Row.fetchOne(db, cached: "SELECT * FROM runs WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id]).map { Run.reading($0).run }
+        try Row.fetchOne(db, cached: "SELECT * FROM runs WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id]).map(Run.reading)
     }
 }
 
 extension Run {
-    /// `data` of the run's webhook events (SPEC 3).
-    var eventData: JSONValue {
-        [
-            "id": .string(id), "caseId": .string(caseId), "workflowDefinitionId": .string(workflowDefinitionId),
-            "version": .int(version), "status": .string(status.rawValue), "result": result ?? .null, "error": error?.json ?? .null,
-            "correlationId": correlationId.map(JSONValue.string) ?? .null,
-        ]
-    }
-
-    /// The run of `row`; with the names of its JSON columns that could not be read (a damaged
-    /// file, or a value stored before the value limits) when some could not. Such a run reads
-    /// those columns as `null` (or empty), and its `error` is `corrupt_state` naming them: reads
-    /// show it, and the claim fails it (`failUnreadable`), so one unreadable row never fails a
-    /// read or a claim of other runs.
-    static func reading(_ row: Row) -> (run: Run, unreadable: [String]?) {
-        if let run = try? Run(row: row, json: { try JSONText.decode($0) }) { return (run, nil) }
+    /// The run of `row`. A JSON column that cannot be read (a damaged file, or a value stored
+    /// before the value limits) reads as `null` (or empty) and is named in `unreadableColumns`,
+    /// with `error` `corrupt_state`: reads show it, and the engine ends it
+    /// (`RunLifecycle.unreadable`), so one unreadable row never fails a read or a claim of others.
+    static func reading(_ row: Row) -> Run {
+        if let run = try? Run(row: row, json: { try JSONText.decode($0) }) { return run }
         var run = Run(row: row) { (try? JSONText.decode($0)) ?? .null }
-        let unreadable = ["input", "params", "state", "step_results", "result", "error", "wait_payload"].filter { column in
+        run.unreadableColumns = ["input", "params", "state", "step_results", "result", "error", "wait_payload"].filter { column in
             guard let text = row[column] as String? else { return false }
             return (try? JSONText.decode(text)) == nil
         }
         run.error = RunError(
-            code: "corrupt_state", message: "the stored run cannot be read (\(unreadable.joined(separator: ", "))); it was failed",
+            code: "corrupt_state", message: "the stored run cannot be read (\(run.unreadableColumns.joined(separator: ", ")))",
             stepId: run.currentStepId)
-        return (run, unreadable)
+        return run
     }
 
     init(row: Row) throws {
@@ -339,7 +231,18 @@ extension Run {
                     childRunId: child)
             },
             parentRunId: row["parent_run_id"], depth: row["depth"], failureOfRunId: row["failure_of_run_id"],
-            rateLimit: (row["rate_key"] as String?).map { RunRateLimit(key: $0, limit: row["rate_limit"]) })
+            rateLimit: (row["rate_key"] as String?).map { RunRateLimit(key: $0, limit: row["rate_limit"]) },
+            timeout: (row["timeout_ms"] as Int64?).map {
+                RunTimeout(
+                    seconds: Double($0) / 1000,
+                    policy: WorkflowDefinition.TimeoutPolicy(rawValue: row["timeout_policy"] ?? "") ?? .timeOutWorkflow)
+            },
+            deadlineAt: (row["deadline_at"] as Int64?).map(Timestamp.date(millis:)),
+            timeoutAlertedAt: (row["timeout_alerted_at"] as Int64?).map(Timestamp.date(millis:)),
+            claim: (row["claimed_by"] as String?).map {
+                RunClaim(owner: $0, expiresAt: Timestamp.date(millis: row["claim_expires_at"] ?? 0))
+            },
+            executorFailures: row["executor_failures"])
     }
 }
 

@@ -36,7 +36,7 @@ public final class SQLiteStore: Sendable {
 
     let pool: DatabasePool
     let clock: any WallClock
-    let ids = ULIDGenerator()
+    public let ids = ULIDGenerator()
     public let signals = StoreSignals()
     /// Notified after every commit that inserted a webhook delivery (whoever wrote it: the engine
     /// through `enqueueEvent`, a redelivery), so the dispatcher sends it at once.

@@ -5,9 +5,9 @@ import Logging
 import Synchronization
 
 /// Whether the database's storage is full: set by a write SQLite refused with `SQLITE_FULL`,
-/// cleared by the next write that changed something while the file system has space free (a
-/// small write that fits in the file's free pages at 0 bytes free does not clear it, so the state
-/// does not flap while the disk stays full). While it is set, `checkReady` answers
+/// cleared by the next write that changed something while the file system has at least
+/// `minimumFreeBytes` free (a small write that fits in the file's free pages, such as a claim's
+/// heartbeat, does not clear it while the disk stays full, so the state does not flap). While it is set, `checkReady` answers
 /// `storage full` (`/readyz` 503) and writes answer `StoreError.storageFull` (503 with
 /// `Retry-After`). Each change of state is logged once, with the free space of the database's
 /// file system, and shown by the gauge `caseworker_storage_full` (1 while full).
@@ -26,6 +26,9 @@ final class StorageState: Sendable {
 
     var isFull: Bool { full.load(ordering: .acquiring) }
 
+    /// The free space a write must find to end the full state.
+    static let minimumFreeBytes: Int64 = 256 * 1024
+
     /// A write failed for lack of space.
     func markFull() {
         guard !full.exchange(true, ordering: .acquiringAndReleasing) else { return }
@@ -39,7 +42,7 @@ final class StorageState: Sendable {
     func markWritable() {
         guard full.load(ordering: .relaxed) else { return }
         let free = freeBytes
-        guard free != 0, full.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        guard free.map({ $0 >= Self.minimumFreeBytes }) ?? true, full.exchange(false, ordering: .acquiringAndReleasing) else { return }
         gauge.record(0)
         logger.notice("database storage is writable again", metadata: ["free_bytes": .string(free.map(String.init) ?? "unknown")])
     }

@@ -86,11 +86,3 @@ public struct RetrySchedule: Sendable, Hashable {
         return nextAttempt(afterAttempt: n, at: now, retryAfter: retryAfter, random: &generator)
     }
 }
-
-extension Duration {
-    /// The duration in seconds as a `Double` (attosecond precision lost beyond a double's).
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) * 1e-18
-    }
-}

@@ -27,6 +27,9 @@ struct CheckConfig: AsyncParsableCommand {
               engine.maxConcurrentRuns: \(config.engine.maxConcurrentRuns)
               engine.maxStepsPerRun: \(config.engine.maxStepsPerRun)
               engine.shutdownGraceSeconds: \(config.engine.shutdownGrace.components.seconds)
+              engine.maxExecutorFailures: \(config.engine.maxExecutorFailures)
+              engine.leaseSeconds: \(config.engine.lease.components.seconds)
+              engine.heartbeatSeconds: \(config.engine.heartbeat.components.seconds)
               engine.httpAllowedNetworks: [\(config.engineHTTPAllowedNetworks.map(\.description).joined(separator: ", "))]
               log.level: \(config.log.level.rawValue)
               log.format: \(config.log.format.rawValue)

@@ -157,7 +157,7 @@ struct EngineHarness {
         let start = RunStartContext(caseRecord: caseRecord, caseId: caseId, correlationId: "corr-1", now: clock.now)
         return try await store.startRun(
             NewRun(
-                tenantId: Self.tenant, caseId: caseId, workflowDefinitionId: definitionId, version: version.version,
+                id: ULIDGenerator().next(at: Date()), tenantId: Self.tenant, caseId: caseId, workflowDefinitionId: definitionId, version: version.version,
                 versionId: version.versionId, parametersId: nil, input: input,
                 plan: try definition.planRun(values: values, input: input, start: start), correlationId: "corr-1", channel: nil))
     }

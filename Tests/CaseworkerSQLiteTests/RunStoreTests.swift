@@ -25,7 +25,7 @@ import Testing
         let start = RunStartContext(caseRecord: caseRecord, caseId: caseRecord.id, correlationId: "order-1", now: Date())
         let started = try await store.startRun(
             NewRun(
-                tenantId: "t", caseId: caseRecord.id, workflowDefinitionId: "d", version: version.saved.version,
+                id: ULIDGenerator().next(at: Date()), tenantId: "t", caseId: caseRecord.id, workflowDefinitionId: "d", version: version.saved.version,
                 versionId: version.saved.versionId, parametersId: nil, input: input,
                 plan: try definition.planRun(values: ["threshold": 70], input: input, start: start), correlationId: "order-1",
                 channel: "web"))

@@ -112,12 +112,12 @@ import Testing
 
     @Test func aBodyOver256KiBLeavesTheResultOut() async throws {
         let big = JSONValue.string(String(repeating: "x", count: 300 * 1024))
-        let body = SQLiteStore.eventBody(type: .completed, timestamp: 0, data: ["id": "r", "status": "COMPLETED", "result": ["blob": big]])
-        #expect(body.utf8.count <= SQLiteStore.maxEventBodyBytes)
+        let body = WebhookEventBody.make(type: .completed, timestamp: Date(timeIntervalSince1970: 0), data: ["id": "r", "status": "COMPLETED", "result": ["blob": big]])
+        #expect(body.utf8.count <= WebhookEventBody.maxBytes)
         let data = try JSONText.decode(body)["data"]
         #expect(data == ["id": "r", "status": "COMPLETED", "resultTruncated": true])
-        let worse = SQLiteStore.eventBody(type: .failed, timestamp: 0, data: ["id": "r", "result": ["blob": big], "error": big])
-        #expect(worse.utf8.count <= SQLiteStore.maxEventBodyBytes)
+        let worse = WebhookEventBody.make(type: .failed, timestamp: Date(timeIntervalSince1970: 0), data: ["id": "r", "result": ["blob": big], "error": big])
+        #expect(worse.utf8.count <= WebhookEventBody.maxBytes)
         #expect(try JSONText.decode(worse)["data"] == ["id": "r", "resultTruncated": true, "errorTruncated": true])
     }
 

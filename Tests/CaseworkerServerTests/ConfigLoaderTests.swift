@@ -97,6 +97,16 @@ import Testing
                 ])
     }
 
+    @Test func readsTheEngineLeaseAndFailureKeysAndRefusesAHeartbeatNotShorterThanTheLease() async throws {
+        let path = try file("engine:\n  maxExecutorFailures: 2\n  leaseSeconds: 10\n  heartbeatSeconds: 3\n")
+        let config = try await ConfigLoader.load(.file(path: path), environment: [:])
+        #expect(config.engine.maxExecutorFailures == 2 && config.engine.lease == .seconds(10) && config.engine.heartbeat == .seconds(3))
+        let defaults = try await ConfigLoader.load(.file(path: try file("{}\n")), environment: [:])
+        #expect(defaults.engine.maxExecutorFailures == 5 && defaults.engine.lease == .seconds(6) && defaults.engine.heartbeat == .seconds(2))
+        let slow = try file("engine:\n  leaseSeconds: 4\n  heartbeatSeconds: 4\n  maxExecutorFailures: 0\n")
+        #expect(Set(await problems(.file(path: slow))) == ["engine.heartbeatSeconds", "engine.maxExecutorFailures"])
+    }
+
     @Test func aMissingOrBrokenFileIsAProblemNamingIt() async throws {
         let missing = "/nonexistent/caseworker.yaml"
         #expect(await problems(.file(path: missing)) == [missing])

@@ -32,6 +32,7 @@ import Testing
         "caseworker_runs_finished": ("counter", ["status"]),
         "caseworker_runs_in_flight": ("gauge", []),
         "caseworker_workflow_timeout_alerts": ("counter", []),
+        "caseworker_run_executor_failures": ("counter", []),
         "caseworker_step_duration_seconds": ("histogram", ["action", "outcome"]),
         "caseworker_webhook_attempts": ("counter", ["result"]),
         "caseworker_webhook_endpoints_disabled": ("counter", []),
@@ -97,7 +98,7 @@ import Testing
         #expect(Self.labelValues(families, "caseworker_http_requests", "route").isSuperset(of: ["/healthz", "/v1/cases", "/v1/cases/{id}"]))
         #expect(!Self.labelValues(families, "caseworker_http_requests", "route").contains { $0.contains(caseId) })
         #expect(Self.labelValues(families, "caseworker_step_duration_seconds", "action").isSuperset(of: ["transform", "complete"]))
-        #expect(Self.labelValues(families, "caseworker_db_commit_duration_seconds", "transaction").isSuperset(of: ["createCase", "startRun", "finishStep"]))
+        #expect(Self.labelValues(families, "caseworker_db_commit_duration_seconds", "transaction").isSuperset(of: ["createCase", "startRun", "commitRun"]))
         #expect(Self.value(families, "caseworker_webhook_deliveries_pending", sample: "caseworker_webhook_deliveries_pending") == 0)
         // A histogram's +Inf bucket counts every observation.
         for name in ["caseworker_http_request_duration_seconds", "caseworker_step_duration_seconds", "caseworker_db_commit_duration_seconds"] {

@@ -34,7 +34,8 @@ final class StubProvider: Sendable {
     static func start(passThrough: Int = .max) async throws -> StubProvider {
         let provider = StubProvider(passThrough: passThrough)
         Task { try? await provider.group.run() }
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Generous: under the whole suite, the cooperative pool's two threads can be busy for seconds.
+        let deadline = ContinuousClock.now + .seconds(60)
         while provider.shared.port.withLock({ $0 }) == nil {
             guard ContinuousClock.now < deadline else { throw DaemonProcess.Failure(message: "stub provider did not start") }
             try await Task.sleep(for: .milliseconds(10))

@@ -29,6 +29,14 @@ struct ProblemMiddleware: RouterMiddleware {
             return problem
         case let failed as ValidationFailed:
             return .validation(failed.errors)
+        case let refusal as RunRefusal:
+            switch refusal {
+            case .caseNotFound, .definitionNotFound, .parametersNotFound: return .notFound("\(refusal)")
+            case .caseErased, .noPublishedVersion, .disabled, .depthExceeded: return .conflict("\(refusal)")
+            case .invalid(let failed): return .validation(failed.errors)
+            }
+        case let conflict as RunConflict:
+            return .conflict(conflict.description)
         case StoreError.duplicate(let field):
             return .conflict(
                 "another resource already has this \(field)",

@@ -8,7 +8,7 @@ import Hummingbird
 /// `/v1/workflows` (SPEC 2.7): start runs, read their status (with long polling), result,
 /// execution timeline, and list them; cancel them and send them signals (`RunRoutes+Signals`).
 struct RunRoutes {
-    let store: any RunStore & CaseStore & DefinitionStore & ParameterSetStore
+    let store: any RunPlanner.Reads
     /// `caseworker_runs_started_total`: runs stored by `start`.
     let runsStarted: Counter
     let definitions = DefinitionCache()
@@ -30,55 +30,24 @@ struct RunRoutes {
         runs.answerMethodNotAllowed()
     }
 
-    /// `POST /v1/workflows/run`: checks the case, the definition version (latest published or
-    /// the given one), the parameter set and the enforced input schema, then stores a `PENDING`
-    /// run and answers 201 at once. The engine picks it up when the insert commits.
+    /// `POST /v1/workflows/run`: plans the run (`RunPlanner`: the case, the definition version,
+    /// latest published or the given one, the parameter set, the enforced input schema, the
+    /// limits and the rate-limit key), then stores it `PENDING` and answers 201 at once. The
+    /// engine picks it up when the insert commits.
     @Sendable func start(_ request: Request, context: APIRequestContext) async throws -> Response {
         let tenantId = try context.tenantId()
         let body = try RunStartBody(from: try await JSONBody.read(request, context: context))
 
-        guard let caseRecord = try await store.findCase(tenantId: tenantId, id: body.caseId) else {
-            throw Problem.notFound("no case \(body.caseId)")
-        }
-        guard !caseRecord.isErased else { throw Problem.conflict("case \(body.caseId) is erased") }
-        guard let version = try await store.findRunnableVersion(tenantId: tenantId, id: body.workflowDefinitionId, number: body.version)
-        else {
-            let exists = try await store.findDefinition(tenantId: tenantId, id: body.workflowDefinitionId, selector: .current) != nil
-            if exists && body.version == nil {
-                throw Problem.conflict("workflow definition \(body.workflowDefinitionId) has no published version")
-            }
-            throw Problem.notFound(
-                "no workflow definition \(body.workflowDefinitionId)\(body.version.map { " at version \($0)" } ?? "")")
-        }
-        guard !version.disabled else { throw Problem.conflict("workflow definition \(body.workflowDefinitionId) is disabled") }
-        let definition = try await definitions.definition(versionId: version.versionId) {
-            try await store.definitionContent(versionId: version.versionId)
-        }
-
-        var values: [String: JSONValue] = [:]
-        if let parametersId = body.parametersId {
-            guard let parameters = try await store.findParameterSet(tenantId: tenantId, id: parametersId) else {
-                throw Problem.notFound("no parameter set \(parametersId)")
-            }
-            guard parameters.workflowDefinitionId == body.workflowDefinitionId else {
-                throw ValidationFailed([
-                    FieldError(
-                        property: "/parametersId",
-                        message: "belongs to workflow definition \(parameters.workflowDefinitionId), not \(body.workflowDefinitionId)"),
-                ])
-            }
-            values = try definition.variables.validate(values: parameters.values, at: "/parametersId")
-        }
-        let plan = try definition.planRun(
-            values: values, input: body.input,
-            start: RunStartContext(caseRecord: caseRecord, caseId: body.caseId, correlationId: body.correlationId, now: Date(),
-                limits: context.valueLimits))
+        let planner = RunPlanner(store: store, definitions: definitions, limits: context.valueLimits)
         let channel = request.headers[.xChannel].map { $0.prefix(codePoints: 64) }
-        let run = try await store.startRun(
-            NewRun(
-                tenantId: tenantId, caseId: body.caseId, workflowDefinitionId: body.workflowDefinitionId, version: version.version,
-                versionId: version.versionId, parametersId: body.parametersId, input: body.input, plan: plan,
-                correlationId: body.correlationId, channel: channel))
+        let now = Date()
+        let new = try await planner.resolve(
+            tenantId: tenantId, caseId: body.caseId, definitionId: body.workflowDefinitionId, version: body.version,
+            parametersId: body.parametersId
+        ).flatMap {
+            $0.plan(id: store.ids.next(at: now), input: body.input, correlationId: body.correlationId, channel: channel, now: now)
+        }.get()
+        let run = try await store.startRun(new)
         runsStarted.increment()
         context.logger.info("run started", metadata: ["run_id": .string(run.id), "case_id": .string(run.caseId)])
         return .json(run.startRepresentation, status: .created, headers: [.location: "/v1/workflows/\(run.id)"])

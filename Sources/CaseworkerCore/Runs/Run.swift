@@ -45,6 +45,19 @@ public struct Run: Sendable, Hashable {
     /// The rate limit the run is admitted under (its evaluated key, as stored), if its version
     /// has one: while `PENDING`, the run waits in that key's queue.
     public var rateLimit: RunRateLimit?
+    /// The run's workflow timeout, and its deadline once the engine started it (`nil` before,
+    /// and after an `ALERT_ONLY` alert); `timeoutAlertedAt` is when that alert was written.
+    public var timeout: RunTimeout?
+    public var deadlineAt: Date?
+    public var timeoutAlertedAt: Date?
+    /// The engine's claim on the run while one of its executors holds it (`RunLifecycle`).
+    public var claim: RunClaim?
+    /// Executor-level failures since the run last moved on (`RunLifecycle.executorFailed`).
+    public var executorFailures: Int
+    /// The JSON columns of the stored row that could not be read (a damaged file, a value stored
+    /// before the value limits); they read as `null` or empty. The engine ends such a run
+    /// (`RunLifecycle.unreadable`).
+    public var unreadableColumns: [String] = []
 
     public init(
         id: String, tenantId: String, caseId: String, workflowDefinitionId: String, version: Int, versionId: String,
@@ -52,8 +65,15 @@ public struct Run: Sendable, Hashable {
         stepsExecuted: Int, input: JSONValue, params: [String: JSONValue], state: [String: JSONValue],
         stepResults: [String: JSONValue], correlationId: String?, channel: String?, result: JSONValue?, error: RunError?,
         dueAt: Date?, createdAt: Date, startedAt: Date?, finishedAt: Date?, wait: RunWait? = nil,
-        parentRunId: String? = nil, depth: Int = 0, failureOfRunId: String? = nil, rateLimit: RunRateLimit? = nil
+        parentRunId: String? = nil, depth: Int = 0, failureOfRunId: String? = nil, rateLimit: RunRateLimit? = nil,
+        timeout: RunTimeout? = nil, deadlineAt: Date? = nil, timeoutAlertedAt: Date? = nil, claim: RunClaim? = nil,
+        executorFailures: Int = 0
     ) {
+        self.timeout = timeout
+        self.deadlineAt = deadlineAt
+        self.timeoutAlertedAt = timeoutAlertedAt
+        self.claim = claim
+        self.executorFailures = executorFailures
         self.rateLimit = rateLimit
         self.parentRunId = parentRunId
         self.depth = depth

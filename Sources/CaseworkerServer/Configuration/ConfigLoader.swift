@@ -83,6 +83,16 @@ public enum ConfigLoader {
         var graceSeconds = 20
         await fields.read("engine.shutdownGraceSeconds", into: &graceSeconds, in: 0...3600)
         config.engine.shutdownGrace = .seconds(graceSeconds)
+        await fields.read("engine.maxExecutorFailures", into: &config.engine.maxExecutorFailures, in: 1...1000)
+        var leaseSeconds = 6
+        var heartbeatSeconds = 2
+        await fields.read("engine.leaseSeconds", into: &leaseSeconds, in: 2...3600)
+        await fields.read("engine.heartbeatSeconds", into: &heartbeatSeconds, in: 1...3599)
+        if heartbeatSeconds >= leaseSeconds {
+            fields.fail("engine.heartbeatSeconds", "must be less than engine.leaseSeconds (\(leaseSeconds)), got \(heartbeatSeconds)")
+        }
+        config.engine.lease = .seconds(leaseSeconds)
+        config.engine.heartbeat = .seconds(heartbeatSeconds)
         await fields.readNetworks("engine.httpAllowedNetworks", into: &config.engineHTTPAllowedNetworks)
         await fields.read(
             "log.level", into: &config.log.level,
@@ -240,7 +250,7 @@ private struct Fields {
         }
     }
 
-    private mutating func fail(_ key: String, _ message: String) {
+    mutating func fail(_ key: String, _ message: String) {
         problems.append(.init(key: key, message: message))
     }
 }

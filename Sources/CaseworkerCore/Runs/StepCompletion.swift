@@ -1,0 +1,92 @@
+import Foundation
+
+/// What the engine writes when a step attempt has finished: the timeline entry and what follows.
+public struct StepCompletion: Sendable {
+    public enum Next: Sendable, Equatable {
+        /// Try the same step again at `at` (a durable wait: a restart resumes it).
+        case retry(at: Date)
+        /// Run `stepId` next, in `mode`.
+        case step(String, mode: FlowMode)
+        /// The run completed with `result`.
+        case complete(result: JSONValue)
+        /// The run ended `FAILED` or `TIMED_OUT` (with `StepCompletion.error`).
+        case end(RunStatus)
+        /// The current step suspends: the run becomes `WAITING` for `wait` (a timer or a signal),
+        /// releasing the claim; no task is recorded until it wakes. For a signal, the earliest
+        /// kept signal of that name is consumed at once if there is one (the run is then due
+        /// now), and otherwise the `workflow.waiting` event is written (`RunLifecycle`).
+        case suspend(RunWait)
+        /// The current step (`workflow.run`) starts `child` and waits for it: the child run is
+        /// inserted `PENDING` and the run becomes `WAITING` (`RunWait.childRunId`, not due), in
+        /// one change. The child's end makes the run due again (`RunLifecycle.childEnded`); the
+        /// step then ends from the child's outcome. `since` is when the step began.
+        case startChild(NewRun, since: Date)
+    }
+
+    /// The finished attempt; `nil` when the run ends without executing a step (the step limit).
+    public var task: RunTask?
+    /// For a step of an inline branch, the step that owns the branch: the task is linked
+    /// to that step's latest task (`tasksHierarchy`).
+    public var parentStepId: String?
+    /// Top-level state keys set by the step (`transform`).
+    public var stateChanges: [String: JSONValue]
+    /// `steps.<stepId>` after this attempt.
+    public var stepResult: JSONValue?
+    public var next: Next
+    /// The error to record on the run now: the original failure when the run enters its rescue
+    /// steps (the run ends with it), or the error of a terminal `end`.
+    public var error: RunError?
+    /// Keep the engine's claim (it runs the next step at once) instead of releasing the run.
+    public var keepClaim: Bool
+
+    public init(
+        task: RunTask?, parentStepId: String?, stateChanges: [String: JSONValue], stepResult: JSONValue?, next: Next,
+        error: RunError? = nil, keepClaim: Bool
+    ) {
+        self.task = task
+        self.parentStepId = parentStepId
+        self.stateChanges = stateChanges
+        self.stepResult = stepResult
+        self.next = next
+        self.error = error
+        self.keepClaim = keepClaim
+    }
+}
+
+extension Run {
+    /// The run after `completion`, as far as it follows from the completion alone: steps
+    /// executed, step results, state, error, position, attempt and status; the wait is cleared
+    /// unless the run suspends or starts a child (the store fills in that wait, and the due and
+    /// finish times, when it writes the row).
+    public func applying(_ completion: StepCompletion) -> Run {
+        var run = self
+        if let task = completion.task {
+            run.stepsExecuted += 1
+            if let stepResult = completion.stepResult { run.stepResults[task.stepId] = stepResult }
+        }
+        if let error = completion.error { run.error = error }
+        run.state.merge(completion.stateChanges) { _, new in new }
+        switch completion.next {
+        case .retry:
+            run.attempt += 1
+            run.wait = nil
+        case .step(let stepId, let mode):
+            run.currentStepId = stepId
+            run.flowMode = mode
+            run.attempt = 1
+            run.wait = nil
+        case .complete(let result):
+            run.status = .completed
+            run.result = result
+            run.wait = nil
+        case .end(let status):
+            run.status = status
+            run.wait = nil
+        case .suspend, .startChild:
+            run.status = .waiting
+        }
+        if run.status.isTerminal { run.currentStepId = nil }
+        return run
+    }
+}
+

@@ -1,0 +1,62 @@
+import CaseworkerCore
+import Foundation
+
+/// The writes of one store transaction that applying a `RunChange` needs: each adapter fills it
+/// with its SQL; `apply` (the same for every store) gives a change its meaning.
+public protocol RunWriteTransaction {
+    /// Writes the run's row as `change.run` leaves it (see `RunChange`). With `owner`, only while
+    /// `owner` claims the run and it is not terminal; else `StoreError.conflict`, before anything
+    /// is written (e.g. the run was cancelled, or another engine took an expired claim, while the
+    /// step was in flight).
+    func writeRun(_ change: RunChange, claimedBy owner: String?) throws
+    func insertRun(_ run: NewRun) throws
+    func insertTask(_ task: RunTask, parentStepId: String?) throws
+    /// Writes the event and one `PENDING` delivery, due now, per enabled endpoint of the tenant
+    /// subscribed to its type and definition.
+    func insertEvent(_ event: OutboxEvent) throws
+    func insertSignal(_ signal: RunSignalRecord, of run: Run) throws
+    /// Marks the earliest kept, unconsumed signal `name` of `run` consumed by `stepId` and answers
+    /// its payload; `nil` when there is none.
+    func consumeKeptSignal(of run: Run, name: String, stepId: String?) throws -> JSONValue?
+    func readRun(id: String) throws -> Run?
+    /// The run's children that have not ended, in id order.
+    func activeChildren(of runId: String) throws -> [Run]
+}
+
+extension RunWriteTransaction {
+    /// Applies `change` and its effects inside the caller's transaction: runs it starts are
+    /// inserted first (the run's wait may name one), then the row (under `owner`'s claim when
+    /// given), the tasks, events and signals; then the parent and the children the ended run
+    /// affects, each changed as `RunLifecycle` says. Returns the run as written.
+    @discardableResult
+    public func apply(_ change: RunChange, claimedBy owner: String? = nil, context: LifecycleContext) throws -> Run {
+        var change = change
+        for case .consumeKeptSignal(let name, let stepId, _) in change.effects {
+            if let payload = try consumeKeptSignal(of: change.run, name: name, stepId: stepId) {
+                change = RunLifecycle.keptSignalConsumed(change, payload: payload, now: context.now)
+            }
+        }
+        for case .startRun(let new) in change.effects { try insertRun(new) }
+        try writeRun(change, claimedBy: owner)
+        for effect in change.effects {
+            switch effect {
+            case .recordTask(let task, let parentStepId): try insertTask(task, parentStepId: parentStepId)
+            case .emit(let event): try insertEvent(event)
+            case .consumeKeptSignal(_, _, let waiting): try insertEvent(waiting)
+            case .storeSignal(let signal): try insertSignal(signal, of: change.run)
+            case .startRun: break
+            case .wakeParent(let parentId):
+                if let parent = try readRun(id: parentId), let woken = RunLifecycle.childEnded(parent, child: change.run, context: context) {
+                    try apply(woken, context: context)
+                }
+            case .cancelChildren:
+                for child in try activeChildren(of: change.run.id) {
+                    if let cancelled = RunLifecycle.parentEnded(child, parent: change.run, context: context) {
+                        try apply(cancelled, context: context)
+                    }
+                }
+            }
+        }
+        return change.run
+    }
+}
