@@ -768,7 +768,7 @@ struct V8Case: Codable {
 
 /// Cross-check against V8 (the reference ECMA-262 engine) through node, with the unrestricted
 /// generator: quantified nullable atoms, newlines and a non-ASCII BMP letter in the inputs.
-/// Opt-in because it needs node:
+/// Runs when LINEAR_REGEX_NODE names node, which `scripts/test.sh` installs and sets; by hand:
 /// `LINEAR_REGEX_NODE=/usr/bin/node swift test --disable-xctest --filter agreesWithV8`.
 @Test(.enabled(if: ProcessInfo.processInfo.environment["LINEAR_REGEX_NODE"] != nil))
 func agreesWithV8() throws {

@@ -7,7 +7,7 @@ import Testing
 @testable import CaseworkerWebhooks
 
 /// Real deliveries, captured at a real receiver, verified by the official Python
-/// `standardwebhooks` package (`.ci/run` installs it into a virtualenv and exports its python as
+/// `standardwebhooks` package (`scripts/test.sh` installs it into a virtualenv and exports its python as
 /// `CASEWORKER_TEST_PYTHON`). Without that variable the test is skipped locally; under CI
 /// (`CI` set) it fails instead, so it cannot silently stop running.
 @Suite struct StandardWebhooksInteropTests {
@@ -16,7 +16,7 @@ import Testing
 
     @Test(.enabled(if: required, "set CASEWORKER_TEST_PYTHON to a python with standardwebhooks installed"))
     func theOfficialVerifierAcceptsEveryDelivery() async throws {
-        let python = try #require(Self.python, "CI must provide CASEWORKER_TEST_PYTHON (see .ci/run)")
+        let python = try #require(Self.python, "CI must provide CASEWORKER_TEST_PYTHON (scripts/test.sh sets it)")
         let h = try await Harness(clock: SystemClockForTests())
         defer { h.cleanUp() }
         let rotated = WebhookSecret.generate()

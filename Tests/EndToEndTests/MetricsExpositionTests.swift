@@ -7,7 +7,7 @@ import NIOCore
 import Testing
 
 /// `/metrics` of the real binary, parsed by the reference Python parser
-/// (`prometheus_client.parser.text_string_to_metric_families`; `.ci/run` installs it into the
+/// (`prometheus_client.parser.text_string_to_metric_families`; `scripts/test.sh` installs it into the
 /// virtualenv whose python it exports as `CASEWORKER_TEST_PYTHON`). Without that variable the
 /// tests are skipped locally; under CI (`CI` set) they fail instead, so they cannot silently stop
 /// running. The assertions are on the parsed families, types and label sets, not on the text.
@@ -44,7 +44,7 @@ import Testing
 
     @Test(.enabled(if: required, "set CASEWORKER_TEST_PYTHON to a python with prometheus_client installed"))
     func theExpositionParsesWithEveryFamilyAndBoundedLabels() async throws {
-        let python = try #require(Self.python, "CI must provide CASEWORKER_TEST_PYTHON (see .ci/run)")
+        let python = try #require(Self.python, "CI must provide CASEWORKER_TEST_PYTHON (scripts/test.sh sets it)")
         let (directory, config) = try instanceDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
@@ -118,7 +118,7 @@ import Testing
 
     @Test(.enabled(if: required, "set CASEWORKER_TEST_PYTHON to a python with prometheus_client installed"))
     func metricsListenMovesTheEndpointToItsOwnAddress() async throws {
-        let python = try #require(Self.python, "CI must provide CASEWORKER_TEST_PYTHON (see .ci/run)")
+        let python = try #require(Self.python, "CI must provide CASEWORKER_TEST_PYTHON (scripts/test.sh sets it)")
         let (directory, config) = try instanceDirectory(extraConfig: "metrics:\n  listen: \"127.0.0.1:0\"\n")
         defer { try? FileManager.default.removeItem(at: directory) }
         let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
