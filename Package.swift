@@ -64,6 +64,8 @@ let package = Package(
         ),
         // The storage boundary: protocols and plain records. No database driver.
         .target(name: "CaseworkerStore", dependencies: ["CaseworkerCore"]),
+        // Conductor and Invopop definitions translated into native ones, with a report (pure).
+        .target(name: "CaseworkerImport", dependencies: ["CaseworkerCore"]),
         // The SQLite implementation of the storage boundary (the only importer of GRDB).
         .target(
             name: "CaseworkerSQLite",
@@ -205,6 +207,7 @@ let package = Package(
             path: "Tests/CaseworkerTestSupport"
         ),
         .testTarget(name: "CaseworkerCoreTests", dependencies: ["CaseworkerCore", "CaseworkerTestSupport"]),
+        .testTarget(name: "CaseworkerImportTests", dependencies: ["CaseworkerImport", "CaseworkerCore"]),
         .testTarget(
             name: "CaseworkerSQLiteTests",
             dependencies: ["CaseworkerSQLite", "CaseworkerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
