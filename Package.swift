@@ -126,6 +126,7 @@ let package = Package(
         .target(
             name: "CaseworkerAPI",
             dependencies: [
+                "CaseworkerImport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "CaseworkerStore",
                 "CaseworkerWebhookSigning",
@@ -172,7 +173,7 @@ let package = Package(
         .executableTarget(
             name: "caseworker",
             dependencies: [
-                "CaseworkerServer", "CaseworkerSQLite", "CaseworkerStore", "CaseworkerCore",
+                "CaseworkerServer", "CaseworkerSQLite", "CaseworkerStore", "CaseworkerCore", "CaseworkerImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -6,8 +6,8 @@ import Hummingbird
 enum JSONBody {
     /// The request body as JSON.
     ///
-    /// - 415 unless `Content-Type` is `application/json`, `application/merge-patch+json` or
-    ///   another `+json` type;
+    /// - 415 unless `Content-Type` is `application/json`, `text/json`, or an `application/*+json`
+    ///   type (`application/merge-patch+json`, …);
     /// - 413 when the body exceeds the request's `maxUploadSize` (`server.maxBodyBytes`);
     /// - 400 when it is not UTF-8 (UTF-16 and UTF-32 included) or not valid JSON, or nested
     ///   deeper than `limits.maxValueDepth` (`ValueLimits.maxDepth`, default 128) levels.
@@ -18,8 +18,9 @@ enum JSONBody {
         // `Content-Type: ` (empty) or `;charset=x` has no media type: split keeps an empty first part.
         let mediaType = (contentType.split(separator: ";", omittingEmptySubsequences: false).first ?? "")
             .trimmingCharacters(in: .whitespaces).lowercased()
-        guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
-            throw Problem.unsupportedMediaType("Content-Type must be application/json, got \(mediaType)")
+        guard mediaType == "application/json" || mediaType == "text/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+        else {
+            throw Problem.unsupportedMediaType("Content-Type must be application/json (or text/json, application/*+json), got \(mediaType)")
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         // JSON between systems is UTF-8 (RFC 8259 §8.1); Foundation's decoder would also read

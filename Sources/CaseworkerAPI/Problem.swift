@@ -14,13 +14,19 @@ public struct Problem: Error, Sendable, Equatable {
     public var detail: String
     public var errors: [FieldError]
     public var headers: HTTPFields
+    /// Members added to the body (RFC 9457 extension members), e.g. an import's `report`.
+    public var extensions: [String: JSONValue]
 
-    public init(_ status: HTTPResponse.Status, _ slug: String, _ detail: String, errors: [FieldError] = [], headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, _ slug: String, _ detail: String, errors: [FieldError] = [], headers: HTTPFields = [:],
+        extensions: [String: JSONValue] = [:]
+    ) {
         self.status = status
         self.slug = slug
         self.detail = detail
         self.errors = errors
         self.headers = headers
+        self.extensions = extensions
     }
 
     public var type: String { "urn:caseworker:problem:\(slug)" }
@@ -66,10 +72,11 @@ public struct Problem: Error, Sendable, Equatable {
 
     /// The problem+json response, with `instance` set to the request id.
     func response(instance: String) -> Response {
-        var body: [String: JSONValue] = [
+        var body = extensions
+        body.merge([
             "type": .string(type), "title": .string(status.reasonPhrase), "status": .int(status.code),
             "detail": .string(detail), "instance": .string(instance),
-        ]
+        ]) { _, standard in standard }
         if !errors.isEmpty {
             body["errors"] = .array(errors.map { ["property": .string($0.property), "message": .string($0.message)] })
         }

@@ -260,9 +260,14 @@ struct RunExecutor: Sendable {
         var errorText: String?
         var stateChanges: [String: JSONValue] = [:]
         var retryable = false
+        var emitted: [EmittedEvent] = []
         switch result {
         case .outcome(let o, let out, let error, let canRetry, let changes):
             (outcome, output, errorText, retryable, stateChanges) = (o, out, error, canRetry, changes)
+        case .publish(let type, let data):
+            let event = EmittedEvent(id: "msg_" + ids.next(at: finishedAt), type: type, stepId: step.id, payload: data)
+            (outcome, output) = (.ok, ["type": .string(type.rawValue), "eventId": .string(event.id)])
+            emitted = [event]
         case .completeRun(let out):
             (outcome, output) = (.ok, out)
         case .failRun(let reason, let code):
@@ -279,7 +284,7 @@ struct RunExecutor: Sendable {
 
         var finished = FinishedAttempt(
             step: step, run: run, parameters: parameters, startedAt: startedAt, finishedAt: finishedAt, outcome: outcome, output: output,
-            errorText: errorText, stateChanges: stateChanges, taskId: ids.next(at: finishedAt))
+            errorText: errorText, stateChanges: stateChanges, emitted: emitted, taskId: ids.next(at: finishedAt))
 
         // Retry a retryable failure while the policy allows: a durable wait, then the same step.
         if case .outcome = result, outcome.isFailure, retryable {
@@ -300,7 +305,7 @@ struct RunExecutor: Sendable {
         case .failRun:
             let error = RunError(code: outcome.code ?? "failed", message: errorText ?? "failed", stepId: step.id)
             return finished.completion(next: .end(.failed), error: error, keepClaim: false)
-        case .outcome, .suspend:
+        case .outcome, .suspend, .publish:
             break
         }
 
@@ -472,6 +477,8 @@ struct FinishedAttempt {
     var output: JSONValue
     var errorText: String?
     var stateChanges: [String: JSONValue]
+    /// The custom events the attempt published (`event.emit`).
+    var emitted: [EmittedEvent]
     var taskId: String
 
     /// The attempt's task and `steps.<id>` result, followed by `next`.
@@ -483,6 +490,6 @@ struct FinishedAttempt {
         return StepCompletion(
             task: task, parentStepId: nil, stateChanges: stateChanges,
             stepResult: RunContext.stepResult(output: output, outcome: outcome, attempt: run.attempt), next: next, error: error,
-            keepClaim: keepClaim)
+            keepClaim: keepClaim, emitted: emitted)
     }
 }

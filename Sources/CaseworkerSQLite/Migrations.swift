@@ -21,6 +21,7 @@ enum Migrations {
         migrator.registerMigration("v10-erasure-of-idempotent-responses", migrate: v10)
         migrator.registerMigration("v11-endpoint-definition-filter", migrate: v11)
         migrator.registerMigration("v12-leased-claims-executor-failures", migrate: v12)
+        migrator.registerMigration("v13-custom-events-definition-channel", migrate: v13)
         return migrator
     }
 
@@ -447,6 +448,39 @@ enum Migrations {
                 ALTER TABLE runs ADD COLUMN claim_expires_at INTEGER CHECK ((claim_expires_at IS NULL) = (claimed_by IS NULL));
                 ALTER TABLE runs ADD COLUMN executor_failures INTEGER NOT NULL DEFAULT 0 CHECK (executor_failures >= 0);
                 CREATE INDEX runs_claim_expiry ON runs(claim_expires_at) WHERE claimed_by IS NOT NULL;
+                """)
+    }
+
+    /// Custom event types (`event.emit`): `webhook_events.type` is a run event or a custom type
+    /// (`WebhookEventType.isCustomName`: `[a-z][a-z0-9_.-]*`, at most 128, not `workflow.…`). SQLite
+    /// cannot change a CHECK, so the table is rebuilt as SQLite's ALTER TABLE documentation says
+    /// (foreign keys are off during a migration and checked before it commits).
+    /// `workflow_definition_versions.channel` records the `X-Channel` of the write that saved the
+    /// version, as runs do.
+    private static func v13(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE webhook_events_v13 (
+                    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 128),
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    type TEXT NOT NULL CHECK (type IN ('workflow.completed', 'workflow.failed', 'workflow.timed_out',
+                            'workflow.cancelled', 'workflow.waiting', 'workflow.timeout_alert')
+                        OR (length(type) BETWEEN 1 AND 128 AND type GLOB '[a-z]*' AND type NOT GLOB '*[^-a-z0-9_.]*'
+                            AND type NOT GLOB 'workflow.*')),
+                    body TEXT NOT NULL CHECK (json_valid(body) AND length(CAST(body AS BLOB)) <= 262144),
+                    run_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (tenant_id, id)
+                );
+                INSERT INTO webhook_events_v13 (id, tenant_id, type, body, run_id, created_at)
+                    SELECT id, tenant_id, type, body, run_id, created_at FROM webhook_events;
+                DROP TABLE webhook_events;
+                ALTER TABLE webhook_events_v13 RENAME TO webhook_events;
+                CREATE INDEX webhook_events_tenant_created ON webhook_events(tenant_id, created_at);
+                CREATE INDEX webhook_events_run ON webhook_events(run_id) WHERE run_id IS NOT NULL;
+
+                ALTER TABLE workflow_definition_versions ADD COLUMN channel TEXT
+                    CHECK (channel IS NULL OR length(channel) BETWEEN 1 AND 64);
                 """)
     }
 }

@@ -5,7 +5,7 @@ import GRDB
 
 extension SQLiteStore: DefinitionStore {
     public func saveDraft(
-        tenantId: String, id: String, content: JSONValue, hash: String, actor: String, overwrite: Bool
+        tenantId: String, id: String, content: JSONValue, hash: String, actor: String, channel: String?, overwrite: Bool
     ) async throws -> DefinitionSave {
         let now = nowMillis
         let versionId = newId()
@@ -21,11 +21,13 @@ extension SQLiteStore: DefinitionStore {
             try db.execute(
                 cached: """
                     INSERT INTO workflow_definition_versions
-                        (version_id, tenant_id, definition_id, version, content, hash, created_at, created_by, updated_at, updated_by)
-                    VALUES (?, ?, ?, -1, ?, ?, ?, ?, ?, ?)
+                        (version_id, tenant_id, definition_id, version, content, hash, created_at, created_by, updated_at, updated_by,
+                        channel)
+                    VALUES (?, ?, ?, -1, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     versionId, tenantId, id, text, hash, existing?["created_at"] ?? now, existing?["created_by"] ?? actor, now, actor,
+                    channel,
                 ])
             let saved = try Self.fetchVersion(db, tenantId: tenantId, id: id, selector: .draft)!
             return DefinitionSave(saved: saved, createdDefinition: created, wroteVersion: true)
@@ -33,18 +35,20 @@ extension SQLiteStore: DefinitionStore {
     }
 
     public func publish(
-        tenantId: String, id: String, content: JSONValue, hash: String, actor: String, overwrite: Bool
+        tenantId: String, id: String, content: JSONValue, hash: String, actor: String, channel: String?, overwrite: Bool
     ) async throws -> DefinitionSave {
         let now = nowMillis
         let versionId = newId()
         let text = JSONText.encode(content)
         return try await write("publishDefinition") { db in
             let created = try Self.ensureDefinition(db, tenantId: tenantId, id: id, now: now, overwrite: overwrite)
-            return try Self.publish(db, tenantId: tenantId, id: id, text: text, hash: hash, versionId: versionId, actor: actor, now: now, created: created)
+            return try Self.publish(
+                db, tenantId: tenantId, id: id, text: text, hash: hash, versionId: versionId, actor: actor, channel: channel, now: now,
+                created: created)
         }
     }
 
-    public func publishDraft(tenantId: String, id: String, actor: String) async throws -> DefinitionSave? {
+    public func publishDraft(tenantId: String, id: String, actor: String, channel: String?) async throws -> DefinitionSave? {
         let now = nowMillis
         let versionId = newId()
         return try await write("publishDefinitionDraft") { db in
@@ -58,8 +62,8 @@ extension SQLiteStore: DefinitionStore {
                 cached: "DELETE FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = -1",
                 arguments: [tenantId, id])
             return try Self.publish(
-                db, tenantId: tenantId, id: id, text: draft["content"], hash: draft["hash"], versionId: versionId, actor: actor, now: now,
-                created: false)
+                db, tenantId: tenantId, id: id, text: draft["content"], hash: draft["hash"], versionId: versionId, actor: actor,
+                channel: channel, now: now, created: false)
         }
     }
 
@@ -162,8 +166,8 @@ extension SQLiteStore: DefinitionStore {
     }
 
     private static func publish(
-        _ db: Database, tenantId: String, id: String, text: String, hash: String, versionId: String, actor: String, now: Int64,
-        created: Bool
+        _ db: Database, tenantId: String, id: String, text: String, hash: String, versionId: String, actor: String, channel: String?,
+        now: Int64, created: Bool
     ) throws -> DefinitionSave {
         if let latest = try fetchVersion(db, tenantId: tenantId, id: id, selector: .latest), latest.hash == hash {
             return DefinitionSave(saved: latest, createdDefinition: created, wroteVersion: false)
@@ -175,10 +179,10 @@ extension SQLiteStore: DefinitionStore {
         try db.execute(
             cached: """
                 INSERT INTO workflow_definition_versions
-                    (version_id, tenant_id, definition_id, version, content, hash, created_at, created_by, updated_at, updated_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    (version_id, tenant_id, definition_id, version, content, hash, created_at, created_by, updated_at, updated_by, channel)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [versionId, tenantId, id, max(next, 1), text, hash, now, actor, now, actor])
+            arguments: [versionId, tenantId, id, max(next, 1), text, hash, now, actor, now, actor, channel])
         let saved = try fetchVersion(db, tenantId: tenantId, id: id, selector: .number(max(next, 1)))!
         return DefinitionSave(saved: saved, createdDefinition: created, wroteVersion: true)
     }
@@ -210,6 +214,6 @@ extension SQLiteStore: DefinitionStore {
             definitionId: id, version: row["version"], versionId: row["version_id"], content: try JSONText.decode(content),
             hash: row["hash"], versions: published, hasDraft: hasDraft, disabled: definition["disabled"],
             createdAt: Timestamp.date(millis: row["created_at"]), createdBy: row["created_by"],
-            updatedAt: Timestamp.date(millis: row["updated_at"]), updatedBy: row["updated_by"])
+            updatedAt: Timestamp.date(millis: row["updated_at"]), updatedBy: row["updated_by"], channel: row["channel"])
     }
 }

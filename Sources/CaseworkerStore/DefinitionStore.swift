@@ -37,10 +37,13 @@ public struct DefinitionVersion: Sendable, Hashable {
     /// When and by whom it was last written (differs from `created*` only for a replaced draft).
     public var updatedAt: Date
     public var updatedBy: String
+    /// The `X-Channel` of the request that last wrote this version (SPEC 2.1), if it had one.
+    public var channel: String?
 
     public init(
         definitionId: String, version: Int, versionId: String, content: JSONValue, hash: String, versions: [Int],
-        hasDraft: Bool, disabled: Bool, createdAt: Date, createdBy: String, updatedAt: Date, updatedBy: String
+        hasDraft: Bool, disabled: Bool, createdAt: Date, createdBy: String, updatedAt: Date, updatedBy: String,
+        channel: String? = nil
     ) {
         self.definitionId = definitionId
         self.version = version
@@ -54,6 +57,7 @@ public struct DefinitionVersion: Sendable, Hashable {
         self.createdBy = createdBy
         self.updatedAt = updatedAt
         self.updatedBy = updatedBy
+        self.channel = channel
     }
 }
 
@@ -85,19 +89,20 @@ public struct DefinitionSave: Sendable {
 /// Workflow definitions: a draft and immutable published versions per definition id.
 ///
 /// The store does not interpret content: the API validates it (`WorkflowDefinition(parsing:)`)
-/// and passes the document and its hash.
+/// and passes the document and its hash. `actor` and `channel` (the request's `X-Channel`) are
+/// recorded on the version written.
 public protocol DefinitionStore: Sendable {
     /// Saves or replaces the draft. With `overwrite: false` an existing id is a
     /// `StoreError.conflict`.
-    func saveDraft(tenantId: String, id: String, content: JSONValue, hash: String, actor: String, overwrite: Bool) async throws
+    func saveDraft(tenantId: String, id: String, content: JSONValue, hash: String, actor: String, channel: String?, overwrite: Bool) async throws
         -> DefinitionSave
     /// Publishes `content` as version N+1, unless the latest version has the same hash, which is
     /// returned unchanged. With `overwrite: false` an existing id is a `StoreError.conflict`.
-    func publish(tenantId: String, id: String, content: JSONValue, hash: String, actor: String, overwrite: Bool) async throws
+    func publish(tenantId: String, id: String, content: JSONValue, hash: String, actor: String, channel: String?, overwrite: Bool) async throws
         -> DefinitionSave
     /// Publishes the draft (which then no longer exists). `nil` for an unknown definition;
     /// `StoreError.conflict` when it has no draft.
-    func publishDraft(tenantId: String, id: String, actor: String) async throws -> DefinitionSave?
+    func publishDraft(tenantId: String, id: String, actor: String, channel: String?) async throws -> DefinitionSave?
     func findDefinition(tenantId: String, id: String, selector: VersionSelector) async throws -> DefinitionVersion?
     /// What starting a run needs of a published version, without reading its content: version
     /// `number`, or the latest published one when `nil`. `nil` when there is no such version

@@ -11,5 +11,5 @@ struct Caseworker: AsyncParsableCommand {
             /etc/caseworker/caseworker.yaml) or --dev (data in ./caseworker-data).
             """,
         version: CaseworkerVersion.current,
-        subcommands: [Serve.self, Migrate.self, CheckConfig.self, Keys.self, Backup.self, Purge.self, Deliveries.self, Version.self])
+        subcommands: [Serve.self, Migrate.self, CheckConfig.self, Keys.self, Backup.self, Purge.self, Deliveries.self, Import.self, Version.self])
 }

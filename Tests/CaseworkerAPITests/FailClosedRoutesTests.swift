@@ -43,7 +43,7 @@ import Testing
             ]
             let parsed = try WorkflowDefinition(loading: content)
             _ = try await app.store.saveDraft(
-                tenantId: "tenant-a", id: "old", content: parsed.document, hash: parsed.hash, actor: "test", overwrite: true)
+                tenantId: "tenant-a", id: "old", content: parsed.document, hash: parsed.hash, actor: "test", channel: nil, overwrite: true)
             let reply = try await client.send(.post, "/v1/workflow-definitions/old/publish", key: app.keyA)
             let problem = expectProblem(reply, .unprocessableContent)
             let first = try #require(problem["errors"]?.arrayValue?.first)

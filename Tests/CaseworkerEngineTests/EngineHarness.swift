@@ -145,7 +145,7 @@ struct EngineHarness {
     func publish(_ id: String, _ json: String) async throws -> DefinitionVersion {
         let parsed = try WorkflowDefinition(parsing: try JSONText.decode(json.replacingOccurrences(of: "$BASE", with: baseURL)))
         return try await store.publish(
-            tenantId: Self.tenant, id: id, content: parsed.document, hash: parsed.hash, actor: "test", overwrite: true
+            tenantId: Self.tenant, id: id, content: parsed.document, hash: parsed.hash, actor: "test", channel: nil, overwrite: true
         ).saved
     }
 

@@ -18,7 +18,7 @@ import Testing
             "name": "x", "variables": ["threshold": ["type": "integer", "default": 50]],
             "steps": [["id": "a", "action": "transform", "config": ["set": ["n": 1]]], ["id": "b", "action": "complete"]],
         ]
-        let version = try await store.publish(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "ada", overwrite: true)
+        let version = try await store.publish(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "ada", channel: nil, overwrite: true)
         let caseRecord = try await store.createCase(tenantId: "t", fields: CaseFields(firstName: "Ada"))
         let definition = try WorkflowDefinition(parsing: content)
         let input: JSONValue = ["amount": 12.5, "tags": ["a", "b"], "nested": ["x": nil, "y": true], "text": "é/\"\n"]

@@ -24,7 +24,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
                 "v6-idempotency-keys",
                 "v7-composition", "v8-claims-without-scanning-backlogs", "v9-list-filters", "v10-erasure-of-idempotent-responses",
                 "v11-endpoint-definition-filter",
-                "v12-leased-claims-executor-failures",
+                "v12-leased-claims-executor-failures", "v13-custom-events-definition-channel",
             ])
         await #expect(throws: (any Error).self) { try await store.checkReady() }
         try store.migrate()
@@ -196,7 +196,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         try store.migrate()
         _ = try await store.createKey(tenantId: "t", name: "k", scopes: [.admin], secret: .generate())
         let content: JSONValue = ["name": "x", "steps": [["id": "a", "action": "complete"]]]
-        let v1 = try await store.publish(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "ada", overwrite: true)
+        let v1 = try await store.publish(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "ada", channel: nil, overwrite: true)
         #expect(v1.saved.version == 1)
         #expect(v1.createdDefinition)
         await #expect(throws: DatabaseError.self) {
@@ -207,11 +207,11 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         await #expect(throws: DatabaseError.self) {
             try await store.pool.write { db in try db.execute(sql: "DELETE FROM workflow_definition_versions WHERE version = 1") }
         }
-        let again = try await store.publish(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "bob", overwrite: true)
+        let again = try await store.publish(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "bob", channel: nil, overwrite: true)
         #expect(!again.wroteVersion)
         #expect(again.saved == v1.saved)
         await #expect(throws: StoreError.self) {
-            try await store.saveDraft(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "ada", overwrite: false)
+            try await store.saveDraft(tenantId: "t", id: "d", content: content, hash: ContentHash.of(content), actor: "ada", channel: nil, overwrite: false)
         }
     }
 
@@ -222,8 +222,8 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         _ = try await store.createKey(tenantId: "t", name: "k", scopes: [.admin], secret: .generate())
         let one: JSONValue = ["name": "one", "steps": [["id": "a", "action": "complete"]]]
         let two: JSONValue = ["name": "two", "steps": [["id": "a", "action": "complete"]]]
-        let first = try await store.saveDraft(tenantId: "t", id: "d", content: one, hash: ContentHash.of(one), actor: "ada", overwrite: true)
-        let second = try await store.saveDraft(tenantId: "t", id: "d", content: two, hash: ContentHash.of(two), actor: "bob", overwrite: true)
+        let first = try await store.saveDraft(tenantId: "t", id: "d", content: one, hash: ContentHash.of(one), actor: "ada", channel: nil, overwrite: true)
+        let second = try await store.saveDraft(tenantId: "t", id: "d", content: two, hash: ContentHash.of(two), actor: "bob", channel: nil, overwrite: true)
         #expect(second.saved.createdBy == "ada")
         #expect(second.saved.updatedBy == "bob")
         #expect(second.saved.versionId != first.saved.versionId)
@@ -239,10 +239,10 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
         _ = try await store.createKey(tenantId: "t", name: "k", scopes: [.admin], secret: .generate())
         let one: JSONValue = ["name": "one", "steps": [["id": "a", "action": "complete"]]]
         let two: JSONValue = ["name": "two", "steps": [["id": "a", "action": "complete"]]]
-        _ = try await store.saveDraft(tenantId: "t", id: "d", content: one, hash: ContentHash.of(one), actor: "ada", overwrite: true)
+        _ = try await store.saveDraft(tenantId: "t", id: "d", content: one, hash: ContentHash.of(one), actor: "ada", channel: nil, overwrite: true)
         #expect(try await store.findRunnableVersion(tenantId: "t", id: "d", number: nil) == nil)
-        let v1 = try await store.publish(tenantId: "t", id: "d", content: one, hash: ContentHash.of(one), actor: "ada", overwrite: true)
-        let v2 = try await store.publish(tenantId: "t", id: "d", content: two, hash: ContentHash.of(two), actor: "ada", overwrite: true)
+        let v1 = try await store.publish(tenantId: "t", id: "d", content: one, hash: ContentHash.of(one), actor: "ada", channel: nil, overwrite: true)
+        let v2 = try await store.publish(tenantId: "t", id: "d", content: two, hash: ContentHash.of(two), actor: "ada", channel: nil, overwrite: true)
         #expect(
             try await store.findRunnableVersion(tenantId: "t", id: "d", number: nil)
                 == RunnableVersion(version: 2, versionId: v2.saved.versionId, disabled: false))

@@ -106,7 +106,7 @@ extension StoreUnderTest {
     func publish(_ id: String = "d", content: JSONValue = StoreUnderTest.definition(), tenant: String = StoreUnderTest.tenant)
         async throws -> DefinitionVersion
     {
-        try await store.publish(tenantId: tenant, id: id, content: content, hash: ContentHash.of(content), actor: "ada", overwrite: true)
+        try await store.publish(tenantId: tenant, id: id, content: content, hash: ContentHash.of(content), actor: "ada", channel: nil, overwrite: true)
             .saved
     }
 
@@ -192,7 +192,7 @@ extension StoreUnderTest {
     /// An enabled endpoint of `tenant` subscribed to `events` (every type by default).
     @discardableResult
     func endpoint(
-        _ name: String = "hook", events: [WebhookEventType] = WebhookEventType.allCases, definitions: [String]? = nil,
+        _ name: String = "hook", events: [WebhookEventType] = WebhookEventType.builtIn, definitions: [String]? = nil,
         enabled: Bool = true, tenant: String = StoreUnderTest.tenant
     ) async throws -> WebhookEndpoint {
         try await store.createEndpoint(

@@ -17,6 +17,7 @@ extension DefinitionVersion {
         object["createdBy"] = .string(createdBy)
         object["updatedAt"] = .string(Timestamp.rfc3339(updatedAt))
         object["updatedBy"] = .string(updatedBy)
+        object["channel"] = channel.map(JSONValue.string) ?? .null
         return .object(object)
     }
 

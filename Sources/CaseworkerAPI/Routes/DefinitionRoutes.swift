@@ -12,6 +12,7 @@ struct DefinitionRoutes {
         let definitions = v1.group("workflow-definitions", scope: .definitions)
         definitions.get(use: list)
         definitions.put("{id}", use: save)
+        definitions.post("import", use: importDefinition)
         definitions.get("{id}", use: get)
         definitions.get("{id}/versions", use: versions)
         definitions.post("{id}/publish", use: publish)
@@ -49,17 +50,29 @@ struct DefinitionRoutes {
         }
         guard errors.isEmpty, let definition else { throw ValidationFailed(errors) }
 
+        let result = try await save(definition, id: id, isDraft: isDraft, overwrite: overwrite, request, context)
+        return .json(result.saved.representation, status: result.createdDefinition ? .created : .ok)
+    }
+
+    /// Saves a validated definition as the draft or as a new published version, recording the
+    /// actor and the request's `X-Channel`.
+    func save(
+        _ definition: WorkflowDefinition, id: String, isDraft: Bool, overwrite: Bool, _ request: Request, _ context: APIRequestContext
+    ) async throws -> DefinitionSave {
+        let tenantId = try context.tenantId()
         let actor = context.actor(request)
         let result =
             isDraft
             ? try await store.saveDraft(
-                tenantId: tenantId, id: id, content: definition.document, hash: definition.hash, actor: actor, overwrite: overwrite)
+                tenantId: tenantId, id: id, content: definition.document, hash: definition.hash, actor: actor, channel: request.channel,
+                overwrite: overwrite)
             : try await store.publish(
-                tenantId: tenantId, id: id, content: definition.document, hash: definition.hash, actor: actor, overwrite: overwrite)
+                tenantId: tenantId, id: id, content: definition.document, hash: definition.hash, actor: actor, channel: request.channel,
+                overwrite: overwrite)
         context.logger.info(
             "workflow definition saved",
             metadata: ["definition_id": .string(id), "version": .stringConvertible(result.saved.version), "new_version": .stringConvertible(result.wroteVersion)])
-        return .json(result.saved.representation, status: result.createdDefinition ? .created : .ok)
+        return result
     }
 
     /// `GET /v1/workflow-definitions/{id}?version=N|latest|draft` (default: the latest published
@@ -116,7 +129,8 @@ struct DefinitionRoutes {
                     errors: error.errors)
             }
         }
-        guard let result = try await store.publishDraft(tenantId: try context.tenantId(), id: id, actor: context.actor(request)) else {
+        guard let result = try await store.publishDraft(
+                tenantId: try context.tenantId(), id: id, actor: context.actor(request), channel: request.channel) else {
             throw Problem.notFound("no workflow definition \(id)")
         }
         return .json(result.saved.representation)

@@ -39,7 +39,7 @@ struct RunRoutes {
         let body = try RunStartBody(from: try await JSONBody.read(request, context: context))
 
         let planner = RunPlanner(store: store, definitions: definitions, limits: context.valueLimits)
-        let channel = request.headers[.xChannel].map { $0.prefix(codePoints: 64) }
+        let channel = request.channel
         let now = Date()
         let new = try await planner.resolve(
             tenantId: tenantId, caseId: body.caseId, definitionId: body.workflowDefinitionId, version: body.version,
@@ -199,4 +199,13 @@ struct RunStartBody {
 
 extension HTTPField.Name {
     static let xChannel = HTTPField.Name("X-Channel")!
+}
+
+extension Request {
+    /// `X-Channel` (SPEC 2.1): who made the request (an app, a form, an import), recorded on the
+    /// runs and definition versions it writes; at most 64 characters, `nil` when absent or empty.
+    var channel: String? {
+        guard let text = headers[.xChannel]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        return text.prefix(codePoints: 64)
+    }
 }

@@ -27,7 +27,7 @@ struct WebhookDeliveryRoutes {
         }
         if let text = query["eventType"].map(String.init) {
             guard let type = WebhookEventType(rawValue: text) else {
-                throw Problem.badRequest("eventType must be one of \(WebhookEventType.allNames.joined(separator: ", "))")
+                throw Problem.badRequest("eventType must be \(WebhookEventType.expectation)")
             }
             filter.eventType = type
         }

@@ -52,6 +52,15 @@ enum ActionConfigValidation {
         case .fail:
             _ = reader.string("reason", required: true, maxLength: 8192)
             _ = reader.string("code", maxLength: 128)
+        case .eventEmit:
+            if let type = reader.string("type", required: true, maxLength: 8192), !isTemplate(type), !WebhookEventType.isCustomName(type) {
+                let reason =
+                    type.hasPrefix("workflow.")
+                    ? "must not be in the workflow. namespace, which is Caseworker's own events'"
+                    : "must match [a-z][a-z0-9_.-]* (at most \(WebhookEventType.maxCustomLength) characters)"
+                diagnostics.add(reader.at("type"), reason)
+            }
+            _ = reader.value("data")
         }
         for (key, rule) in ComputedNumber.members(of: action) { numeric(&reader, key, rule) }
         reader.finish(what: what)

@@ -8,6 +8,7 @@ public enum ActionName: String, Sendable, Hashable, CaseIterable {
     case workflowRun = "workflow.run"
     case complete
     case fail
+    case eventEmit = "event.emit"
 
     /// Actions that end the run themselves: their `next` rules never apply.
     public var endsRun: Bool { self == .complete || self == .fail }

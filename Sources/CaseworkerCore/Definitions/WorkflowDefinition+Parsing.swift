@@ -3,13 +3,16 @@ extension WorkflowDefinition {
     /// PUT): they are ignored, never stored or hashed.
     public static let responseOnlyMembers: Set<String> = [
         "id", "version", "versionId", "versions", "hasDraft", "hash", "disabled", "createdAt", "updatedAt",
-        "createdBy", "updatedBy",
+        "createdBy", "updatedBy", "channel",
     ]
 
     /// Members that steer the save rather than describe the definition.
     public static let saveOptionMembers: Set<String> = ["isDraft"]
 
     public static let maxSteps = 1000
+    /// `metadata`: a free-form object kept for tools and imports (vendor fields), stored, returned
+    /// and hashed with the content, never interpreted.
+    public static let maxMetadataBytes = 16 * 1024
     public static let maxBranchDepth = 16
 
     /// Parses and checks a definition body being saved (SPEC 2.4), reporting every problem at
@@ -110,6 +113,14 @@ extension WorkflowDefinition {
         if let value = reader.value("errorHandling"), var handling = MemberReader(value, at: "/errorHandling", diagnostics) {
             if let retry = handling.value("retry") { defaultRetry = RetryPolicyParser.parse(retry, at: "/errorHandling/retry", diagnostics) }
             handling.finish(what: "an errorHandling member")
+        }
+        if let metadata = reader.object("metadata") {
+            let size = JSONText.encode(.object(metadata)).utf8.count
+            if size > Self.maxMetadataBytes {
+                diagnostics.add(
+                    "/metadata",
+                    "is \(ValueLimits.bytesText(size)) of JSON, more than the \(ValueLimits.bytesText(Self.maxMetadataBytes)) allowed")
+            }
         }
         reader.finish(ignoring: Self.responseOnlyMembers, what: "a definition member")
 

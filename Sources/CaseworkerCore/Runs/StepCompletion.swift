@@ -38,10 +38,13 @@ public struct StepCompletion: Sendable {
     public var error: RunError?
     /// Keep the engine's claim (it runs the next step at once) instead of releasing the run.
     public var keepClaim: Bool
+    /// Custom events the step published (`event.emit`): written to the outbox in the transaction
+    /// that records the step, so they exist exactly when the step's completion does.
+    public var emitted: [EmittedEvent]
 
     public init(
         task: RunTask?, parentStepId: String?, stateChanges: [String: JSONValue], stepResult: JSONValue?, next: Next,
-        error: RunError? = nil, keepClaim: Bool
+        error: RunError? = nil, keepClaim: Bool, emitted: [EmittedEvent] = []
     ) {
         self.task = task
         self.parentStepId = parentStepId
@@ -50,6 +53,28 @@ public struct StepCompletion: Sendable {
         self.next = next
         self.error = error
         self.keepClaim = keepClaim
+        self.emitted = emitted
+    }
+}
+
+/// A custom event published by an `event.emit` step.
+public struct EmittedEvent: Sendable, Equatable {
+    /// The event id and `webhook-id`: `msg_<ULID>`.
+    public var id: String
+    /// A custom type (`WebhookEventType.isCustomName`).
+    public var type: WebhookEventType
+    public var stepId: String
+    /// The step's `data`, at most `maxPayloadBytes` as compact JSON.
+    public var payload: JSONValue
+
+    /// The largest `data` of an `event.emit` step, in bytes of compact JSON.
+    public static let maxPayloadBytes = 64 * 1024
+
+    public init(id: String, type: WebhookEventType, stepId: String, payload: JSONValue) {
+        self.id = id
+        self.type = type
+        self.stepId = stepId
+        self.payload = payload
     }
 }
 

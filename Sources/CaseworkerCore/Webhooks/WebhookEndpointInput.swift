@@ -80,7 +80,7 @@ public enum WebhookEndpointInput {
             for (index, item) in items.enumerated() {
                 let pointer = JSONPointer.appending(index, to: "/events")
                 guard let name = item.stringValue, let type = WebhookEventType(rawValue: name) else {
-                    errors.append(FieldError(property: pointer, message: "must be one of \(WebhookEventType.allNames.joined(separator: ", "))"))
+                    errors.append(FieldError(property: pointer, message: "must be \(WebhookEventType.expectation)"))
                     continue
                 }
                 if seen.contains(type) {

@@ -32,6 +32,9 @@ public enum ActionResult: Sendable, Equatable {
     /// The step suspends (`wait`, `await`): the engine stores the wait, the run becomes `WAITING`
     /// and the step's outcome is decided when it wakes.
     case suspend(Suspension)
+    /// The step publishes a custom event (`event.emit`): it ends `OK` with output `{type, eventId}`
+    /// and the event is written to the outbox with the step's completion.
+    case publish(type: WebhookEventType, data: JSONValue)
 
     public static func ok(_ output: JSONValue, code: String? = nil, stateChanges: [String: JSONValue] = [:]) -> ActionResult {
         .outcome(StepOutcome(.ok, code: code), output: output, error: nil, retryable: false, stateChanges: stateChanges)
@@ -72,7 +75,7 @@ public struct ActionRegistry: Sendable {
         ActionRegistry([
             .httpRequest: http, .transform: TransformAction(), .switch: SwitchAction(), .complete: CompleteAction(),
             .fail: FailAction(), .wait: WaitAction(), .await: AwaitAction(),
-            .workflowRun: WorkflowRunAction(),
+            .workflowRun: WorkflowRunAction(), .eventEmit: EventEmitAction(),
         ])
     }
 

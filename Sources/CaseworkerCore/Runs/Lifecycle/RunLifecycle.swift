@@ -55,8 +55,10 @@ public enum RunLifecycle {
             completions.dropLast().allSatisfy { if case .step = $0.next { $0.keepClaim } else { false } },
             "only the last completion of a batch may leave its step sequence")
         var after = completions.reduce(run) { $0.applying($1) }
-        var effects = completions.compactMap { completion in
-            completion.task.map { RunEffect.recordTask($0, parentStepId: completion.parentStepId) }
+        var effects: [RunEffect] = []
+        for completion in completions {
+            if let task = completion.task { effects.append(.recordTask(task, parentStepId: completion.parentStepId)) }
+            effects += completion.emitted.map { .emit(run.customEvent($0, context: context)) }
         }
         after.executorFailures = 0
         after.dueAt = context.now

@@ -45,4 +45,19 @@ extension Run {
             body: WebhookEventBody.make(type: type, timestamp: context.now, data: data ?? eventData), runId: id,
             definitionId: workflowDefinitionId)
     }
+
+    /// The outbox event of a custom event published by one of the run's steps: `data` is `{id,
+    /// caseId, workflowDefinitionId, version, correlationId, stepId, payload}`, `id` being the
+    /// run's.
+    public func customEvent(_ event: EmittedEvent, context: LifecycleContext) -> OutboxEvent {
+        let data: JSONValue = [
+            "id": .string(id), "caseId": .string(caseId), "workflowDefinitionId": .string(workflowDefinitionId),
+            "version": .int(version), "correlationId": correlationId.map(JSONValue.string) ?? .null,
+            "stepId": .string(event.stepId), "payload": event.payload,
+        ]
+        return OutboxEvent(
+            id: event.id, tenantId: tenantId, type: event.type,
+            body: WebhookEventBody.make(type: event.type, timestamp: context.now, data: data), runId: id,
+            definitionId: workflowDefinitionId)
+    }
 }
