@@ -208,7 +208,7 @@ let package = Package(
             path: "Tests/CaseworkerTestSupport"
         ),
         .testTarget(name: "CaseworkerCoreTests", dependencies: ["CaseworkerCore", "CaseworkerTestSupport"]),
-        .testTarget(name: "CaseworkerImportTests", dependencies: ["CaseworkerImport", "CaseworkerCore"]),
+        .testTarget(name: "CaseworkerImportTests", dependencies: ["CaseworkerImport", "CaseworkerCore", "CaseworkerTestSupport"]),
         .testTarget(
             name: "CaseworkerSQLiteTests",
             dependencies: ["CaseworkerSQLite", "CaseworkerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]

@@ -58,7 +58,7 @@ import Testing
     /// The executor asks the action, not a list of names: each action of this release says whether
     /// it has side effects, and an action the registry does not know counts as having them.
     @Test func eachActionSaysWhetherItHasSideEffects() throws {
-        let pure: Set<ActionName> = [.transform, .switch, .complete, .fail]
+        let pure: Set<ActionName> = [.transform, .switch, .complete, .fail, .eventEmit]
         for name in ActionName.allCases {
             #expect(Self.actions.hasSideEffects(name) == !pure.contains(name), "\(name.rawValue)")
         }

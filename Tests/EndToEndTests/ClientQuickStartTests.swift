@@ -22,7 +22,7 @@ import Testing
 
         try await VerifyingReceiver.with { receiver in
             let endpoint = try await caseworker.api.createWebhookEndpoint(
-                body: .json(.init(url: "http://127.0.0.1:\(receiver.port)/hooks/caseworker", events: [.workflow_completed]))
+                body: .json(.init(url: "http://127.0.0.1:\(receiver.port)/hooks/caseworker", events: [.init(value1: .workflow_completed)]))
             ).created.body.json
             receiver.trust(try WebhookSecret(endpoint.secret))
 
