@@ -344,6 +344,59 @@ import Testing
     }
 }
 
+extension WebhookStoreTests {
+    @Test func theSchemaAdmitsCustomEventTypesAndNoOtherNames() async throws {
+        let f = try await fixture()
+        defer { try? FileManager.default.removeItem(at: f.directory) }
+        let custom = try #require(WebhookEventType(rawValue: "kyc.document_requested"))
+        let endpoint = try await f.store.createEndpoint(tenantId: "a", fields: .init(url: "https://a.example/", events: [custom]), secret: Self.secret)
+        _ = try await f.enqueue(custom)
+        #expect(try await f.fixtureCount("SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = '\(endpoint.id)'") == 1)
+        for type in ["workflow.custom", "Kyc", "9x", "a b", "", String(repeating: "a", count: 129)] {
+            let sql = "INSERT INTO webhook_events (id, tenant_id, type, body, created_at) VALUES ('e-\(type.count)', 'a', '\(type)', '{}', 0)"
+            await #expect(throws: DatabaseError.self, "\(type)") { try await f.store.pool.write { db in try db.execute(sql: sql) } }
+        }
+    }
+
+    /// v13 rebuilds `webhook_events`: the events and deliveries written before it are all kept,
+    /// still linked.
+    @Test func theMigrationToCustomEventTypesKeepsEveryEventAndDelivery() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-v13-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("db.sqlite").path
+        let queue = try DatabaseQueue(path: path)
+        try Migrations.migrator.migrate(queue, upTo: "v12-leased-claims-executor-failures")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO tenants (id, created_at) VALUES ('a', 0);
+                    INSERT INTO webhook_endpoints (id, tenant_id, url, events, secret, created_at, updated_at)
+                        VALUES ('ep', 'a', 'https://a.example/', '["workflow.completed"]', '\(Self.secret)', 0, 0);
+                    INSERT INTO webhook_events (id, tenant_id, type, body, run_id, created_at)
+                        VALUES ('msg_1', 'a', 'workflow.completed', '{"type":"workflow.completed"}', 'run-1', 5);
+                    INSERT INTO webhook_deliveries (id, tenant_id, event_id, endpoint_id, status, next_attempt_at, created_at, updated_at)
+                        VALUES ('d1', 'a', 'msg_1', 'ep', 'PENDING', 5, 5, 5);
+                    """)
+        }
+        try queue.close()
+
+        let store = try SQLiteStore(options: .init(path: path))
+        try store.migrate()
+        #expect(try store.pendingMigrations().isEmpty)
+        let rows = try await store.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT e.id, e.type, e.run_id, d.id AS delivery FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id")
+        }
+        #expect(rows.count == 1)
+        #expect(rows.first?["id"] == "msg_1")
+        #expect(rows.first?["run_id"] == "run-1")
+        #expect(rows.first?["delivery"] == "d1")
+        let violations = try await store.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        #expect(violations.isEmpty)
+    }
+}
+
 extension WebhookStoreTests.Fixture {
     func fixtureCount(_ sql: String) async throws -> Int {
         try await store.pool.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
