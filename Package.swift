@@ -14,6 +14,9 @@ import PackageDescription
 //                   ^
 //               caseworker (executable)
 //
+//   CaseworkerImport (Conductor and Invopop definitions translated; pure, -> CaseworkerCore)
+//     ^-- CaseworkerAPI (the import route), caseworker (the import command)
+//
 //   CaseworkerWebhookSigning (Standard Webhooks secrets, signer, verifier; swift-crypto only)
 //     ^-- CaseworkerAPI, CaseworkerSQLite, CaseworkerWebhooks (the daemon signs with it)
 //     ^-- CaseworkerClient (the client library verifies with it; it imports nothing else of ours)
