@@ -46,6 +46,12 @@ struct ReportBuilder {
         add(.init(pointer: pointer, outcome: .kept, target: metadataPointer(path), coversValue: true))
     }
 
+    /// Writes `value` to `metadata.<format>.<path…>` without an entry of its own: context for a
+    /// member reported otherwise (an EVENT task's sink, whose name became the event type).
+    mutating func record(_ value: JSONValue, at path: [String]) {
+        kept = Self.setting(value, at: path[...], in: kept)
+    }
+
     /// Left out, with why nothing of its behaviour is lost.
     mutating func ignore(_ pointer: String, _ reason: String) {
         add(.init(pointer: pointer, outcome: .ignored, reason: reason, coversValue: true))
