@@ -19,5 +19,8 @@ ensure_debian_packages libsqlite3-dev nodejs
 ensure_test_venv
 LINEAR_REGEX_NODE="$(command -v node)"
 export LINEAR_REGEX_NODE
+# A crash of the test process prints the crashed thread only (not every idle thread, nor the
+# registers and images), so that its frames are what a CI log's tail shows.
+export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=yes,threads=crashed,registers=none,images=none}"
 
 exec swift test --disable-xctest "$@"
