@@ -145,7 +145,9 @@ import Testing
             // Commits, by named transaction.
             #expect(samples.value("caseworker_db_commit_duration_seconds_count", ["transaction": "startRun"]) == 1)
             // The transform and the complete step have no side effects: they commit together.
-            #expect(samples.value("caseworker_db_commit_duration_seconds_count", ["transaction": "commitRun"]) == 1)
+            #expect(
+                samples.value("caseworker_db_commit_duration_seconds_count", ["transaction": "commitRun"]) == 1,
+                "\(samples.all("caseworker_db_commit_duration_seconds_count").map { "\($0.labels) \($0.value)" })")
             #expect((samples.value("caseworker_db_commit_duration_seconds_sum", ["transaction": "createCase"]) ?? -1) >= 0)
             // Webhooks: nothing to deliver on this path.
             #expect(samples.value("caseworker_webhook_deliveries_pending") == 0)
