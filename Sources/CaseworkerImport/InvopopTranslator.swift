@@ -265,7 +265,8 @@ struct InvopopTranslator {
             report.refuse(pointer, "has no target: give it steps, a step_id or stop: true")
             return nil
         }
-        if taken.key != "steps" { report.map(at(taken.key), to: native(taken.native)) }
+        // Non-empty `steps` too: the branch is mapped as a whole here, its steps one by one above.
+        report.map(at(taken.key), to: native(taken.native))
         rule[taken.native] = taken.value
         for other in targets.dropFirst() {
             report.ignore(at(other.key), "a rule has one target; the earlier one (\(taken.key)) is taken")
