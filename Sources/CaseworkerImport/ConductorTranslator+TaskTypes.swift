@@ -175,17 +175,22 @@ extension ConductorTranslator {
         var parameterName: String?
         var namer = "expression"
         if type == "SWITCH" {
+            var isValueParam = false
             switch task.members["evaluatorType"] {
             case nil:
                 report.refuse(task.at("evaluatorType"), "is required: value-param (the value of an input parameter) is translated")
             case .string("value-param")?:
+                isValueParam = true
                 report.map(task.at("evaluatorType"), to: valueTarget)
             case let other?:
                 report.refuse(task.at("evaluatorType"),
                     "\(JSONText.encode(other)) evaluates JavaScript, and Caseworker has no JavaScript engine: use value-param, "
                         + "with the value computed in inputParameters from ${…} references")
             }
-            if let value = task.members["expression"] {
+            if task.members["evaluatorType"] != nil, !isValueParam, task.members["expression"] != nil {
+                // JavaScript, not the name of an input parameter: nothing to look up.
+                report.ignore(task.at("expression"), "not translated: the script of the refused evaluatorType (see \(task.at("evaluatorType")))")
+            } else if let value = task.members["expression"] {
                 parameterName = string(value, at: task.at("expression"))
                 if parameterName != nil { report.map(task.at("expression"), to: valueTarget) }
             } else {
