@@ -20,7 +20,7 @@ import Testing
         #expect(report.summary(at: "/steps/0/next/0/steps/0") == "ignored")
         #expect(report.entry(at: "/steps/0/next/1/steps")?.reason == "empty: no steps to run")
         #expect(ImportTestSupport.unaccounted(body, report) == [])
-        #expect(result.definition["steps"]?[0]?["next"] == nil)
+        #expect(result.definition["steps"]?.arrayValue?.first?["next"] == nil)
     }
 
     @Test func aWorkflowOfPlaceholdersOnlyIsRefused() {
@@ -62,7 +62,7 @@ import Testing
               {"id": "c", "action": "complete"}]}
             """#)
         #expect(result.report.refusals == [])
-        #expect(result.definition["steps"]?[0]?["next"] == [
+        #expect(result.definition["steps"]?.arrayValue?.first?["next"] == [
             ["code": "x", "steps": [["id": "b", "action": "complete"]]], ["code": "y", "stepId": "c"], ["code": "z", "stop": true],
             ["stop": true],
         ])
