@@ -141,6 +141,17 @@ let package = Package(
         // Build tool: docs/openapi.yaml as a Swift string in the target that uses it.
         .plugin(name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["embed-text"]),
         .executableTarget(name: "embed-text", path: "Plugins/embed-text"),
+        // The operators' dashboard under /ui: server-rendered HTML pages, sign-in sessions, CSRF.
+        // Talks to CaseworkerStore only, on the API's router and request context.
+        .target(
+            name: "CaseworkerDashboard",
+            dependencies: [
+                "CaseworkerAPI",
+                "CaseworkerStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Configuration and the wiring of services into one process.
         .target(
             name: "CaseworkerServer",
@@ -148,6 +159,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "CaseworkerAPI",
+                "CaseworkerDashboard",
                 "CaseworkerEngine",
                 "CaseworkerOutbound",
                 "CaseworkerSQLite",
@@ -223,6 +235,14 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The dashboard's routes against the real router and a real SQLite file.
+        .testTarget(
+            name: "CaseworkerDashboardTests",
+            dependencies: [
+                "CaseworkerDashboard", "CaseworkerAPI", "CaseworkerEngine", "CaseworkerSQLite", "CaseworkerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

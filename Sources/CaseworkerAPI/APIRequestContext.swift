@@ -15,9 +15,12 @@ public struct APIRequestContext: RequestContext {
     public var valueLimits = ValueLimits.default
     /// The authenticated key; set by `AuthenticationMiddleware` on every `/v1` route.
     public var apiKey: APIKey?
+    /// The IP address of the connected peer, when known (the dashboard limits sign-ins by it).
+    public let peerAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The tenant of the authenticated key. Every `/v1` handler scopes its store calls by it.

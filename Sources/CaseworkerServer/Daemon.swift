@@ -1,5 +1,6 @@
 import CaseworkerAPI
 import CaseworkerCore
+import CaseworkerDashboard
 import CaseworkerEngine
 import CaseworkerOutbound
 import CaseworkerSQLite
@@ -111,6 +112,7 @@ public enum Daemon {
         var api = config.server.apiConfiguration
         api.valueLimits = config.limits
         let router = makeRouter(store: store, configuration: api, metrics: apiMetrics(config: config, metrics: metrics), readiness: readiness)
+        if config.ui.enabled { Dashboard(store: store, configuration: config.ui).register(on: router) }
         return Application(
             router: router,
             server: makeHTTPServer(configuration: api),

@@ -125,6 +125,16 @@ public enum ConfigLoader {
             "must be empty (serve /metrics on server.listen) or HOST:PORT, e.g. 127.0.0.1:9464"
         ) { text in text.isEmpty ? .some(nil) : ListenAddress(text).map { .some($0) } }
         problems += fields.problems
+        let booleans = ["true": true, "false": false, "yes": true, "no": false]
+        await fields.read("ui.enabled", into: &config.ui.enabled, "must be true or false") { booleans[$0.lowercased()] }
+        await fields.read("ui.secureCookies", into: &config.ui.secureCookies, "must be true or false") { booleans[$0.lowercased()] }
+        var idleMinutes = 30
+        var sessionHours = 12
+        await fields.read("ui.sessionIdleMinutes", into: &idleMinutes, in: 1...1440)
+        await fields.read("ui.sessionHours", into: &sessionHours, in: 1...720)
+        config.ui.sessionIdle = .seconds(idleMinutes * 60)
+        config.ui.sessionLifetime = .seconds(sessionHours * 3600)
+        await fields.read("ui.loginAttemptsPerMinute", into: &config.ui.loginAttemptsPerMinute, in: 1...1000)
         if let listen = config.metrics.listen, listen == config.server.listen, listen.port != 0 {
             problems.append(.init(key: "metrics.listen", message: "must differ from server.listen, or be empty to serve /metrics there"))
         }
@@ -183,7 +193,7 @@ public enum ConfigLoader {
     private struct NotAMapping: Error {}
 
     private static func describeFileError(_ error: any Error, path: String) -> String {
-        if error is NotAMapping { return "must be a YAML mapping of sections (server, database, engine, log, retention, webhooks, metrics)" }
+        if error is NotAMapping { return "must be a YAML mapping of sections (server, database, engine, log, retention, webhooks, metrics, limits, ui)" }
         if let error = error as? CocoaError, error.code == .fileReadNoSuchFile {
             return "no such file (create one from etc/caseworker.yaml, or use --dev)"
         }
