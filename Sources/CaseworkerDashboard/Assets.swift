@@ -46,6 +46,9 @@ enum Assets {
         .hint { color: var(--muted); }
         dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
         dl.fields dt { font-weight: 600; }
+        pre.diff del { color: #a40e26; text-decoration: none; background: #ffebe9; display: block; }
+        pre.diff ins { color: #116329; text-decoration: none; background: #dafbe1; display: block; }
+        pre.diff .same { display: block; }
         button { font: inherit; padding: .2rem .7rem; }
         """
 }

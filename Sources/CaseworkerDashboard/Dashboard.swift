@@ -37,6 +37,9 @@ public struct Dashboard: Sendable {
             return Response(status: .seeOther, headers: [.location: "/ui/login", .setCookie: cookie(Self.sessionCookie, "", maxAge: 0)])
         }
         RunPages(store: store).register(on: pages)
+        CasePages(store: store).register(on: pages)
+        DefinitionPages(store: store).register(on: pages)
+        WebhookPages(store: store).register(on: pages)
     }
 
     /// A cookie for `/ui` only, `HttpOnly`, `SameSite=Strict`, `Secure` when configured.

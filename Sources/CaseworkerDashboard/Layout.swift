@@ -10,6 +10,8 @@ enum Layout {
         if let key, let csrf {
             var links: [HTML] = [#"<a href="/ui">Overview</a>"#]
             if key.grants(.read, on: .workflows) { links.append(#"<a href="/ui/runs">Runs</a>"#) }
+            if key.grants(.read, on: .definitions) { links.append(#"<a href="/ui/definitions">Definitions</a>"#) }
+            if key.grants(.read, on: .webhooks) { links.append(#"<a href="/ui/webhooks">Webhooks</a>"#) }
             nav = """
                 <nav aria-label="Main"><a class="brand" href="/ui">Caseworker</a> \(links)
                 <span class="who">Signed in as \(key.name) (\(key.tenantId))</span>

@@ -46,7 +46,7 @@ struct RunPages {
         let rows = page.items.map { run -> HTML in
             """
             <tr><td><a href="/ui/runs/\(run.id.queryEncoded)">\(run.id)</a></td><td>\(Layout.status(run.status))</td>
-            <td>\(run.workflowDefinitionId) v\(run.version)</td><td>\(run.caseId)</td><td>\(Layout.timestamp(run.createdAt))</td>
+            <td>\(run.workflowDefinitionId) v\(run.version)</td><td><a href="/ui/cases/\(run.caseId.queryEncoded)">\(run.caseId)</a></td><td>\(Layout.timestamp(run.createdAt))</td>
             <td>\(run.error?.code)</td></tr>
             """
         }
@@ -103,8 +103,8 @@ struct RunPages {
         let error: HTML = run.error.map { #"<p class="error" role="alert">\#($0.code): \#($0.message)</p>"# } ?? ""
         let body: HTML = """
             <dl class="fields"><dt>Status</dt><dd>\(Layout.status(run.status))</dd>
-            <dt>Definition</dt><dd>\(run.workflowDefinitionId) version \(run.version)</dd>
-            <dt>Case</dt><dd>\(run.caseId)</dd><dt>Current step</dt><dd>\(run.currentStepId ?? "—")</dd>
+            <dt>Definition</dt><dd><a href="/ui/definitions/\(run.workflowDefinitionId.queryEncoded)?version=\(run.version)">\(run.workflowDefinitionId) version \(run.version)</a></dd>
+            <dt>Case</dt><dd><a href="/ui/cases/\(run.caseId.queryEncoded)">\(run.caseId)</a></dd><dt>Current step</dt><dd>\(run.currentStepId ?? "—")</dd>
             <dt>Correlation id</dt><dd>\(run.correlationId ?? "—")</dd>
             <dt>Created</dt><dd>\(Layout.timestamp(run.createdAt))</dd><dt>Finished</dt><dd>\(Layout.timestamp(run.finishedAt))</dd></dl>
             \(error)<p>\(actions)</p>
