@@ -49,6 +49,16 @@ enum Assets {
         pre.diff del { color: #a40e26; text-decoration: none; background: #ffebe9; display: block; }
         pre.diff ins { color: #116329; text-decoration: none; background: #dafbe1; display: block; }
         pre.diff .same { display: block; }
+        svg.graph .step rect { fill: #fff; stroke: #57606a; stroke-width: 1; }
+        svg.graph .step.taken rect { stroke: #116329; stroke-width: 3; }
+        svg.graph .step.current rect { stroke: #0b57d0; stroke-width: 4; fill: #eef4ff; }
+        svg.graph text { font: 13px system-ui, sans-serif; fill: #1b1f24; }
+        svg.graph .edge, svg.graph .jump { stroke: #57606a; fill: none; }
+        svg.graph .jump { stroke-dasharray: 4 3; }
+        svg.bars rect.completed { fill: #2da44e; } svg.bars rect.failed { fill: #cf222e; } svg.bars rect.other { fill: #8c959f; }
+        svg.bars text { font: 11px system-ui, sans-serif; fill: #57606a; }
+        fieldset { border: 1px solid var(--line); margin: 1rem 0; }
+        textarea { width: 100%; font: 13px ui-monospace, monospace; }
         button { font: inherit; padding: .2rem .7rem; }
         """
 }

@@ -20,6 +20,62 @@ struct RunPages {
             guard try await store.cancelRun(tenantId: key.tenantId, id: id) != nil else { throw DashboardError.notFound("No run \(id).") }
             return Response(status: .seeOther, headers: [.location: "/ui/runs/\(id.queryEncoded)"])
         }
+        pages.post("runs/{runId}/signal") { _, context in
+            let (key, _) = try context.requiring(.write, on: .workflows)
+            let id = try context.parameters.require("runId")
+            guard let name = context.form.nonEmpty("signal") else { throw DashboardError.badRequest("Name the signal to send.") }
+            let payload: JSONValue
+            if let text = context.form.nonEmpty("payload") {
+                guard let value = try? JSONText.decode(text) else { throw DashboardError.badRequest("The payload is not valid JSON.") }
+                payload = value
+            } else {
+                var review: [String: JSONValue] = ["reviewer": .string(key.name)]
+                if let decision = context.form.nonEmpty("decision") { review["decision"] = .string(decision) }
+                if let comment = context.form.nonEmpty("comment") { review["comment"] = .string(comment) }
+                payload = .object(review)
+            }
+            guard try await store.signalRun(tenantId: key.tenantId, id: id, name: name, payload: payload) != nil else {
+                throw DashboardError.notFound("No run \(id).")
+            }
+            return Response(status: .seeOther, headers: [.location: "/ui/runs/\(id.queryEncoded)"])
+        }
+        pages.get("runs/bulk") { request, context in
+            let (key, session) = try context.requiring(.write, on: .workflows)
+            let (action, filter) = try Self.bulk(request.query)
+            let matched = try await matching(filter, tenantId: key.tenantId)
+            var hidden = ["action": action.rawValue, "status": filter.status?.rawValue ?? ""]
+            if let definition = filter.workflowDefinitionId { hidden["definition"] = definition }
+            if let caseId = filter.caseId { hidden["case"] = caseId }
+            let more: HTML = matched.hasMore ? " (the first \(Self.bulkLimit); run it again for the rest)" : ""
+            let body: HTML = """
+                <p>\(action == .retry ? "Retry" : "Cancel") \(matched.runs.count) \(filter.status?.rawValue ?? "") runs\(more)?</p>
+                <form method="post" action="/ui/runs/bulk">\(Layout.csrfField(session.csrfToken))\(hidden.sorted { $0.key < $1.key }.map { HTML(#"<input type="hidden" name="\#($0.key)" value="\#($0.value)">"#) })
+                <button type="submit">\(action == .retry ? "Retry" : "Cancel") them</button> <a href="/ui/runs">Back</a></form>
+                """
+            return Layout.response(Layout.page(title: "Confirm", key: key, csrf: session.csrfToken, body))
+        }
+        pages.post("runs/bulk") { _, context in
+            let (key, session) = try context.requiring(.write, on: .workflows)
+            let (action, filter) = try Self.bulk(context.form)
+            let matched = try await matching(filter, tenantId: key.tenantId)
+            var changed = 0, refused = 0
+            for run in matched.runs {
+                do {
+                    switch action {
+                    case .retry:
+                        guard let step = run.error?.stepId ?? run.currentStepId else { refused += 1; continue }
+                        _ = try await store.retryRun(tenantId: key.tenantId, id: run.id, fromStepId: step)
+                    case .cancel:
+                        _ = try await store.cancelRun(tenantId: key.tenantId, id: run.id)
+                    }
+                    changed += 1
+                } catch StoreError.conflict {
+                    refused += 1  // it moved on since it was listed
+                }
+            }
+            let body: HTML = "<p>\(changed) runs \(action == .retry ? "retried" : "cancelled"), \(refused) no longer could be.</p><p><a href=\"/ui/runs\">Back to the runs</a></p>"
+            return Layout.response(Layout.page(title: "Done", key: key, csrf: session.csrfToken, body))
+        }
         pages.post("runs/{runId}/retry") { request, context in
             let (key, _) = try context.requiring(.write, on: .workflows)
             let id = try context.parameters.require("runId")
@@ -30,6 +86,34 @@ struct RunPages {
             _ = try await store.retryRun(tenantId: key.tenantId, id: id, fromStepId: step)
             return Response(status: .seeOther, headers: [.location: "/ui/runs/\(id.queryEncoded)"])
         }
+    }
+
+    /// At most this many runs are changed by one bulk action; the page says when more matched.
+    static let bulkLimit = 500
+
+    enum BulkAction: String { case retry, cancel }
+
+    /// The action and its filter: retry needs `FAILED` or `TIMED_OUT`, cancel an active status.
+    static func bulk(_ fields: FormFields) throws(DashboardError) -> (BulkAction, RunFilter) {
+        guard let action = fields.nonEmpty("action").flatMap(BulkAction.init) else { throw .badRequest("The action must be retry or cancel.") }
+        guard let status = fields.nonEmpty("status").flatMap(RunStatus.init) else { throw .badRequest("Filter by a status first.") }
+        switch (action, status) {
+        case (.retry, .failed), (.retry, .timedOut), (.cancel, .pending), (.cancel, .running), (.cancel, .waiting): break
+        default: throw .badRequest("Runs that are \(status.rawValue) cannot be \(action == .retry ? "retried" : "cancelled").")
+        }
+        return (action, RunFilter(status: status, caseId: fields.nonEmpty("case"), workflowDefinitionId: fields.nonEmpty("definition")))
+    }
+
+    private func matching(_ filter: RunFilter, tenantId: String) async throws -> (runs: [Run], hasMore: Bool) {
+        var runs: [Run] = []
+        var before: String?
+        while runs.count < Self.bulkLimit {
+            let page = try await store.listRuns(tenantId: tenantId, filter: filter, page: PageRequest(limit: min(100, Self.bulkLimit - runs.count), beforeId: before))
+            runs += page.items
+            guard page.hasMore, let last = page.items.last else { return (runs, false) }
+            before = last.id
+        }
+        return (runs, true)
     }
 
     @Sendable func list(_ request: Request, context: DashboardContext) async throws -> Response {
@@ -59,6 +143,12 @@ struct RunPages {
             for name in ["status", "definition", "case"] { if let value = query.nonEmpty(name) { fields.append("\(name)=\(value.queryEncoded)") } }
             next = #"<p><a rel="next" href="/ui/runs?\#(fields.joined(separator: "&"))">Older runs</a></p>"#
         }
+        var bulk: HTML = ""
+        if key.grants(.write, on: .workflows), let status = filter.status, let action: BulkAction = status == .failed || status == .timedOut ? .retry : (status.isTerminal ? nil : .cancel) {
+            var fields = ["action=\(action.rawValue)", "status=\(status.rawValue)"]
+            for name in ["definition", "case"] { if let value = query.nonEmpty(name) { fields.append("\(name)=\(value.queryEncoded)") } }
+            bulk = #"<p><a href="/ui/runs/bulk?\#(fields.joined(separator: "&"))">\#(action == .retry ? "Retry" : "Cancel") every run of this filter…</a></p>"#
+        }
         let body: HTML = """
             <form method="get" action="/ui/runs" class="filters" role="search">
             <label>Status <select name="status">\(options)</select></label>
@@ -67,7 +157,7 @@ struct RunPages {
             <button type="submit">Filter</button></form>
             <table><thead><tr><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Definition</th><th scope="col">Case</th>
             <th scope="col">Created</th><th scope="col">Error</th></tr></thead><tbody>\(rows)</tbody></table>
-            \(page.items.isEmpty ? HTML("<p>No runs match.</p>") : "")\(next)
+            \(page.items.isEmpty ? HTML("<p>No runs match.</p>") : "")\(next)\(bulk)
             """
         return Layout.response(Layout.page(title: "Runs", key: key, csrf: session.csrfToken, body))
     }
@@ -100,6 +190,26 @@ struct RunPages {
                 actions.append(Layout.actionButton("Retry run", action: "/ui/runs/\(run.id.queryEncoded)/retry", csrf: session.csrfToken))
             }
         }
+        if key.grants(.write, on: .workflows), run.status == .waiting, let signal = run.wait?.signal {
+            actions.append(
+                """
+                <form method="post" action="/ui/runs/\(run.id.queryEncoded)/signal">\(Layout.csrfField(session.csrfToken))
+                <input type="hidden" name="signal" value="\(signal)"><fieldset><legend>Review: the run awaits the signal \(signal)</legend>
+                <p><label><input type="radio" name="decision" value="approve" required> Approve</label>
+                <label><input type="radio" name="decision" value="reject"> Reject</label></p>
+                <p><label for="comment">Comment</label><textarea id="comment" name="comment" rows="3"></textarea></p>
+                <button type="submit">Send decision</button></fieldset></form>
+                <form method="post" action="/ui/runs/\(run.id.queryEncoded)/signal">\(Layout.csrfField(session.csrfToken))
+                <fieldset><legend>Or send any signal with a JSON payload</legend>
+                <p><label for="signal-name">Signal</label> <input id="signal-name" name="signal" value="\(signal)" required></p>
+                <p><label for="payload">Payload (JSON)</label><textarea id="payload" name="payload" rows="4" required>{}</textarea></p>
+                <button type="submit">Send signal</button></fieldset></form>
+                """)
+        }
+        var graph: HTML = ""
+        if let content = try await store.definitionContent(versionId: run.versionId), let definition = try? WorkflowDefinition(loading: content) {
+            graph = "<h2>Steps</h2>\(DefinitionGraphSVG.draw(definition, taken: Set(tasks.map(\.stepId)), current: run.status.isTerminal ? nil : run.currentStepId))"
+        }
         let error: HTML = run.error.map { #"<p class="error" role="alert">\#($0.code): \#($0.message)</p>"# } ?? ""
         let body: HTML = """
             <dl class="fields"><dt>Status</dt><dd>\(Layout.status(run.status))</dd>
@@ -107,7 +217,7 @@ struct RunPages {
             <dt>Case</dt><dd><a href="/ui/cases/\(run.caseId.queryEncoded)">\(run.caseId)</a></dd><dt>Current step</dt><dd>\(run.currentStepId ?? "—")</dd>
             <dt>Correlation id</dt><dd>\(run.correlationId ?? "—")</dd>
             <dt>Created</dt><dd>\(Layout.timestamp(run.createdAt))</dd><dt>Finished</dt><dd>\(Layout.timestamp(run.finishedAt))</dd></dl>
-            \(error)<p>\(actions)</p>
+            \(error)<div class="actions">\(actions)</div>\(graph)
             <h2>Timeline</h2><p class="hint">\(tasks.count) tasks.</p>
             <table><thead><tr><th scope="col">Step</th><th scope="col">Action</th><th scope="col">Attempt</th><th scope="col">Outcome</th>
             <th scope="col">Started</th><th scope="col">Finished</th><th scope="col">Details</th></tr></thead><tbody>\(rows)</tbody></table>\(next)

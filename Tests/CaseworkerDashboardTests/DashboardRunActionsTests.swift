@@ -1,0 +1,74 @@
+import CaseworkerCore
+import CaseworkerTestSupport
+import Foundation
+import HTTPTypes
+import Testing
+
+/// A run's graph and review form, and the bulk actions of the runs list.
+@Suite struct DashboardRunActionsTests {
+    @Test func aWaitingReviewGetsAFormAndTheDecisionReachesTheRun() async throws {
+        let app = try await DashboardApp()
+        try await app.test { client, api in
+            let caseId = try #require(try await api.send(.post, "/v1/cases", key: app.keyA, json: ["firstName": "Ada"]).json["id"]?.stringValue)
+            let definition: JSONValue = [
+                "name": "Review", "isDraft": false,
+                "steps": [
+                    ["id": "review", "action": "await", "config": ["signal": "review"]],
+                    ["id": "done", "action": "complete", "config": ["result": "${steps.review.output}"]],
+                ],
+            ]
+            #expect(try await api.send(.put, "/v1/workflow-definitions/review", key: app.keyA, json: definition).status == .created)
+            let runId = try #require(
+                try await api.send(.post, "/v1/workflows/run", key: app.keyA, json: ["caseId": .string(caseId), "workflowDefinitionId": "review"])
+                    .json["id"]?.stringValue)
+            var status = "PENDING"
+            for _ in 0..<10 where status != "WAITING" {
+                status = try await api.send(.get, "/v1/workflows/\(runId)?waitSeconds=20&unlessStatus=\(status)", key: app.keyA).json["status"]?.stringValue ?? ""
+            }
+            #expect(status == "WAITING")
+            let browser = try await client.signIn(key: app.keyA)
+            let page = try await browser.get("/ui/runs/\(runId)")
+            #expect(page.text.contains("Review: the run awaits the signal review"))
+            #expect(page.text.contains(#"<svg class="graph""#))
+            #expect(page.text.contains("▶ review · await"), "the current step is marked")
+            #expect(try await browser.post("/ui/runs/\(runId)/signal", form: ["csrf": browser.csrf, "signal": "review", "payload": "{not json"]).status == .badRequest)
+            let sent = try await browser.post("/ui/runs/\(runId)/signal", form: ["csrf": browser.csrf, "signal": "review", "decision": "approve", "comment": "fine"])
+            #expect(sent.status == .seeOther)
+            for _ in 0..<10 where status != "COMPLETED" {
+                status = try await api.send(.get, "/v1/workflows/\(runId)?waitSeconds=20&unlessStatus=\(status)", key: app.keyA).json["status"]?.stringValue ?? ""
+            }
+            #expect(status == "COMPLETED")
+            let result = try await api.send(.get, "/v1/workflows/\(runId)/result", key: app.keyA).json
+            #expect(result["result"]?["decision"] == "approve", "\(result)")
+            #expect(result["result"]?["reviewer"] == "operator")
+        }
+    }
+
+    @Test func bulkRetryAsksForConfirmationThenRetriesTheFilteredRuns() async throws {
+        let app = try await DashboardApp()
+        try await app.test { client, api in
+            let first = try await api.failedRun(key: app.keyA)
+            let second = try await api.failedRun(key: app.keyA)
+            let browser = try await client.signIn(key: app.keyA)
+            let list = try await browser.get("/ui/runs?status=FAILED")
+            #expect(list.text.contains("Retry every run of this filter"))
+            let confirm = try await browser.get("/ui/runs/bulk?action=retry&status=FAILED")
+            #expect(confirm.text.contains("Retry 2 FAILED runs?"), "\(confirm.text)")
+            #expect(try await api.status(first, key: app.keyA) == "FAILED", "asking changes nothing")
+            #expect(try await browser.get("/ui/runs/bulk?action=retry&status=COMPLETED").status == .badRequest)
+            let done = try await browser.post("/ui/runs/bulk", form: ["csrf": browser.csrf, "action": "retry", "status": "FAILED"])
+            #expect(done.text.contains("2 runs retried"))
+            for runId in [first, second] {
+                // Retried, the run executes its failing step once more: a second attempt of `check`.
+                let attempts = try await waitForValue("the retried attempt of \(runId)", timeout: .seconds(30)) {
+                    let tasks = try await app.store.runExecution(tenantId: "tenant-a", runId: runId)?.tasks ?? []
+                    return tasks.count >= 2 ? tasks.count : nil
+                }
+                #expect(attempts >= 2)
+            }
+            let readOnly = try await client.signIn(key: app.readOnlyKeyA)
+            #expect(!(try await readOnly.get("/ui/runs?status=FAILED").text.contains("Retry every run")))
+            #expect(try await readOnly.post("/ui/runs/bulk", form: ["csrf": readOnly.csrf, "action": "retry", "status": "FAILED"]).status == .forbidden)
+        }
+    }
+}
