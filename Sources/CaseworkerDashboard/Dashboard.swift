@@ -17,10 +17,12 @@ public struct Dashboard: Sendable {
     let configuration: DashboardConfiguration
     let sessions: DashboardSessions
     let loginAttempts: LoginAttempts
+    let now: @Sendable () -> Date
 
     public init(store: any Store, configuration: DashboardConfiguration, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.configuration = configuration
+        self.now = now
         sessions = DashboardSessions(idle: configuration.sessionIdle, lifetime: configuration.sessionLifetime, now: now)
         loginAttempts = LoginAttempts(perMinute: configuration.loginAttemptsPerMinute, now: now)
     }
@@ -31,7 +33,7 @@ public struct Dashboard: Sendable {
         Assets.register(on: ui)
         LoginPages(dashboard: self).register(on: ui)
         let pages = ui.group().add(middleware: SessionMiddleware(sessions: sessions, keys: store))
-        pages.get { _, _ in Response(status: .seeOther, headers: [.location: "/ui/runs"]) }
+        OverviewPage(store: store, now: now).register(on: pages)
         pages.post("logout") { request, context in
             if let token = context.sessionToken { await sessions.end(token: token) }
             return Response(status: .seeOther, headers: [.location: "/ui/login", .setCookie: cookie(Self.sessionCookie, "", maxAge: 0)])

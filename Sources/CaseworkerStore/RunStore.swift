@@ -107,3 +107,26 @@ extension RunStore {
         return SignalReceipt(runId: id, signal: name, consumed: consumed)
     }
 }
+
+/// How many runs of one status were created in one interval (the dashboard's overview).
+public struct RunActivity: Sendable, Hashable {
+    /// The start of the interval.
+    public var start: Date
+    public var status: RunStatus
+    public var count: Int
+
+    public init(start: Date, status: RunStatus, count: Int) {
+        self.start = start
+        self.status = status
+        self.count = count
+    }
+}
+
+/// Counts for the dashboard's overview, each scoped by tenant.
+public protocol RunActivityStore: Sendable {
+    /// The runs created at or after `since`, counted per status and per `bucketSeconds` interval
+    /// (aligned to the Unix epoch), by their status now. Reads only the tenant's runs since then.
+    func runActivity(tenantId: String, since: Date, bucketSeconds: Int) async throws -> [RunActivity]
+    /// The tenant's unfinished deliveries and the oldest one's creation time.
+    func deliveryBacklog(tenantId: String) async throws -> DeliveryBacklog
+}

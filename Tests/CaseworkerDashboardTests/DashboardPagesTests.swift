@@ -91,4 +91,21 @@ import Testing
             #expect(!(try await other.get("/ui/webhooks").text.contains("crm.example")))
         }
     }
+
+    @Test func theOverviewCountsRunsPerStatusAndTheDeliveryBacklog() async throws {
+        let app = try await DashboardApp()
+        try await app.test { client, api in
+            #expect(try await api.send(.post, "/v1/webhook-endpoints", key: app.keyA, json: ["url": "https://crm.example/hooks"]).status == .created)
+            _ = try await api.failedRun(key: app.keyA)
+            _ = try await api.failedRun(key: app.keyA)
+            _ = try await api.failedRun(key: app.keyB)
+            let browser = try await client.signIn(key: app.keyA)
+            let page = try await browser.get("/ui")
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"<a href="/ui/runs?status=FAILED">FAILED</a></th><td>2</td><td>2</td>"#), "tenant B's run is not counted")
+            #expect(page.text.contains(#"<svg class="bars""#))
+            #expect(page.text.contains(" failed</title>"), "the failed runs have a bar")
+            #expect(page.text.contains("<strong>2</strong> deliveries pending"))
+        }
+    }
 }

@@ -1,0 +1,36 @@
+import CaseworkerCore
+import CaseworkerStore
+import Foundation
+import GRDB
+
+extension SQLiteStore: RunActivityStore {
+    /// Reads `runs_tenant` from the lowest id of `since` on (ids are ULIDs: they sort by creation).
+    public func runActivity(tenantId: String, since: Date, bucketSeconds: Int) async throws -> [RunActivity] {
+        let bucket = Int64(max(1, bucketSeconds)) * 1000
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db, cached: """
+                    SELECT (created_at / ?) * ? AS bucket, status, COUNT(*) AS n FROM runs
+                    WHERE tenant_id = ? AND id >= ? GROUP BY bucket, status ORDER BY bucket
+                    """,
+                arguments: [bucket, bucket, tenantId, ULIDGenerator.lowerBound(at: since)]
+            ).compactMap { row in
+                guard let status = RunStatus(rawValue: row["status"]) else { return nil }
+                return RunActivity(start: Timestamp.date(millis: row["bucket"]), status: status, count: row["n"])
+            }
+        }
+    }
+
+    /// The unfinished deliveries of one tenant, through the partial indexes on `PENDING` and
+    /// `DELIVERING` (as `deliveryBacklog()`), filtered by tenant.
+    public func deliveryBacklog(tenantId: String) async throws -> DeliveryBacklog {
+        try await pool.read { db in
+            let row = try Row.fetchOne(
+                db, cached: """
+                    SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM webhook_deliveries
+                    WHERE status IN ('PENDING', 'DELIVERING') AND tenant_id = ?
+                    """, arguments: [tenantId])
+            return DeliveryBacklog(pending: row?["n"] ?? 0, oldestCreatedAt: (row?["oldest"] as Int64?).map(Timestamp.date(millis:)))
+        }
+    }
+}
