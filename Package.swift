@@ -14,6 +14,9 @@ import PackageDescription
 //                   ^
 //               caseworker (executable)
 //
+//   CaseworkerDashboard (the /ui pages; -> CaseworkerAPI for its router and request context,
+//     -> CaseworkerStore) <- CaseworkerServer
+//
 //   CaseworkerImport (Conductor and Invopop definitions translated; pure, -> CaseworkerCore)
 //     ^-- CaseworkerAPI (the import route), caseworker (the import command)
 //

@@ -165,12 +165,12 @@ struct RunPages {
     @Sendable func run(_ request: Request, context: DashboardContext) async throws -> Response {
         let (key, session) = try context.requiring(.read, on: .workflows)
         let id = try context.parameters.require("runId")
-        guard let (run, tasks) = try await store.runExecution(tenantId: key.tenantId, runId: id) else { throw DashboardError.notFound("No run \(id).") }
-        let after = request.query.nonEmpty("after")
-        // TODO(#21): read only the page from the store (an index on run_tasks(run_id, id) is there).
-        let remaining = after.map { cursor in tasks.drop { $0.id <= cursor } } ?? tasks[...]
-        let shown = remaining.prefix(Self.timelinePageSize)
-        let rows = shown.map { task -> HTML in
+        guard
+            let timeline = try await store.runTimeline(
+                tenantId: key.tenantId, runId: id, afterId: request.query.nonEmpty("after"), limit: Self.timelinePageSize)
+        else { throw DashboardError.notFound("No run \(id).") }
+        let run = timeline.run
+        let rows = timeline.tasks.map { task -> HTML in
             """
             <tr><td>\(task.stepId)\(task.name.map { HTML(" <span class=\"hint\">\(HTML.escape($0))</span>") } ?? "")</td>
             <td>\(task.action)</td><td>\(task.attempt)</td><td>\(task.outcome.description)</td>
@@ -180,7 +180,7 @@ struct RunPages {
             """
         }
         var next: HTML = ""
-        if remaining.count > shown.count, let last = shown.last {
+        if timeline.hasMore, let last = timeline.tasks.last {
             next = #"<p><a rel="next" href="/ui/runs/\#(run.id.queryEncoded)?after=\#(last.id.queryEncoded)">Later tasks</a></p>"#
         }
         var actions: [HTML] = []
@@ -208,7 +208,7 @@ struct RunPages {
         }
         var graph: HTML = ""
         if let content = try await store.definitionContent(versionId: run.versionId), let definition = try? WorkflowDefinition(loading: content) {
-            graph = "<h2>Steps</h2>\(DefinitionGraphSVG.draw(definition, taken: Set(tasks.map(\.stepId)), current: run.status.isTerminal ? nil : run.currentStepId))"
+            graph = "<h2>Steps</h2>\(DefinitionGraphSVG.draw(definition, taken: timeline.stepsTaken, current: run.status.isTerminal ? nil : run.currentStepId))"
         }
         let error: HTML = run.error.map { #"<p class="error" role="alert">\#($0.code): \#($0.message)</p>"# } ?? ""
         let body: HTML = """
@@ -218,7 +218,7 @@ struct RunPages {
             <dt>Correlation id</dt><dd>\(run.correlationId ?? "—")</dd>
             <dt>Created</dt><dd>\(Layout.timestamp(run.createdAt))</dd><dt>Finished</dt><dd>\(Layout.timestamp(run.finishedAt))</dd></dl>
             \(error)<div class="actions">\(actions)</div>\(graph)
-            <h2>Timeline</h2><p class="hint">\(tasks.count) tasks.</p>
+            <h2>Timeline</h2><p class="hint">\(timeline.totalTasks) tasks.</p>
             <table><thead><tr><th scope="col">Step</th><th scope="col">Action</th><th scope="col">Attempt</th><th scope="col">Outcome</th>
             <th scope="col">Started</th><th scope="col">Finished</th><th scope="col">Details</th></tr></thead><tbody>\(rows)</tbody></table>\(next)
             <h2>Result</h2>\(run.result.map(Layout.json) ?? "<p>None yet.</p>")

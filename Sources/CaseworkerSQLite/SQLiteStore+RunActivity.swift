@@ -34,3 +34,19 @@ extension SQLiteStore: RunActivityStore {
         }
     }
 }
+
+extension SQLiteStore: RunTimelineStore {
+    /// Three reads of `run_tasks_run` in one snapshot: the page, the count and the distinct steps.
+    public func runTimeline(tenantId: String, runId: String, afterId: String?, limit: Int) async throws -> RunTimelinePage? {
+        try await pool.read { db in
+            guard let run = try Self.fetchRun(db, tenantId: tenantId, id: runId) else { return nil }
+            let rows = try Row.fetchAll(
+                db, cached: "SELECT * FROM run_tasks WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?",
+                arguments: [runId, afterId ?? "", limit + 1])
+            let total = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM run_tasks WHERE run_id = ?", arguments: [runId]) ?? 0
+            let steps = try String.fetchAll(db, cached: "SELECT DISTINCT step_id FROM run_tasks WHERE run_id = ?", arguments: [runId])
+            return RunTimelinePage(
+                run: run, tasks: rows.prefix(limit).map(RunTask.init(row:)), hasMore: rows.count > limit, totalTasks: total, stepsTaken: Set(steps))
+        }
+    }
+}

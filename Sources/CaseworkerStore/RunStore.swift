@@ -130,3 +130,30 @@ public protocol RunActivityStore: Sendable {
     /// The tenant's unfinished deliveries and the oldest one's creation time.
     func deliveryBacklog(tenantId: String) async throws -> DeliveryBacklog
 }
+
+/// A page of a run's task timeline, for runs too long to read whole (the dashboard).
+public struct RunTimelinePage: Sendable {
+    public var run: Run
+    /// At most the requested number of tasks after the cursor, in execution order.
+    public var tasks: [RunTask]
+    public var hasMore: Bool
+    /// How many tasks the run has in all.
+    public var totalTasks: Int
+    /// The ids of the steps the run has executed at least once.
+    public var stepsTaken: Set<String>
+
+    public init(run: Run, tasks: [RunTask], hasMore: Bool, totalTasks: Int, stepsTaken: Set<String>) {
+        self.run = run
+        self.tasks = tasks
+        self.hasMore = hasMore
+        self.totalTasks = totalTasks
+        self.stepsTaken = stepsTaken
+    }
+}
+
+/// Reads of one page of a run's timeline.
+public protocol RunTimelineStore: Sendable {
+    /// The run and its tasks with ids above `afterId` (from the first when `nil`), at most `limit`,
+    /// read in one snapshot; `nil` for an unknown run of the tenant.
+    func runTimeline(tenantId: String, runId: String, afterId: String?, limit: Int) async throws -> RunTimelinePage?
+}

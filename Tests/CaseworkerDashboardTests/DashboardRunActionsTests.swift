@@ -71,4 +71,39 @@ import Testing
             #expect(try await readOnly.post("/ui/runs/bulk", form: ["csrf": readOnly.csrf, "action": "retry", "status": "FAILED"]).status == .forbidden)
         }
     }
+
+    @Test func aLongTimelineIsShownPageByPage() async throws {
+        let app = try await DashboardApp()
+        try await app.test { client, api in
+            let caseId = try #require(try await api.send(.post, "/v1/cases", key: app.keyA, json: ["firstName": "Ada"]).json["id"]?.stringValue)
+            // 130 turns of a loop: 260 tasks, three pages of 100.
+            let definition: JSONValue = [
+                "name": "Loop", "isDraft": false, "initialState": ["n": 0],
+                "steps": [
+                    ["id": "count", "action": "transform", "config": ["set": ["n": "${state.n + 1}"]]],
+                    ["id": "again", "action": "switch", "config": ["value": "${state.n < 130}"], "next": [["code": "true", "stepId": "count"]]],
+                    ["id": "done", "action": "complete", "config": ["result": "${state.n}"]],
+                ],
+            ]
+            let saved = try await api.send(.put, "/v1/workflow-definitions/loop", key: app.keyA, json: definition)
+            #expect(saved.status == .created, "\(saved.text)")
+            let runId = try #require(
+                try await api.send(.post, "/v1/workflows/run", key: app.keyA, json: ["caseId": .string(caseId), "workflowDefinitionId": "loop"])
+                    .json["id"]?.stringValue)
+            try await waitFor("the loop to complete", timeout: .seconds(60)) { try await api.status(runId, key: app.keyA) == "COMPLETED" }
+            let browser = try await client.signIn(key: app.keyA)
+            var page = try await browser.get("/ui/runs/\(runId)")
+            #expect(page.text.contains("261 tasks."))
+            var rows = page.text.components(separatedBy: "<summary>Parameters and output</summary>").count - 1
+            var seen = rows
+            while let range = page.text.range(of: #"href="/ui/runs/\#(runId)\?after=([0-9A-Z]+)""#, options: .regularExpression) {
+                let link = String(page.text[range].dropFirst(6).dropLast())
+                page = try await browser.get(link)
+                rows = page.text.components(separatedBy: "<summary>Parameters and output</summary>").count - 1
+                #expect(rows <= 100)
+                seen += rows
+            }
+            #expect(seen == 261, "every task on exactly one page")
+        }
+    }
 }
