@@ -44,8 +44,7 @@ struct RunPages {
             let (action, filter) = try Self.bulk(request.query)
             let matched = try await matching(filter, tenantId: key.tenantId)
             var hidden = ["action": action.rawValue, "status": filter.status?.rawValue ?? ""]
-            if let definition = filter.workflowDefinitionId { hidden["definition"] = definition }
-            if let caseId = filter.caseId { hidden["case"] = caseId }
+            for name in ["definition", "case", "correlation", "from", "to"] { if let value = request.query.nonEmpty(name) { hidden[name] = value } }
             let more: HTML = matched.hasMore ? " (the first \(Self.bulkLimit); run it again for the rest)" : ""
             let body: HTML = """
                 <p>\(action == .retry ? "Retry" : "Cancel") \(matched.runs.count) \(filter.status?.rawValue ?? "") runs\(more)?</p>
@@ -101,7 +100,13 @@ struct RunPages {
         case (.retry, .failed), (.retry, .timedOut), (.cancel, .pending), (.cancel, .running), (.cancel, .waiting): break
         default: throw .badRequest("Runs that are \(status.rawValue) cannot be \(action == .retry ? "retried" : "cancelled").")
         }
-        return (action, RunFilter(status: status, caseId: fields.nonEmpty("case"), workflowDefinitionId: fields.nonEmpty("definition")))
+        return (
+            action,
+            RunFilter(
+                status: status, caseId: fields.nonEmpty("case"), workflowDefinitionId: fields.nonEmpty("definition"),
+                createdAfter: try fields.nonEmpty("from").map(WebhookPages.since), createdBefore: try fields.nonEmpty("to").map(WebhookPages.since),
+                correlationId: fields.nonEmpty("correlation"))
+        )
     }
 
     private func matching(_ filter: RunFilter, tenantId: String) async throws -> (runs: [Run], hasMore: Bool) {
@@ -126,6 +131,9 @@ struct RunPages {
         }
         filter.workflowDefinitionId = query.nonEmpty("definition")
         filter.caseId = query.nonEmpty("case")
+        filter.correlationId = query.nonEmpty("correlation")
+        if let from = query.nonEmpty("from") { filter.createdAfter = try WebhookPages.since(from) }
+        if let to = query.nonEmpty("to") { filter.createdBefore = try WebhookPages.since(to) }
         let page = try await store.listRuns(tenantId: key.tenantId, filter: filter, page: PageRequest(limit: Self.pageSize, beforeId: query.nonEmpty("before")))
         let rows = page.items.map { run -> HTML in
             """
@@ -140,13 +148,13 @@ struct RunPages {
         var next: HTML = ""
         if page.hasMore, let last = page.items.last {
             var fields = ["before=" + last.id.queryEncoded]
-            for name in ["status", "definition", "case"] { if let value = query.nonEmpty(name) { fields.append("\(name)=\(value.queryEncoded)") } }
+            for name in ["status", "definition", "case", "correlation", "from", "to"] { if let value = query.nonEmpty(name) { fields.append("\(name)=\(value.queryEncoded)") } }
             next = #"<p><a rel="next" href="/ui/runs?\#(fields.joined(separator: "&"))">Older runs</a></p>"#
         }
         var bulk: HTML = ""
         if key.grants(.write, on: .workflows), let status = filter.status, let action: BulkAction = status == .failed || status == .timedOut ? .retry : (status.isTerminal ? nil : .cancel) {
             var fields = ["action=\(action.rawValue)", "status=\(status.rawValue)"]
-            for name in ["definition", "case"] { if let value = query.nonEmpty(name) { fields.append("\(name)=\(value.queryEncoded)") } }
+            for name in ["definition", "case", "correlation", "from", "to"] { if let value = query.nonEmpty(name) { fields.append("\(name)=\(value.queryEncoded)") } }
             bulk = #"<p><a href="/ui/runs/bulk?\#(fields.joined(separator: "&"))">\#(action == .retry ? "Retry" : "Cancel") every run of this filter…</a></p>"#
         }
         let body: HTML = """
@@ -154,6 +162,9 @@ struct RunPages {
             <label>Status <select name="status">\(options)</select></label>
             <label>Definition <input name="definition" value="\(filter.workflowDefinitionId)"></label>
             <label>Case <input name="case" value="\(filter.caseId)"></label>
+            <label>Correlation id <input name="correlation" value="\(filter.correlationId)"></label>
+            <label>Created from (UTC) <input type="datetime-local" name="from" value="\(query.nonEmpty("from"))"></label>
+            <label>to <input type="datetime-local" name="to" value="\(query.nonEmpty("to"))"></label>
             <button type="submit">Filter</button></form>
             <table><thead><tr><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Definition</th><th scope="col">Case</th>
             <th scope="col">Created</th><th scope="col">Error</th></tr></thead><tbody>\(rows)</tbody></table>

@@ -22,6 +22,7 @@ enum Migrations {
         migrator.registerMigration("v11-endpoint-definition-filter", migrate: v11)
         migrator.registerMigration("v12-leased-claims-executor-failures", migrate: v12)
         migrator.registerMigration("v13-custom-events-definition-channel", migrate: v13)
+        migrator.registerMigration("v14-runs-by-correlation-id", migrate: v14)
         return migrator
     }
 
@@ -457,6 +458,12 @@ enum Migrations {
     /// (foreign keys are off during a migration and checked before it commits).
     /// `workflow_definition_versions.channel` records the `X-Channel` of the write that saved the
     /// version, as runs do.
+    /// v14: the dashboard's runs list filters by correlation id; an index on it keeps a filter
+    /// few runs match from reading the tenant's whole history.
+    private static func v14(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX runs_correlation ON runs(tenant_id, correlation_id, id) WHERE correlation_id IS NOT NULL")
+    }
+
     private static func v13(_ db: Database) throws {
         try db.execute(
             sql: """

@@ -30,6 +30,8 @@ extension SQLiteStore: RunStore {
         conditions.add("case_id = ?", filter.caseId)
         conditions.add("workflow_definition_id = ?", filter.workflowDefinitionId)
         conditions.add("created_at > ?", filter.createdAfter.map(Timestamp.millis))
+        conditions.add("created_at < ?", filter.createdBefore.map(Timestamp.millis))
+        conditions.add("correlation_id = ?", filter.correlationId)
         conditions.add("id < ?", page.beforeId)
         let sql = "SELECT * FROM runs \(conditions.sql) ORDER BY id DESC LIMIT ?"
         let arguments = StatementArguments(conditions.values + [(page.limit + 1).databaseValue])

@@ -7,8 +7,16 @@ public struct RunFilter: Sendable, Equatable {
     public var caseId: String?
     public var workflowDefinitionId: String?
     public var createdAfter: Date?
+    /// Runs created before this time (the dashboard's time range).
+    public var createdBefore: Date?
+    public var correlationId: String?
 
-    public init(status: RunStatus? = nil, caseId: String? = nil, workflowDefinitionId: String? = nil, createdAfter: Date? = nil) {
+    public init(
+        status: RunStatus? = nil, caseId: String? = nil, workflowDefinitionId: String? = nil, createdAfter: Date? = nil,
+        createdBefore: Date? = nil, correlationId: String? = nil
+    ) {
+        self.createdBefore = createdBefore
+        self.correlationId = correlationId
         self.status = status
         self.caseId = caseId
         self.workflowDefinitionId = workflowDefinitionId

@@ -173,4 +173,21 @@ import Testing
             #expect(try await browser.get("/ui/runs").status == .seeOther)
         }
     }
+
+    @Test func theRunsListFiltersByCorrelationIdAndTimeRange() async throws {
+        let app = try await DashboardApp()
+        try await app.test { client, api in
+            let tagged = try await api.failedRun(key: app.keyA, correlationId: "order-7")
+            let other = try await api.failedRun(key: app.keyA)
+            let browser = try await client.signIn(key: app.keyA)
+            let byCorrelation = try await browser.get("/ui/runs?correlation=order-7")
+            #expect(byCorrelation.text.contains(tagged))
+            #expect(!byCorrelation.text.contains(other))
+            let all = try await browser.get("/ui/runs?from=2000-01-01T00:00&to=2999-01-01T00:00")
+            #expect(all.text.contains(tagged) && all.text.contains(other))
+            let none = try await browser.get("/ui/runs?to=2000-01-01T00:00")
+            #expect(none.text.contains("No runs match."))
+            #expect(try await browser.get("/ui/runs?from=soon").status == .badRequest)
+        }
+    }
 }
