@@ -221,12 +221,16 @@ struct RunPages {
         if let content = try await store.definitionContent(versionId: run.versionId), let definition = try? WorkflowDefinition(loading: content) {
             graph = "<h2>Steps</h2>\(DefinitionGraphSVG.draw(definition, taken: timeline.stepsTaken, current: run.status.isTerminal ? nil : run.currentStepId))"
         }
+        var family: HTML = run.parentRunId.map { #"<dt>Parent run</dt><dd><a href="/ui/runs/\#($0.queryEncoded)">\#($0)</a></dd>"# } ?? ""
+        let children = timeline.tasks.compactMap(\.childRunId).map { HTML(#"<a href="/ui/runs/\#($0.queryEncoded)">\#($0)</a> "#) }
+        if !children.isEmpty { family = "\(family)<dt>Child runs (this page)</dt><dd>\(children)</dd>" }
+        if let failed = run.failureOfRunId { family = "\(family)<dt>Failure workflow of</dt><dd><a href=\"/ui/runs/\(failed.queryEncoded)\">\(failed)</a></dd>" }
         let error: HTML = run.error.map { #"<p class="error" role="alert">\#($0.code): \#($0.message)</p>"# } ?? ""
         let body: HTML = """
             <dl class="fields"><dt>Status</dt><dd>\(Layout.status(run.status))</dd>
             <dt>Definition</dt><dd><a href="/ui/definitions/\(run.workflowDefinitionId.queryEncoded)?version=\(run.version)">\(run.workflowDefinitionId) version \(run.version)</a></dd>
             <dt>Case</dt><dd><a href="/ui/cases/\(run.caseId.queryEncoded)">\(run.caseId)</a></dd><dt>Current step</dt><dd>\(run.currentStepId ?? "—")</dd>
-            <dt>Correlation id</dt><dd>\(run.correlationId ?? "—")</dd>
+            <dt>Correlation id</dt><dd>\(run.correlationId ?? "—")</dd>\(family)
             <dt>Created</dt><dd>\(Layout.timestamp(run.createdAt))</dd><dt>Finished</dt><dd>\(Layout.timestamp(run.finishedAt))</dd></dl>
             \(error)<div class="actions">\(actions)</div>\(graph)
             <h2>Timeline</h2><p class="hint">\(timeline.totalTasks) tasks.</p>

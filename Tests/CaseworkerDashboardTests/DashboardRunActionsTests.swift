@@ -106,4 +106,26 @@ import Testing
             #expect(seen == 261, "every task on exactly one page")
         }
     }
+
+    @Test func aRunLinksItsChildRunsAndAChildItsParent() async throws {
+        let app = try await DashboardApp()
+        try await app.test { client, api in
+            let child = try await api.failedRun(key: app.keyA)  // publishes `check`, which fails
+            let caseId = try #require(try await api.send(.get, "/v1/workflows/\(child)", key: app.keyA).json["caseId"]?.stringValue)
+            let parentDefinition: JSONValue = [
+                "name": "Parent", "isDraft": false,
+                "steps": [["id": "screen", "action": "workflow.run", "config": ["workflowDefinitionId": "check"]]],
+            ]
+            #expect(try await api.send(.put, "/v1/workflow-definitions/parent", key: app.keyA, json: parentDefinition).status == .created)
+            let parent = try #require(
+                try await api.send(.post, "/v1/workflows/run", key: app.keyA, json: ["caseId": .string(caseId), "workflowDefinitionId": "parent"])
+                    .json["id"]?.stringValue)
+            try await waitFor("the parent to fail with its child", timeout: .seconds(60)) { try await api.status(parent, key: app.keyA) == "FAILED" }
+            let tasks = try #require(try await app.store.runExecution(tenantId: "tenant-a", runId: parent)?.tasks)
+            let childId = try #require(tasks.compactMap(\.childRunId).first)
+            let browser = try await client.signIn(key: app.keyA)
+            #expect(try await browser.get("/ui/runs/\(parent)").text.contains(#"<a href="/ui/runs/\#(childId)">"#))
+            #expect(try await browser.get("/ui/runs/\(childId)").text.contains(#"<dt>Parent run</dt><dd><a href="/ui/runs/\#(parent)">"#))
+        }
+    }
 }
