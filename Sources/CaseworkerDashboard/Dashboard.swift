@@ -36,7 +36,7 @@ public struct Dashboard: Sendable {
         OverviewPage(store: store, now: now).register(on: pages)
         pages.post("logout") { request, context in
             if let token = context.sessionToken { await sessions.end(token: token) }
-            return Response(status: .seeOther, headers: [.location: "/ui/login", .setCookie: cookie(Self.sessionCookie, "", maxAge: 0)])
+            return Response(status: .seeOther, headers: [.location: "/ui/login", .setCookie: cookie(Self.sessionCookie, "", maxAge: 0, for: request)])
         }
         RunPages(store: store).register(on: pages)
         CasePages(store: store).register(on: pages)
@@ -44,11 +44,15 @@ public struct Dashboard: Sendable {
         WebhookPages(store: store).register(on: pages)
     }
 
-    /// A cookie for `/ui` only, `HttpOnly`, `SameSite=Strict`, `Secure` when configured.
-    func cookie(_ name: String, _ value: String, maxAge: Int? = nil) -> String {
-        Cookie(name: name, value: value, maxAge: maxAge, path: "/ui", secure: configuration.secureCookies, httpOnly: true, sameSite: .strict)
-            .description
+    /// A cookie for `/ui` only, `HttpOnly`, `SameSite=Strict`; `Secure` when `ui.secureCookies`
+    /// is set, or `ui.trustForwardedProto` is and the proxy says the request came over HTTPS.
+    func cookie(_ name: String, _ value: String, maxAge: Int? = nil, for request: Request) -> String {
+        let forwardedHTTPS = request.headers[Self.forwardedProto]?.lowercased() == "https"
+        let secure = configuration.secureCookies || (configuration.trustForwardedProto && forwardedHTTPS)
+        return Cookie(name: name, value: value, maxAge: maxAge, path: "/ui", secure: secure, httpOnly: true, sameSite: .strict).description
     }
+
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)

@@ -13,6 +13,9 @@ public struct DashboardConfiguration: Sendable, Equatable {
     /// `ui.secureCookies`: mark the session cookie `Secure` (set it when the dashboard is reached
     /// over HTTPS through a TLS-terminating proxy; the daemon itself speaks plain HTTP).
     public var secureCookies = false
+    /// `ui.trustForwardedProto`: mark the cookie `Secure` when the request carries
+    /// `X-Forwarded-Proto: https` (set it only when every client comes through that proxy).
+    public var trustForwardedProto = false
 
     public init() {}
 }

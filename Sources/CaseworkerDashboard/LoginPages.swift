@@ -12,7 +12,7 @@ struct LoginPages {
         ui.get("login") { request, _ in
             let token = DashboardSessions.randomToken()
             var response = Layout.response(form(token: token, next: request.query["next"], message: nil))
-            response.headers[.setCookie] = dashboard.cookie(Dashboard.loginCSRFCookie, token)
+            response.headers[.setCookie] = dashboard.cookie(Dashboard.loginCSRFCookie, token, for: request)
             return response
         }
         ui.post("login") { request, context in
@@ -32,8 +32,8 @@ struct LoginPages {
             let session = await dashboard.sessions.start(keySecretHash: APIKeySecret.hash(secret))
             context.logger.notice("dashboard sign-in", metadata: ["tenant": .string(key.tenantId), "key_id": .string(key.id)])
             var response = Response(status: .seeOther, headers: [.location: next])
-            response.headers.append(HTTPField(name: .setCookie, value: dashboard.cookie(Dashboard.sessionCookie, session)))
-            response.headers.append(HTTPField(name: .setCookie, value: dashboard.cookie(Dashboard.loginCSRFCookie, "", maxAge: 0)))
+            response.headers.append(HTTPField(name: .setCookie, value: dashboard.cookie(Dashboard.sessionCookie, session, for: request)))
+            response.headers.append(HTTPField(name: .setCookie, value: dashboard.cookie(Dashboard.loginCSRFCookie, "", maxAge: 0, for: request)))
             return response
         }
     }

@@ -91,7 +91,7 @@ struct TestBrowser: Sendable {
 
     init(client: any TestClientProtocol) { self.client = client }
 
-    func get(_ uri: String) async throws -> Page { try await send(.get, uri, body: nil, cookies: cookies) }
+    func get(_ uri: String, headers: HTTPFields = [:]) async throws -> Page { try await send(.get, uri, body: nil, cookies: cookies, headers: headers) }
 
     func post(_ uri: String, form: [String: String]) async throws -> Page { try await post(uri, form: form, cookies: cookies) }
 
@@ -115,8 +115,8 @@ struct TestBrowser: Sendable {
         return browser
     }
 
-    private func send(_ method: HTTPRequest.Method, _ uri: String, body: String?, cookies: [String: String]) async throws -> Page {
-        var headers = HTTPFields()
+    private func send(_ method: HTTPRequest.Method, _ uri: String, body: String?, cookies: [String: String], headers extra: HTTPFields = [:]) async throws -> Page {
+        var headers = extra
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
         return try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in

@@ -190,4 +190,22 @@ import Testing
             #expect(try await browser.get("/ui/runs?from=soon").status == .badRequest)
         }
     }
+
+    @Test func theCookieIsSecureWhenConfiguredOrATrustedProxySaysHTTPS() async throws {
+        var configuration = DashboardConfiguration()
+        configuration.trustForwardedProto = true
+        let app = try await DashboardApp(configuration: configuration)
+        try await app.test { client, _ in
+            let plain = try await client.get("/ui/login")
+            #expect(plain.headers[values: .setCookie].allSatisfy { !$0.contains("Secure") })
+            let proxied = try await client.get("/ui/login", headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
+            #expect(proxied.headers[values: .setCookie].contains { $0.hasPrefix("caseworker_login=") && $0.contains("Secure") })
+        }
+        var always = DashboardConfiguration()
+        always.secureCookies = true
+        try await DashboardApp(configuration: always).test { client, _ in
+            let page = try await client.get("/ui/login")
+            #expect(page.headers[values: .setCookie].allSatisfy { $0.contains("Secure") })
+        }
+    }
 }

@@ -115,7 +115,8 @@ public struct CaseworkerConfig: Sendable, Equatable {
     public var webhooks = Webhooks()
     public var metrics = Metrics()
     /// `ui.enabled` (true), `ui.sessionIdleMinutes` (30), `ui.sessionHours` (12),
-    /// `ui.loginAttemptsPerMinute` (10), `ui.secureCookies` (false): the dashboard under `/ui`.
+    /// `ui.loginAttemptsPerMinute` (10), `ui.secureCookies` (false), `ui.trustForwardedProto` (false):
+    /// the dashboard under `/ui`.
     public var ui = DashboardConfiguration()
     /// `limits.maxValueDepth` (128), `limits.maxValueBytes` (1 MiB), `limits.maxStateBytes`
     /// (4 MiB), `limits.evaluationBudget` (1,000,000), `limits.maxRateKeyBytes` (512): the bounds
@@ -137,7 +138,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
         "webhooks.maxInFlight", "webhooks.disableAfterFailingHours", "webhooks.allowedNetworks",
         "metrics.listen",
         "limits.maxValueDepth", "limits.maxValueBytes", "limits.maxStateBytes", "limits.evaluationBudget", "limits.maxRateKeyBytes",
-        "ui.enabled", "ui.sessionIdleMinutes", "ui.sessionHours", "ui.loginAttemptsPerMinute", "ui.secureCookies",
+        "ui.enabled", "ui.sessionIdleMinutes", "ui.sessionHours", "ui.loginAttemptsPerMinute", "ui.secureCookies", "ui.trustForwardedProto",
     ]
 
     /// The environment variable that overrides `key`.

@@ -128,6 +128,7 @@ public enum ConfigLoader {
         let booleans = ["true": true, "false": false, "yes": true, "no": false]
         await fields.read("ui.enabled", into: &config.ui.enabled, "must be true or false") { booleans[$0.lowercased()] }
         await fields.read("ui.secureCookies", into: &config.ui.secureCookies, "must be true or false") { booleans[$0.lowercased()] }
+        await fields.read("ui.trustForwardedProto", into: &config.ui.trustForwardedProto, "must be true or false") { booleans[$0.lowercased()] }
         var idleMinutes = 30
         var sessionHours = 12
         await fields.read("ui.sessionIdleMinutes", into: &idleMinutes, in: 1...1440)
