@@ -17,7 +17,6 @@ struct OverviewPage {
             var parts: [HTML] = []
             if key.grants(.read, on: .workflows) {
                 let day = try await store.runActivity(tenantId: key.tenantId, since: time.addingTimeInterval(-86_400), bucketSeconds: 3600)
-                let week = try await store.runActivity(tenantId: key.tenantId, since: time.addingTimeInterval(-7 * 86_400), bucketSeconds: 86_400)
                 let hourStart = time.addingTimeInterval(-3600)
                 func count(_ status: RunStatus, _ items: [RunActivity]) -> Int { items.filter { $0.status == status }.reduce(0) { $0 + $1.count } }
                 let lastHour = day.filter { $0.start.addingTimeInterval(3600) > hourStart }
@@ -27,10 +26,10 @@ struct OverviewPage {
                     <td>\(count(status, lastHour))</td><td>\(count(status, day))</td></tr>
                     """
                 }
-                let inFlight = [RunStatus.pending, .running, .waiting].reduce(0) { $0 + count($1, week) }
+                let inFlight = try await store.activeRunCount(tenantId: key.tenantId)
                 parts.append(
                     """
-                    <h2>Runs</h2><p><strong>\(inFlight)</strong> runs in flight (started in the last 7 days).</p>
+                    <h2>Runs</h2><p><strong>\(inFlight)</strong> runs in flight.</p>
                     <table><thead><tr><th scope="col">Status</th><th scope="col">Last hour</th><th scope="col">Last 24 hours</th></tr></thead>
                     <tbody>\(rows)</tbody></table>
                     \(Self.chart(day, now: time))

@@ -21,6 +21,14 @@ extension SQLiteStore: RunActivityStore {
         }
     }
 
+    /// Through `runs_tenant_status`: only the active runs are visited.
+    public func activeRunCount(tenantId: String) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db, cached: "SELECT COUNT(*) FROM runs WHERE tenant_id = ? AND status IN ('PENDING', 'RUNNING', 'WAITING')", arguments: [tenantId]) ?? 0
+        }
+    }
+
     /// The unfinished deliveries of one tenant, through the partial indexes on `PENDING` and
     /// `DELIVERING` (as `deliveryBacklog()`), filtered by tenant.
     public func deliveryBacklog(tenantId: String) async throws -> DeliveryBacklog {

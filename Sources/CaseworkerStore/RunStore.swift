@@ -135,6 +135,8 @@ public protocol RunActivityStore: Sendable {
     /// The runs created at or after `since`, counted per status and per `bucketSeconds` interval
     /// (aligned to the Unix epoch), by their status now. Reads only the tenant's runs since then.
     func runActivity(tenantId: String, since: Date, bucketSeconds: Int) async throws -> [RunActivity]
+    /// How many of the tenant's runs are active (`PENDING`, `RUNNING`, `WAITING`), whenever started.
+    func activeRunCount(tenantId: String) async throws -> Int
     /// The tenant's unfinished deliveries and the oldest one's creation time.
     func deliveryBacklog(tenantId: String) async throws -> DeliveryBacklog
 }

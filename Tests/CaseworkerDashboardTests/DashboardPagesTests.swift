@@ -106,6 +106,7 @@ import Testing
             #expect(page.text.contains(#"<svg class="bars""#))
             #expect(page.text.contains(" failed</title>"), "the failed runs have a bar")
             #expect(page.text.contains("<strong>2</strong> deliveries pending"))
+            #expect(page.text.contains("<strong>0</strong> runs in flight."))
         }
     }
 }
