@@ -21,7 +21,7 @@ BIN=${CASEWORKER_BINARY:-.build/debug/caseworker}
 PYTHON=${BROWSER_PYTHON:-.venv/bin/python}
 [ -x "$BIN" ] || { echo "dashboard-browser: $BIN is missing; build first (swift build)" >&2; exit 2; }
 [ -x "$PYTHON" ] || { echo "dashboard-browser: $PYTHON is missing (python3 -m venv .venv)" >&2; exit 2; }
-ensure_debian_packages chromium chromium-driver
+ensure_debian_packages chromium chromium-driver fonts-liberation
 if ! "$PYTHON" -c "import importlib.metadata as m, sys; sys.exit(m.version('selenium') != '$SELENIUM_VERSION')" >/dev/null 2>&1; then
   echo "dashboard-browser: installing selenium $SELENIUM_VERSION"
   "$PYTHON" -m pip install --quiet --disable-pip-version-check "selenium==$SELENIUM_VERSION"
