@@ -1,3 +1,4 @@
+import CaseworkerCore
 import Foundation
 
 /// The fields of an `application/x-www-form-urlencoded` body (or a query string): the first value
@@ -19,6 +20,14 @@ struct FormFields: Sendable {
     func nonEmpty(_ name: String) -> String? {
         guard let value = values[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
         return value
+    }
+
+    /// A time as RFC 3339, or `YYYY-MM-DDTHH:MM` as a `datetime-local` field sends it (taken as
+    /// UTC); 400 naming `what` when it is missing or neither.
+    static func time(_ text: String?, what: String) throws(DashboardError) -> Date {
+        guard let text else { throw .badRequest("Give \(what).") }
+        if let date = Timestamp.parse(text) ?? Timestamp.parse(text + ":00Z") { return date }
+        throw .badRequest("\(text) is not a time such as 2026-12-01T08:00:00Z.")
     }
 
     private static func decode(_ text: Substring) -> String {

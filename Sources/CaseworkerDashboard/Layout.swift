@@ -33,9 +33,8 @@ enum Layout {
     static func csrfField(_ token: String) -> HTML { #"<input type="hidden" name="csrf" value="\#(token)">"# }
 
     /// A button that posts to `action` with the CSRF token.
-    static func actionButton(_ label: String, action: String, csrf: String, fields: [String: String] = [:]) -> HTML {
-        let hidden = fields.sorted { $0.key < $1.key }.map { HTML(#"<input type="hidden" name="\#($0.key)" value="\#($0.value)">"#) }
-        return #"<form method="post" action="\#(action)" class="inline">\#(csrfField(csrf))\#(hidden)<button type="submit">\#(label)</button></form>"#
+    static func actionButton(_ label: String, action: String, csrf: String) -> HTML {
+        #"<form method="post" action="\#(action)" class="inline">\#(csrfField(csrf))<button type="submit">\#(label)</button></form>"#
     }
 
     static func timestamp(_ date: Date?) -> String { date.map(Timestamp.rfc3339) ?? "—" }

@@ -100,13 +100,11 @@ struct RunPages {
         case (.retry, .failed), (.retry, .timedOut), (.cancel, .pending), (.cancel, .running), (.cancel, .waiting): break
         default: throw .badRequest("Runs that are \(status.rawValue) cannot be \(action == .retry ? "retried" : "cancelled").")
         }
-        return (
-            action,
-            RunFilter(
-                status: status, caseId: fields.nonEmpty("case"), workflowDefinitionId: fields.nonEmpty("definition"),
-                createdAfter: try fields.nonEmpty("from").map(WebhookPages.since), createdBefore: try fields.nonEmpty("to").map(WebhookPages.since),
-                correlationId: fields.nonEmpty("correlation"))
-        )
+        var filter = RunFilter(status: status, caseId: fields.nonEmpty("case"), workflowDefinitionId: fields.nonEmpty("definition"))
+        filter.correlationId = fields.nonEmpty("correlation")
+        if let from = fields.nonEmpty("from") { filter.createdAfter = try FormFields.time(from, what: "the start of the time range") }
+        if let to = fields.nonEmpty("to") { filter.createdBefore = try FormFields.time(to, what: "the end of the time range") }
+        return (action, filter)
     }
 
     private func matching(_ filter: RunFilter, tenantId: String) async throws -> (runs: [Run], hasMore: Bool) {
@@ -132,8 +130,8 @@ struct RunPages {
         filter.workflowDefinitionId = query.nonEmpty("definition")
         filter.caseId = query.nonEmpty("case")
         filter.correlationId = query.nonEmpty("correlation")
-        if let from = query.nonEmpty("from") { filter.createdAfter = try WebhookPages.since(from) }
-        if let to = query.nonEmpty("to") { filter.createdBefore = try WebhookPages.since(to) }
+        if let from = query.nonEmpty("from") { filter.createdAfter = try FormFields.time(from, what: "the start of the time range") }
+        if let to = query.nonEmpty("to") { filter.createdBefore = try FormFields.time(to, what: "the end of the time range") }
         let page = try await store.listRuns(tenantId: key.tenantId, filter: filter, page: PageRequest(limit: Self.pageSize, beforeId: query.nonEmpty("before")))
         let rows = page.items.map { run -> HTML in
             """

@@ -23,7 +23,7 @@ struct WebhookPages {
         pages.get("webhooks/{endpointId}/redeliver") { request, context in
             let (key, session) = try context.requiring(.write, on: .webhooks)
             let endpoint = try await findEndpoint(context, tenantId: key.tenantId)
-            let since = try Self.since(request.query["since"])
+            let since = try FormFields.time(request.query.nonEmpty("since"), what: "the time to redeliver from")
             let body: HTML = """
                 <p>Every event of \(Timestamp.rfc3339(since)) or later whose latest delivery to \(endpoint.fields.url) failed is sent again.</p>
                 <form method="post" action="/ui/webhooks/\(endpoint.id.queryEncoded)/redeliver">\(Layout.csrfField(session.csrfToken))
@@ -35,20 +35,13 @@ struct WebhookPages {
         pages.post("webhooks/{endpointId}/redeliver") { _, context in
             let (key, session) = try context.requiring(.write, on: .webhooks)
             let id = try context.parameters.require("endpointId")
-            let since = try Self.since(context.form["since"])
+            let since = try FormFields.time(context.form.nonEmpty("since"), what: "the time to redeliver from")
             guard let created = try await store.redeliver(tenantId: key.tenantId, endpointId: id, since: since) else {
                 throw DashboardError.notFound("No webhook endpoint \(id).")
             }
             let body: HTML = "<p>\(created.count) deliveries queued again.</p><p><a href=\"/ui/webhooks\">Back to the webhooks</a></p>"
             return Layout.response(Layout.page(title: "Redelivered", key: key, csrf: session.csrfToken, body))
         }
-    }
-
-    /// An RFC 3339 time, or `YYYY-MM-DDTHH:MM` as a `datetime-local` field sends it (UTC).
-    static func since(_ text: String?) throws(DashboardError) -> Date {
-        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { throw .badRequest("Give the time to redeliver from.") }
-        if let date = Timestamp.parse(text) ?? Timestamp.parse(text + ":00Z") { return date }
-        throw .badRequest("\(text) is not a time such as 2026-12-01T08:00:00Z.")
     }
 
     private func findEndpoint(_ context: DashboardContext, tenantId: String) async throws -> WebhookEndpoint {
