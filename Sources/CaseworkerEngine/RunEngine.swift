@@ -30,6 +30,9 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// `engine.heartbeatSeconds`: how often the engine renews the claims it holds; less than
     /// `lease`. Default 2 s.
     public var heartbeat: Duration = .seconds(2)
+    /// `engine.maxBranches`: the most branches a `parallel` step may have (checked at save, and
+    /// when the step starts). Default 32.
+    public var maxBranches = ParallelStep.defaultMaxBranches
 
     public init() {}
 }
@@ -75,6 +78,7 @@ public final class RunEngine: Service, Sendable {
             clock: clock, ids: store.ids,
             owner: "engine-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
             maxStepsPerRun: configuration.maxStepsPerRun, maxExecutorFailures: configuration.maxExecutorFailures,
+            maxBranches: configuration.maxBranches,
             limits: configuration.limits, metrics: metrics, logger: logger, isStopping: { stopping.isSet || Task.isCancelled })
     }
 

@@ -34,6 +34,8 @@ struct RunExecutor: Sendable {
     let maxStepsPerRun: Int
     /// `engine.maxExecutorFailures`: executor failures after which a run ends `internal_error`.
     let maxExecutorFailures: Int
+    /// `engine.maxBranches`: the most branches a `parallel` step starts.
+    let maxBranches: Int
     /// The bounds on what steps produce (resolved config, output, state, result) and on each
     /// evaluation; a step past one ends `KO` with `value_too_deep`, `value_too_large` or
     /// `expression_budget_exceeded`.
@@ -208,7 +210,25 @@ struct RunExecutor: Sendable {
         let startedAt: Date
         var parameters = JSONValue.null
         var result: ActionResult
-        if let wait = run.wait {
+        var joined: JoinedBranches?
+        if let wait = run.wait, let parallel = step.parallel {
+            // Woken by its branch group's decisive end.
+            startedAt = wait.since
+            switch try await joinBranches(parallel, step: step, of: run, wait: wait) {
+            case .waiting(let wait): return suspend(wait)
+            case .ended(let ended, let join): (result, joined) = (ended, join)
+            }
+        } else if let parallel = step.parallel {
+            startedAt = clock.now
+            switch startBranches(parallel, step: step, of: run, startedAt: startedAt) {
+            case .success(let branches):
+                return StepCompletion(
+                    task: nil, parentStepId: nil, stateChanges: [:], stepResult: nil, next: .startBranches(branches, since: startedAt),
+                    keepClaim: false)
+            case .failure(let failure):
+                result = .ko(failure.code, failure.message)
+            }
+        } else if let wait = run.wait {
             // Waking a suspended step: it is finished from its wait, not executed again.
             startedAt = wait.since
             let context = RunContext.evaluation(run: run, caseRecord: caseRecord, now: startedAt, limits: limits)
@@ -284,7 +304,7 @@ struct RunExecutor: Sendable {
 
         var finished = FinishedAttempt(
             step: step, run: run, parameters: parameters, startedAt: startedAt, finishedAt: finishedAt, outcome: outcome, output: output,
-            errorText: errorText, stateChanges: stateChanges, emitted: emitted, taskId: ids.next(at: finishedAt))
+            errorText: errorText, stateChanges: stateChanges, emitted: emitted, taskId: ids.next(at: finishedAt), joined: joined)
 
         // Retry a retryable failure while the policy allows: a durable wait, then the same step.
         if case .outcome = result, outcome.isFailure, retryable {
@@ -421,9 +441,10 @@ struct RunExecutor: Sendable {
         }
     }
 
-    /// The run completes: its result is the definition's `output`, else the step's output.
+    /// The run completes: its result is the definition's `output`, else the step's output (a
+    /// branch run's is always its last step's output).
     private func finishRun(_ finished: FinishedAttempt, _ definition: WorkflowDefinition, _ context: EvaluationContext) -> StepCompletion {
-        guard let template = definition.output else { return finished.completion(next: .complete(result: finished.output), keepClaim: false) }
+        guard let template = definition.output, finished.run.branch == nil else { return finished.completion(next: .complete(result: finished.output), keepClaim: false) }
         let stepId = finished.step.id
         do {
             let result = try template.evaluate(in: context)
@@ -480,6 +501,8 @@ struct FinishedAttempt {
     /// The custom events the attempt published (`event.emit`).
     var emitted: [EmittedEvent]
     var taskId: String
+    /// A `parallel` step's branches, once joined.
+    var joined: JoinedBranches?
 
     /// The attempt's task and `steps.<id>` result, followed by `next`.
     func completion(next: StepCompletion.Next, error: RunError? = nil, keepClaim: Bool) -> StepCompletion {
@@ -487,9 +510,12 @@ struct FinishedAttempt {
             id: taskId, runId: run.id, stepId: step.id, name: step.name, action: step.action.rawValue, attempt: run.attempt,
             outcome: outcome, parameters: parameters, output: output, error: errorText, parentTaskId: nil, startedAt: startedAt,
             finishedAt: finishedAt)
-        return StepCompletion(
+        var completion = StepCompletion(
             task: task, parentStepId: nil, stateChanges: stateChanges,
             stepResult: RunContext.stepResult(output: output, outcome: outcome, attempt: run.attempt), next: next, error: error,
             keepClaim: keepClaim, emitted: emitted)
+        completion.cancelBranches = joined?.cancel
+        completion.branchSteps = joined?.steps ?? 0
+        return completion
     }
 }

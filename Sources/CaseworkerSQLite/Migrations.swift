@@ -23,6 +23,7 @@ enum Migrations {
         migrator.registerMigration("v12-leased-claims-executor-failures", migrate: v12)
         migrator.registerMigration("v13-custom-events-definition-channel", migrate: v13)
         migrator.registerMigration("v14-runs-by-correlation-id", migrate: v14)
+        migrator.registerMigration("v15-parallel-branches", migrate: v15)
         return migrator
     }
 
@@ -462,6 +463,22 @@ enum Migrations {
     /// few runs match from reading the tenant's whole history.
     private static func v14(_ db: Database) throws {
         try db.execute(sql: "CREATE INDEX runs_correlation ON runs(tenant_id, correlation_id, id) WHERE correlation_id IS NOT NULL")
+    }
+
+    /// Parallel branches (issue #19): a branch run (`RunBranch`) names its parent's `parallel`
+    /// step, its branch, its group (the id of the group's first branch run, which the parent's
+    /// `wait_child_run_id` holds while the step waits) and how the group joins; all four or none.
+    private static func v15(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE runs ADD COLUMN branch_step_id TEXT;
+                ALTER TABLE runs ADD COLUMN branch_id TEXT CHECK ((branch_id IS NULL) = (branch_step_id IS NULL));
+                ALTER TABLE runs ADD COLUMN branch_group TEXT CHECK ((branch_group IS NULL) = (branch_id IS NULL));
+                ALTER TABLE runs ADD COLUMN branch_join TEXT
+                    CHECK ((branch_join IS NULL) = (branch_group IS NULL)
+                        AND (branch_join IS NULL OR branch_join IN ('all', 'all_no_fail_fast', 'any')));
+                CREATE INDEX runs_branch_group ON runs(parent_run_id, branch_group, id) WHERE branch_group IS NOT NULL;
+                """)
     }
 
     private static func v13(_ db: Database) throws {

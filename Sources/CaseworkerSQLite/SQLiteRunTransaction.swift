@@ -116,6 +116,12 @@ struct SQLiteRunTransaction: RunWriteTransaction {
         try Row.fetchOne(db, cached: "SELECT * FROM runs WHERE id = ?", arguments: [id]).map(Run.reading)
     }
 
+    func branchRuns(of parentId: String, group: String) throws -> [Run] {
+        try Row.fetchAll(
+            db, cached: "SELECT * FROM runs WHERE parent_run_id = ? AND branch_group = ? ORDER BY id", arguments: [parentId, group]
+        ).map(Run.reading)
+    }
+
     func activeChildren(of runId: String) throws -> [Run] {
         try Row.fetchAll(
             db, cached: "SELECT * FROM runs WHERE parent_run_id = ? AND finished_at IS NULL ORDER BY id", arguments: [runId]

@@ -15,15 +15,16 @@ extension SQLiteStore {
                 INSERT INTO runs (id, tenant_id, case_id, workflow_definition_id, version, version_id, parameters_id,
                     status, current_step_id, input, params, state, step_results, correlation_id, channel,
                     due_at, created_at, updated_at, parent_run_id, depth, failure_of_run_id, rate_key, rate_limit,
-                    timeout_ms, timeout_policy)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    timeout_ms, timeout_policy, steps_executed, branch_step_id, branch_id, branch_group, branch_join)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 new.id, new.tenantId, new.caseId, new.workflowDefinitionId, new.version, new.versionId, new.parametersId,
                 new.plan.firstStepId, JSONText.encode(new.input), JSONText.encode(.object(new.plan.params)),
-                JSONText.encode(.object(new.plan.state)), new.correlationId, new.channel, now, now, now,
-                new.parentRunId, new.depth, new.failureOfRunId, new.plan.rateLimit?.key, new.plan.rateLimit?.limit,
-                new.plan.timeout?.milliseconds, new.plan.timeout?.policy.rawValue,
+                JSONText.encode(.object(new.plan.state)), JSONText.encode(.object(new.stepResults)), new.correlationId, new.channel,
+                now, now, now, new.parentRunId, new.depth, new.failureOfRunId, new.plan.rateLimit?.key, new.plan.rateLimit?.limit,
+                new.plan.timeout?.milliseconds, new.plan.timeout?.policy.rawValue, new.stepsExecuted, new.branch?.stepId,
+                new.branch?.branchId, new.branch?.group, new.branch?.join.rawValue,
             ])
     }
 }
@@ -35,10 +36,10 @@ extension Run {
         self.init(
             id: new.id, tenantId: new.tenantId, caseId: new.caseId, workflowDefinitionId: new.workflowDefinitionId, version: new.version,
             versionId: new.versionId, parametersId: new.parametersId, status: .pending, currentStepId: new.plan.firstStepId,
-            flowMode: .main, attempt: 1, stepsExecuted: 0, input: new.input, params: new.plan.params, state: new.plan.state,
-            stepResults: [:], correlationId: new.correlationId, channel: new.channel, result: nil, error: nil, dueAt: date,
+            flowMode: .main, attempt: 1, stepsExecuted: new.stepsExecuted, input: new.input, params: new.plan.params,
+            state: new.plan.state, stepResults: new.stepResults, correlationId: new.correlationId, channel: new.channel, result: nil, error: nil, dueAt: date,
             createdAt: date, startedAt: nil, finishedAt: nil, wait: nil, parentRunId: new.parentRunId, depth: new.depth,
             failureOfRunId: new.failureOfRunId, rateLimit: new.plan.rateLimit,
-            timeout: new.plan.timeout)
+            timeout: new.plan.timeout, branch: new.branch)
     }
 }

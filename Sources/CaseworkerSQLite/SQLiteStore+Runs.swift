@@ -33,6 +33,8 @@ extension SQLiteStore: RunStore {
         conditions.add("created_at < ?", filter.createdBefore.map(Timestamp.millis))
         conditions.add("correlation_id = ?", filter.correlationId)
         conditions.add("id < ?", page.beforeId)
+        // Branch runs are listed under their parent only (`branchRuns`).
+        conditions.add(literal: "branch_group IS NULL")
         let sql = "SELECT * FROM runs \(conditions.sql) ORDER BY id DESC LIMIT ?"
         let arguments = StatementArguments(conditions.values + [(page.limit + 1).databaseValue])
         return try await pool.read { db in
@@ -50,6 +52,39 @@ extension SQLiteStore: RunStore {
             return (run, tasks)
         }
     }
+
+    public func branchExecutions(tenantId: String, runId: String) async throws -> [(run: Run, tasks: [RunTask])] {
+        try await pool.read { db in
+            var found: [(run: Run, tasks: [RunTask])] = []
+            var parents = [runId]
+            while let parent = parents.popLast(), found.count < Self.maxBranchRunsRead {
+                let branches = try Row.fetchAll(
+                    db, cached: "SELECT * FROM runs WHERE tenant_id = ? AND parent_run_id = ? AND branch_group IS NOT NULL ORDER BY id",
+                    arguments: [tenantId, parent]
+                ).map(Run.reading)
+                for branch in branches {
+                    let tasks = try Row.fetchAll(
+                        db, cached: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [branch.id]
+                    ).map(RunTask.init(row:))
+                    found.append((branch, tasks))
+                    parents.append(branch.id)
+                }
+            }
+            return found.sorted { $0.run.id < $1.run.id }
+        }
+    }
+
+    public func branchRuns(tenantId: String, parentRunId: String, group: String) async throws -> [Run] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, cached: "SELECT * FROM runs WHERE tenant_id = ? AND parent_run_id = ? AND branch_group = ? ORDER BY id",
+                arguments: [tenantId, parentRunId, group]
+            ).map(Run.reading)
+        }
+    }
+
+    /// The most branch runs `branchExecutions` reads.
+    static let maxBranchRunsRead = 2000
 
     public func definitionContent(versionId: String) async throws -> JSONValue? {
         try await pool.read { db in
@@ -244,7 +279,12 @@ extension Run {
             claim: (row["claimed_by"] as String?).map {
                 RunClaim(owner: $0, expiresAt: Timestamp.date(millis: row["claim_expires_at"] ?? 0))
             },
-            executorFailures: row["executor_failures"])
+            executorFailures: row["executor_failures"],
+            branch: (row["branch_group"] as String?).map { group in
+                RunBranch(
+                    stepId: row["branch_step_id"] ?? "", branchId: row["branch_id"] ?? "", group: group,
+                    join: ParallelJoin(rawValue: row["branch_join"] ?? "") ?? .allFailFast)
+            })
     }
 }
 

@@ -63,9 +63,10 @@ public struct RunPlanner: Sendable {
 
     /// The failure workflow `run` of `definition` would start if it ended `FAILED` or `TIMED_OUT`:
     /// the named definition's latest published version, for the same case, without a parameter
-    /// set. `.none` when the definition names none or the run is itself a failure workflow.
+    /// set. `.none` when the definition names none, or the run is itself a failure workflow or a
+    /// branch run (`RunBranch`: its parent's end starts it).
     public func failureWorkflow(of run: Run, definition: WorkflowDefinition?) async throws -> FailureWorkflowTarget {
-        guard run.failureOfRunId == nil, let name = definition?.failureWorkflow, !name.isEmpty else { return .none }
+        guard run.failureOfRunId == nil, run.branch == nil, let name = definition?.failureWorkflow, !name.isEmpty else { return .none }
         switch try await resolve(tenantId: run.tenantId, caseId: run.caseId, definitionId: name, version: nil, parametersId: nil) {
         case .success(let resolved): return .resolved(resolved)
         case .failure(let refusal): return .refused(name: name, refusal)

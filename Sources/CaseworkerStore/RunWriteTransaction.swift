@@ -21,6 +21,9 @@ public protocol RunWriteTransaction {
     func readRun(id: String) throws -> Run?
     /// The run's children that have not ended, in id order.
     func activeChildren(of runId: String) throws -> [Run]
+    /// The branch runs of `group` (`RunBranch.group`) of the run `parentId`, in id order (the
+    /// order of the branches).
+    func branchRuns(of parentId: String, group: String) throws -> [Run]
 }
 
 extension RunWriteTransaction {
@@ -46,8 +49,16 @@ extension RunWriteTransaction {
             case .storeSignal(let signal): try insertSignal(signal, of: change.run)
             case .startRun: break
             case .wakeParent(let parentId):
-                if let parent = try readRun(id: parentId), let woken = RunLifecycle.childEnded(parent, child: change.run, context: context) {
+                guard let parent = try readRun(id: parentId) else { break }
+                let branches = try change.run.branch.map { try branchRuns(of: parentId, group: $0.group) } ?? []
+                if let woken = RunLifecycle.childEnded(parent, child: change.run, branches: branches, context: context) {
                     try apply(woken, context: context)
+                }
+            case .cancelBranches(let group, let reason):
+                for branch in try branchRuns(of: change.run.id, group: group) {
+                    if let cancelled = RunLifecycle.branchCancelled(branch, reason: reason, context: context) {
+                        try apply(cancelled, context: context)
+                    }
                 }
             case .cancelChildren:
                 for child in try activeChildren(of: change.run.id) {

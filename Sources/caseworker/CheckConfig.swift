@@ -28,6 +28,7 @@ struct CheckConfig: AsyncParsableCommand {
               engine.maxStepsPerRun: \(config.engine.maxStepsPerRun)
               engine.shutdownGraceSeconds: \(config.engine.shutdownGrace.components.seconds)
               engine.maxExecutorFailures: \(config.engine.maxExecutorFailures)
+              engine.maxBranches: \(config.engine.maxBranches)
               engine.leaseSeconds: \(config.engine.lease.components.seconds)
               engine.heartbeatSeconds: \(config.engine.heartbeat.components.seconds)
               engine.httpAllowedNetworks: [\(config.engineHTTPAllowedNetworks.map(\.description).joined(separator: ", "))]

@@ -21,7 +21,7 @@ import Testing
          #"{"name": "x", "steps": [{"id": "verify", "action": "complete"}], "rescue": [{"id": "r", "action": "transform", "config": {"set": {"v": 1}}, "next": [{"stepId": "verify"}]}]}"#),
         ("/steps/0/next/0", "must have exactly one of stepId, steps or stop",
          #"{"name": "x", "steps": [{"id": "a", "action": "transform", "config": {"set": {"v": 1}}, "next": [{"status": "OK"}]}]}"#),
-        ("/steps/0/action", "is not a known action (known: http.request, transform, switch, wait, await, workflow.run, complete, fail, event.emit)",
+        ("/steps/0/action", "is not a known action (known: http.request, transform, switch, wait, await, workflow.run, complete, fail, event.emit, parallel)",
          #"{"name": "x", "steps": [{"id": "a", "action": "teleport"}]}"#),
         ("/steps/0/config/method", "must be one of DELETE, GET, HEAD, PATCH, POST, PUT",
          #"{"name": "x", "steps": [{"id": "a", "action": "http.request", "config": {"url": "https://x.example", "method": "FETCH"}}]}"#),

@@ -24,6 +24,11 @@ final class ReceivedRequests: Sendable {
     let flakyFailures = Mutex(0)
     /// `/hold` answers 200 once this is set (it gives up after 30 s).
     let holdOpen = Mutex(false)
+    /// `/barrier/{name}`: when each request started and ended; each waits until
+    /// `barrierParties` requests have started (it gives up after 10 s), so requests that run at
+    /// the same time overlap and requests made one after another do not.
+    let intervals = Mutex<[String: (start: ContinuousClock.Instant, end: ContinuousClock.Instant?)]>([:])
+    let barrierParties = Mutex(2)
 
     var all: [Entry] { entries.withLock { $0 } }
     func count(_ path: String) -> Int { all.filter { $0.path == path }.count }
@@ -114,6 +119,16 @@ struct EngineHarness {
             let deadline = ContinuousClock.now + .seconds(30)
             while !received.holdOpen.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             return Response(status: .ok)
+        }
+        router.get("barrier/{name}") { _, context -> Response in
+            let name = context.parameters.get("name") ?? ""
+            received.intervals.withLock { $0[name] = (ContinuousClock.now, nil) }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while received.intervals.withLock({ $0.count }) < received.barrierParties.withLock({ $0 }), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            received.intervals.withLock { $0[name]?.end = ContinuousClock.now }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"branch": "\#(name)"}"#)))
         }
         router.get("flaky") { _, _ -> Response in
             let fail = received.flakyFailures.withLock { remaining -> Bool in

@@ -25,6 +25,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
                 "v7-composition", "v8-claims-without-scanning-backlogs", "v9-list-filters", "v10-erasure-of-idempotent-responses",
                 "v11-endpoint-definition-filter",
                 "v12-leased-claims-executor-failures", "v13-custom-events-definition-channel", "v14-runs-by-correlation-id",
+                "v15-parallel-branches",
             ])
         await #expect(throws: (any Error).self) { try await store.checkReady() }
         try store.migrate()

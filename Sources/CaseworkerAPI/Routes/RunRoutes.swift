@@ -120,7 +120,8 @@ struct RunRoutes {
         guard let (run, tasks) = try await store.runExecution(tenantId: tenantId, runId: id) else {
             throw Problem.notFound("no workflow run \(id)")
         }
-        return .json(run.executionRepresentation(tasks: tasks, place: try await store.rateLimitPlace(of: run)))
+        let branches = try await store.branchExecutions(tenantId: tenantId, runId: id)
+        return .json(run.executionRepresentation(tasks: tasks, branches: branches, place: try await store.rateLimitPlace(of: run)))
     }
 
     /// `GET /v1/workflows?status=&caseId=&workflowDefinitionId=&createdAfter=&limit=&cursor=`.

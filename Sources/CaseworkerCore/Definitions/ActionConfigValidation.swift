@@ -61,6 +61,9 @@ enum ActionConfigValidation {
                 diagnostics.add(reader.at("type"), reason)
             }
             _ = reader.value("data")
+        case .parallel:
+            // Parsed with its steps by the definition's parser (`parseParallel`).
+            return
         }
         for (key, rule) in ComputedNumber.members(of: action) { numeric(&reader, key, rule) }
         reader.finish(what: what)

@@ -9,6 +9,7 @@ public enum ActionName: String, Sendable, Hashable, CaseIterable {
     case complete
     case fail
     case eventEmit = "event.emit"
+    case parallel
 
     /// Actions that end the run themselves: their `next` rules never apply.
     public var endsRun: Bool { self == .complete || self == .fail }

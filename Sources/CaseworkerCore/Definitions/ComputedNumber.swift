@@ -47,7 +47,7 @@ public enum ComputedNumber {
         case .wait: [("seconds", .seconds(0...longestWait))]
         case .await: [("timeoutSeconds", .seconds(0.001...longestWait))]
         case .workflowRun: [("version", .integer(1...Int(Int32.max)))]
-        case .transform, .switch, .complete, .fail, .eventEmit: []
+        case .transform, .switch, .complete, .fail, .eventEmit, .parallel: []
         }
     }
 

@@ -1,19 +1,25 @@
 /// Where each step of a definition sits, so that transitions and reachability are lookups.
 ///
-/// A step lives in one list: the main `steps`, the `rescue` steps, or the inline branch (`steps`
-/// of a `next` rule) of another step. Ids are unique across all lists, so an id is a position.
+/// A step lives in one list: the main `steps`, the `rescue` steps, the inline branch (`steps`
+/// of a `next` rule) of another step, or a branch of a `parallel` step. Ids are unique across
+/// all lists, so an id is a position.
 public struct DefinitionGraph: Sendable {
     public enum List: Hashable, Sendable {
         case main
         case rescue
         /// The inline `steps` of rule `rule` of step `owner`.
         case branch(owner: String, rule: Int)
+        /// The steps of branch `branch` of the `parallel` step `owner`.
+        case parallel(owner: String, branch: String)
     }
 
-    /// Which flow a step belongs to: the main flow (main steps and branches under them) or the
-    /// rescue flow (rescue steps and branches under them).
+    /// Which flow a step belongs to: the main flow (main steps and inline branches under them),
+    /// the rescue flow (rescue steps and inline branches under them), or one branch of a
+    /// `parallel` step (its steps and inline branches under them), which a branch run executes
+    /// on its own. A `stepId` jump stays in its flow.
     public enum Flow: Sendable, Hashable {
         case main, rescue
+        case branch(step: String, branch: String)
     }
 
     struct Location: Sendable {
@@ -39,6 +45,9 @@ public struct DefinitionGraph: Sendable {
                 if case .steps(let branch) = rule.target {
                     add(branch, as: .branch(owner: step.id, rule: ruleIndex), flow: flow)
                 }
+            }
+            for branch in step.parallel?.branches ?? [] {
+                add(branch.steps, as: .parallel(owner: step.id, branch: branch.id), flow: .branch(step: step.id, branch: branch.id))
             }
         }
     }
@@ -66,6 +75,8 @@ public struct DefinitionGraph: Sendable {
         case endOfMain
         /// The end of the rescue steps: the run ends with its failure.
         case endOfRescue
+        /// The end of a `parallel` step's branch: the branch run completes.
+        case endOfBranch
     }
 
     public func following(_ id: String) -> Following {
@@ -75,6 +86,7 @@ public struct DefinitionGraph: Sendable {
         case .main: return .endOfMain
         case .rescue: return .endOfRescue
         case .branch(let owner, _): return following(owner)
+        case .parallel: return .endOfBranch
         }
     }
 
@@ -82,7 +94,8 @@ public struct DefinitionGraph: Sendable {
     ///
     /// Edges: every rule's target (a `stepId`, the first step of an inline branch); the following
     /// step unless the action ends the run or an unconditional rule always decides first; and the
-    /// first rescue step, from any step of the main flow whose action can fail.
+    /// first rescue step, from any step of the main flow whose action can fail; the first step of
+    /// each branch of a `parallel` step.
     func unreachableStepIds(mainSteps: [Step], rescue: [Step]) -> [String] {
         guard let first = mainSteps.first else { return [] }
         var seen: Set<String> = [first.id]
@@ -99,6 +112,9 @@ public struct DefinitionGraph: Sendable {
                 case .steps(let branch): if let head = branch.first { visit(head.id) }
                 case .stop: break
                 }
+            }
+            for branch in step.parallel?.branches ?? [] {
+                if let head = branch.steps.first { visit(head.id) }
             }
             if !step.next.contains(where: \.isUnconditional), case .step(let next) = following(id) {
                 visit(next)

@@ -11,12 +11,17 @@ public struct Step: Sendable, Hashable {
     public var timeoutSeconds: Double?
     public var notes: String?
     public var summary: String?
+    /// The branches of a `parallel` step (its `config`, parsed); `nil` for every other action,
+    /// and `config` is then the only configuration.
+    public var parallel: ParallelStep?
 
     public init(
         id: String, name: String? = nil, action: ActionName, config: TemplatedValue, next: [NextRule] = [],
-        retry: RetryPolicy? = nil, timeoutSeconds: Double? = nil, notes: String? = nil, summary: String? = nil
+        retry: RetryPolicy? = nil, timeoutSeconds: Double? = nil, notes: String? = nil, summary: String? = nil,
+        parallel: ParallelStep? = nil
     ) {
         self.id = id
+        self.parallel = parallel
         self.name = name
         self.action = action
         self.config = config

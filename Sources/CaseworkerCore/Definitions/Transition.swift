@@ -58,6 +58,8 @@ extension WorkflowDefinition {
     ///   TIMEOUT in the main flow go to the first rescue step, remembering FAILED or TIMED_OUT,
     ///   or end the run so when there are no rescue steps; in the rescue flow they end the run
     ///   with the original failure (rescue never runs twice).
+    /// - In a branch of a `parallel` step (run by a branch run): the end of the branch completes
+    ///   the branch run; an unmatched KO or TIMEOUT ends it FAILED or TIMED_OUT, without rescue.
     /// - A `when` that throws, or yields anything but a boolean (`null` included: null never
     ///   decides), turns the outcome into KO `expression_error` and the rules are matched again
     ///   for it, with failing `when`s counting as no match.
@@ -123,7 +125,11 @@ extension WorkflowDefinition {
     }
 
     private func unmatched(after position: FlowPosition, outcome: StepOutcome) -> Transition {
+        let inParallelBranch = if case .branch? = graph.flow(of: position.stepId) { true } else { false }
         if outcome.isFailure {
+            // A branch run fails without rescue: its parent's `parallel` step fails, and the
+            // parent's rescue steps handle that.
+            if inParallelBranch { return .end(outcome.status == .timeout ? .timedOut : .failed) }
             switch position.mode {
             case .rescue(let failure):
                 return .end(failure)
@@ -141,6 +147,8 @@ extension WorkflowDefinition {
         case .endOfRescue:
             if case .rescue(let failure) = position.mode { return .end(failure) }
             return .end(.failed)
+        case .endOfBranch:
+            return .complete
         }
     }
 }

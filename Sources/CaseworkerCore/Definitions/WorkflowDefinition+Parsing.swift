@@ -22,8 +22,9 @@ extension WorkflowDefinition {
     /// syntax, every path the templates read (`DefinitionPathCheck`: roots, `steps.<id>.<member>`,
     /// `state`, `params` and `input` keys, at the exact pointer of the template), the variables,
     /// the input schema, and steps that no path reaches.
-    public init(parsing body: JSONValue) throws(ValidationFailed) {
-        try self.init(body, checkingPaths: true)
+    /// `maxBranches` is `engine.maxBranches`, the most branches a `parallel` step may have.
+    public init(parsing body: JSONValue, maxBranches: Int = ParallelStep.defaultMaxBranches) throws(ValidationFailed) {
+        try self.init(body, checkingPaths: true, maxBranches: maxBranches)
     }
 
     /// Parses a version's stored content (the engine, parameter sets, failure workflows): every
@@ -31,15 +32,15 @@ extension WorkflowDefinition {
     /// stored. A version accepted at its save stays runnable after an upgrade; its paths that
     /// miss read as `null` at run time, and null never decides.
     public init(loading content: JSONValue) throws(ValidationFailed) {
-        try self.init(content, checkingPaths: false)
+        try self.init(content, checkingPaths: false, maxBranches: ParallelStep.maxBranches)
     }
 
-    private init(_ body: JSONValue, checkingPaths: Bool) throws(ValidationFailed) {
+    private init(_ body: JSONValue, checkingPaths: Bool, maxBranches: Int) throws(ValidationFailed) {
         let diagnostics = Diagnostics()
         guard var reader = MemberReader(body, at: "", diagnostics, what: "a JSON object") else {
             throw ValidationFailed(diagnostics.errors)
         }
-        var steps = StepsParser(diagnostics: diagnostics)
+        var steps = StepsParser(diagnostics: diagnostics, maxBranches: maxBranches)
 
         let name = reader.string("name", required: true, maxLength: 256) ?? ""
         let description = reader.string("description", maxLength: 4096)
@@ -167,8 +168,12 @@ private struct StepsParser {
     /// The state keys that steps write (`transform` `set`).
     var stateKeys: Set<String> = []
 
-    init(diagnostics: Diagnostics) {
+    /// The most branches of a `parallel` step.
+    let maxBranches: Int
+
+    init(diagnostics: Diagnostics, maxBranches: Int) {
         self.diagnostics = diagnostics
+        self.maxBranches = maxBranches
     }
 
     mutating func parseList(_ value: JSONValue, at pointer: String, flow: DefinitionGraph.Flow, depth: Int) -> [Step] {
@@ -212,10 +217,17 @@ private struct StepsParser {
             action = ActionName(rawValue: text)
             if action == nil { diagnostics.add(reader.at("action"), "is not a known action (known: \(ActionName.names))") }
         }
-        let config = reader.templated("config")
-        if let config { noteTemplates(config, at: reader.at("config")) }
-        if action == .transform, let set = reader.members["config"]?["set"]?.objectValue { stateKeys.formUnion(set.keys) }
-        if let action { ActionConfigValidation.check(action, config: reader.members["config"].flatMap { $0.isNull ? nil : $0 }, at: reader.at("config"), diagnostics) }
+        var config: TemplatedValue?
+        var parallel: ParallelStep?
+        if action == .parallel {
+            // The config holds steps, parsed as steps (their templates are theirs), not as one value.
+            parallel = parseParallel(reader.required("config"), at: reader.at("config"), stepId: id, depth: depth)
+        } else {
+            config = reader.templated("config")
+            if let config { noteTemplates(config, at: reader.at("config")) }
+            if action == .transform, let set = reader.members["config"]?["set"]?.objectValue { stateKeys.formUnion(set.keys) }
+            if let action { ActionConfigValidation.check(action, config: reader.members["config"].flatMap { $0.isNull ? nil : $0 }, at: reader.at("config"), diagnostics) }
+        }
 
         var rules: [NextRule] = []
         if let entries = reader.array("next") {
@@ -233,9 +245,64 @@ private struct StepsParser {
         reader.finish(what: "a step member")
 
         guard let id, let action, let config = config ?? (try? TemplatedValue(parsing: .object([:]), at: "")) else { return nil }
+        if action == .parallel, parallel == nil { return nil }
         return Step(
             id: id, name: name, action: action, config: config, next: rules, retry: retry, timeoutSeconds: timeoutSeconds,
-            notes: notes, summary: summary)
+            notes: notes, summary: summary, parallel: parallel)
+    }
+
+    /// The config of a `parallel` step: `branches` (1 … `ParallelStep.maxBranches`, and at most
+    /// `maxBranches`, each `{id, steps}` with a unique id and at least one step), `join`
+    /// (`all`, the default, or `any`) and `failFast` (default `true`; with `any` it changes
+    /// nothing). A branch's steps form their own flow, one level deeper.
+    private mutating func parseParallel(_ value: JSONValue?, at pointer: String, stepId: String?, depth: Int) -> ParallelStep? {
+        guard let value, var reader = MemberReader(value, at: pointer, diagnostics) else { return nil }
+        var join = ParallelJoin.allFailFast
+        let joinText = reader.string("join", maxLength: 16)
+        let failFast = reader.bool("failFast") ?? true
+        switch joinText {
+        case nil, "all": join = failFast ? .allFailFast : .all
+        case "any": join = .any
+        case let other?: diagnostics.add(reader.at("join"), "must be all or any, got \(other.prefix(16))")
+        }
+        var branches: [ParallelBranch] = []
+        if let list = reader.required("branches") {
+            guard case .array(let elements) = list else {
+                diagnostics.add(reader.at("branches"), "must be an array of branches, got \(list.typeName)")
+                reader.finish(what: "a config member of parallel")
+                return nil
+            }
+            let limit = min(ParallelStep.maxBranches, maxBranches)
+            if elements.isEmpty { diagnostics.add(reader.at("branches"), "must have at least one branch") }
+            if elements.count > limit {
+                diagnostics.add(reader.at("branches"), "has \(elements.count) branches; at most \(limit) are allowed (engine.maxBranches)")
+            }
+            var seen: [String: String] = [:]
+            for (index, element) in elements.prefix(limit).enumerated() {
+                let at = JSONPointer.appending(index, to: reader.at("branches"))
+                guard var branch = MemberReader(element, at: at, diagnostics, what: "a branch object") else { continue }
+                let id = branch.string("id", required: true, maxLength: 64)
+                if let id {
+                    if !Self.isValidStepId(id) {
+                        diagnostics.add(branch.at("id"), "must be 1–64 letters, digits, '_' or '-'")
+                    } else if let first = seen[id] {
+                        diagnostics.add(branch.at("id"), "duplicates the id of the branch at \(first)")
+                    } else {
+                        seen[id] = at
+                    }
+                }
+                let flow = DefinitionGraph.Flow.branch(step: stepId ?? "", branch: id ?? "")
+                var steps: [Step] = []
+                if let list = branch.required("steps") {
+                    steps = parseList(list, at: branch.at("steps"), flow: flow, depth: depth + 1)
+                    if list.arrayValue?.isEmpty == true { diagnostics.add(branch.at("steps"), "must have at least one step") }
+                }
+                branch.finish(what: "a branch member")
+                if let id, !steps.isEmpty { branches.append(ParallelBranch(id: id, steps: steps)) }
+            }
+        }
+        reader.finish(what: "a config member of parallel")
+        return branches.isEmpty ? nil : ParallelStep(branches: branches, join: join)
     }
 
     private mutating func parseRule(_ value: JSONValue, at pointer: String, flow: DefinitionGraph.Flow, depth: Int) -> NextRule? {
@@ -276,13 +343,24 @@ private struct StepsParser {
                 diagnostics.add(jump.pointer, "names no step of this definition: '\(jump.target)'")
                 continue
             }
-            if flow != jump.flow {
-                let message =
-                    jump.flow == .main
-                    ? "must name a step of the main flow; '\(jump.target)' is a rescue step"
-                    : "must name a rescue step; '\(jump.target)' is in the main flow"
-                diagnostics.add(jump.pointer, message)
+            switch (jump.flow, flow) {
+            case (.main, .rescue):
+                diagnostics.add(jump.pointer, "must name a step of the main flow; '\(jump.target)' is a rescue step")
+            case (.rescue, .main):
+                diagnostics.add(jump.pointer, "must name a rescue step; '\(jump.target)' is in the main flow")
+            case _ where flow != jump.flow:
+                diagnostics.add(jump.pointer, "must name a step of \(Self.describe(jump.flow)); '\(jump.target)' is in \(Self.describe(flow))")
+            default:
+                break
             }
+        }
+    }
+
+    private static func describe(_ flow: DefinitionGraph.Flow) -> String {
+        switch flow {
+        case .main: "the main flow"
+        case .rescue: "the rescue steps"
+        case .branch(let step, let branch): "branch \(branch) of parallel step \(step)"
         }
     }
 

@@ -24,13 +24,22 @@ public struct NewRun: Sendable, Equatable {
     public var depth: Int
     /// The failed run this one is the `failureWorkflow` of (it never starts a failure workflow of its own).
     public var failureOfRunId: String?
+    /// A branch of the parent's `parallel` step: it starts with the parent's step results and
+    /// step count (`stepResults`, `stepsExecuted`).
+    public var branch: RunBranch?
+    public var stepResults: [String: JSONValue]
+    public var stepsExecuted: Int
 
     public init(
         id: String, tenantId: String, caseId: String, workflowDefinitionId: String, version: Int, versionId: String,
         parametersId: String?, input: JSONValue, plan: RunPlan, correlationId: String?, channel: String?,
-        parentRunId: String? = nil, depth: Int = 0, failureOfRunId: String? = nil
+        parentRunId: String? = nil, depth: Int = 0, failureOfRunId: String? = nil, branch: RunBranch? = nil,
+        stepResults: [String: JSONValue] = [:], stepsExecuted: Int = 0
     ) {
         self.id = id
+        self.branch = branch
+        self.stepResults = stepResults
+        self.stepsExecuted = stepsExecuted
         self.parentRunId = parentRunId
         self.depth = depth
         self.failureOfRunId = failureOfRunId

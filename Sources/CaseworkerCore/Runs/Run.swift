@@ -42,6 +42,8 @@ public struct Run: Sendable, Hashable {
     public var depth: Int
     /// The run whose failure started this one as its definition's `failureWorkflow`.
     public var failureOfRunId: String?
+    /// Set when the run is a branch of its parent's `parallel` step.
+    public var branch: RunBranch?
     /// The rate limit the run is admitted under (its evaluated key, as stored), if its version
     /// has one: while `PENDING`, the run waits in that key's queue.
     public var rateLimit: RunRateLimit?
@@ -67,8 +69,9 @@ public struct Run: Sendable, Hashable {
         dueAt: Date?, createdAt: Date, startedAt: Date?, finishedAt: Date?, wait: RunWait? = nil,
         parentRunId: String? = nil, depth: Int = 0, failureOfRunId: String? = nil, rateLimit: RunRateLimit? = nil,
         timeout: RunTimeout? = nil, deadlineAt: Date? = nil, timeoutAlertedAt: Date? = nil, claim: RunClaim? = nil,
-        executorFailures: Int = 0
+        executorFailures: Int = 0, branch: RunBranch? = nil
     ) {
+        self.branch = branch
         self.timeout = timeout
         self.deadlineAt = deadlineAt
         self.timeoutAlertedAt = timeoutAlertedAt

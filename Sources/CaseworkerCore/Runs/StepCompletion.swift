@@ -21,6 +21,12 @@ public struct StepCompletion: Sendable {
         /// one change. The child's end makes the run due again (`RunLifecycle.childEnded`); the
         /// step then ends from the child's outcome. `since` is when the step began.
         case startChild(NewRun, since: Date)
+        /// The current step (`parallel`) starts its branch runs (`RunBranch`, all of one group,
+        /// in the branches' order) and waits for them: they are inserted `PENDING` and the run
+        /// becomes `WAITING` for the group (`RunWait.childRunId` is the first branch run), in
+        /// one change. A branch's end makes the run due once the group decides
+        /// (`ParallelJoin.decision`, `RunLifecycle.childEnded`).
+        case startBranches([NewRun], since: Date)
     }
 
     /// The finished attempt; `nil` when the run ends without executing a step (the step limit).
@@ -41,6 +47,12 @@ public struct StepCompletion: Sendable {
     /// Custom events the step published (`event.emit`): written to the outbox in the transaction
     /// that records the step, so they exist exactly when the step's completion does.
     public var emitted: [EmittedEvent]
+    /// A `parallel` step that ended: the branch runs of this group still active are cancelled
+    /// with the step's completion, for `reason`.
+    public var cancelBranches: (group: String, reason: String)?
+    /// The steps the branch runs of a `parallel` step executed: the run's step count grows by
+    /// them when the step ends (the step limit counts every branch).
+    public var branchSteps: Int = 0
 
     public init(
         task: RunTask?, parentStepId: String?, stateChanges: [String: JSONValue], stepResult: JSONValue?, next: Next,
@@ -85,6 +97,7 @@ extension Run {
     /// finish times, when it writes the row).
     public func applying(_ completion: StepCompletion) -> Run {
         var run = self
+        run.stepsExecuted += completion.branchSteps
         if let task = completion.task {
             run.stepsExecuted += 1
             if let stepResult = completion.stepResult { run.stepResults[task.stepId] = stepResult }
@@ -107,7 +120,7 @@ extension Run {
         case .end(let status):
             run.status = status
             run.wait = nil
-        case .suspend, .startChild:
+        case .suspend, .startChild, .startBranches:
             run.status = .waiting
         }
         if run.status.isTerminal { run.currentStepId = nil }

@@ -105,7 +105,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
     public var database = Database()
     /// `engine.maxConcurrentRuns` (64), `engine.maxStepsPerRun` (1000),
     /// `engine.shutdownGraceSeconds` (20), `engine.maxExecutorFailures` (5),
-    /// `engine.leaseSeconds` (6), `engine.heartbeatSeconds` (2).
+    /// `engine.leaseSeconds` (6), `engine.heartbeatSeconds` (2), `engine.maxBranches` (32).
     public var engine = EngineConfiguration()
     /// `engine.httpAllowedNetworks`: CIDRs `http.request` steps may reach although the SSRF guard
     /// refuses their range by default (loopback, private, link-local, ...). Default none.
@@ -131,7 +131,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
         "server.requestTimeoutSeconds",
         "database.path", "database.synchronous", "database.busyTimeoutMilliseconds",
         "engine.maxConcurrentRuns", "engine.maxStepsPerRun", "engine.shutdownGraceSeconds", "engine.maxExecutorFailures",
-        "engine.leaseSeconds", "engine.heartbeatSeconds", "engine.httpAllowedNetworks",
+        "engine.leaseSeconds", "engine.heartbeatSeconds", "engine.maxBranches", "engine.httpAllowedNetworks",
         "log.level", "log.format",
         "retention.finishedRuns", "retention.deliveredEvents",
         "webhooks.schedule", "webhooks.jitter", "webhooks.attemptTimeoutSeconds", "webhooks.maxInFlightPerEndpoint",

@@ -91,6 +91,7 @@ public enum ConfigLoader {
         if heartbeatSeconds >= leaseSeconds {
             fields.fail("engine.heartbeatSeconds", "must be less than engine.leaseSeconds (\(leaseSeconds)), got \(heartbeatSeconds)")
         }
+        await fields.read("engine.maxBranches", into: &config.engine.maxBranches, in: 1...ParallelStep.maxBranches)
         config.engine.lease = .seconds(leaseSeconds)
         config.engine.heartbeat = .seconds(heartbeatSeconds)
         await fields.readNetworks("engine.httpAllowedNetworks", into: &config.engineHTTPAllowedNetworks)

@@ -44,6 +44,9 @@ public enum RunEffect: Sendable, Equatable {
     /// This run ended: each of its active children, read in the same transaction, changes as
     /// `RunLifecycle.parentEnded` says (recursively).
     case cancelChildren
+    /// A `parallel` step of this run ended: each active branch run of `group`, read in the same
+    /// transaction, changes as `RunLifecycle.branchCancelled` says (recursively).
+    case cancelBranches(group: String, reason: String)
 }
 
 /// An event for the webhook outbox, made with the change that causes it.

@@ -7,15 +7,15 @@ import Foundation
 ///
 /// | status | moved out by |
 /// |---|---|
-/// | `PENDING` | `claimed` (→ `RUNNING`), `cancel` |
-/// | `RUNNING` | `stepsFinished` (next step, retry, suspend, child, end), `executorFailed`, `unreadable`, `cancel`, `timeoutDue`, `parentEnded` |
-/// | `WAITING` | `claimed` when due (→ `RUNNING`), `signal` (due now), `childEnded` (due now), `cancel`, `timeoutDue`, `parentEnded` |
+/// | `PENDING` | `claimed` (→ `RUNNING`), `cancel`, `parentEnded`, `branchCancelled` |
+/// | `RUNNING` | `stepsFinished` (next step, retry, suspend, child, branches, end), `executorFailed`, `unreadable`, `cancel`, `timeoutDue`, `parentEnded`, `branchCancelled` |
+/// | `WAITING` | `claimed` when due (→ `RUNNING`), `signal` (due now), `childEnded` (due now), `cancel`, `timeoutDue`, `parentEnded`, `branchCancelled` |
 /// | `FAILED`, `TIMED_OUT` | `retry` (→ `PENDING`) |
 /// | `COMPLETED`, `CANCELLED` | nothing |
 ///
 /// Every terminal transition emits the status's event (`RunStatus.eventType`), wakes a waiting
 /// parent, cancels active children, and — `FAILED` and `TIMED_OUT` only — starts the definition's
-/// failure workflow.
+/// failure workflow; a branch run (`RunBranch`) emits no event and starts no failure workflow.
 public enum RunLifecycle {
     // MARK: The engine's claim
 
@@ -80,8 +80,15 @@ public enum RunLifecycle {
             after.wait = .child(child.id, since: since)
             after.dueAt = nil
             effects.insert(.startRun(child), at: 0)
+        case .startBranches(let branches, let since):
+            after.wait = .child(branches[0].id, since: since)
+            after.dueAt = nil
+            effects.insert(contentsOf: branches.map(RunEffect.startRun), at: 0)
         case .step, .complete, .end, nil:
             break
+        }
+        if let cancel = completions.last?.cancelBranches {
+            effects.append(.cancelBranches(group: cancel.group, reason: cancel.reason))
         }
         var change = RunChange(
             run: after, writesState: completions.contains { !$0.stateChanges.isEmpty }, writesStepResults: true, effects: effects)
@@ -152,12 +159,30 @@ public enum RunLifecycle {
     }
 
     /// `child` ended: a parent `WAITING` for it becomes due now; the engine then ends its
-    /// `workflow.run` step from the child's outcome.
-    public static func childEnded(_ parent: Run, child: Run, context: LifecycleContext) -> RunChange? {
-        guard parent.status == .waiting, parent.wait?.childRunId == child.id, parent.claim == nil else { return nil }
+    /// `workflow.run` step from the child's outcome. A branch run's parent waits for the branch
+    /// group (`branches`: every branch run of the group, as stored, `child` included) and
+    /// becomes due once the group decides (`ParallelJoin.decision`): exactly once, since it is
+    /// not due, hence not claimed, before.
+    public static func childEnded(_ parent: Run, child: Run, branches: [Run] = [], context: LifecycleContext) -> RunChange? {
+        guard parent.status == .waiting, parent.claim == nil, parent.dueAt == nil, let waited = parent.wait?.childRunId else {
+            return nil
+        }
+        if let branch = child.branch {
+            guard branch.group == waited, branch.join.decision(branches) != nil else { return nil }
+        } else {
+            guard waited == child.id else { return nil }
+        }
         var after = parent
         after.dueAt = context.now
         return RunChange(run: after)
+    }
+
+    /// The `parallel` step of `branch`'s parent ended (another branch failed or completed first,
+    /// `reason` says which): an active branch run is cancelled with it.
+    public static func branchCancelled(_ branch: Run, reason: String, context: LifecycleContext) -> RunChange? {
+        guard !branch.status.isTerminal else { return nil }
+        let error = RunError(code: "cancelled", message: "cancelled because \(reason)", stepId: branch.currentStepId)
+        return ending(RunChange(run: branch), status: .cancelled, error: error, failureWorkflow: .none, context: context)
     }
 
     /// The run's workflow deadline passed (`deadlineAt <= now`): under `TIME_OUT_WF` it ends
@@ -189,6 +214,10 @@ public enum RunLifecycle {
     public static func retry(_ run: Run, fromStepId stepId: String, context: LifecycleContext) throws(RunConflict) -> RunChange {
         guard run.status == .failed || run.status == .timedOut else {
             throw RunConflict("run \(run.id) is \(run.status.rawValue); only FAILED and TIMED_OUT runs can be retried")
+        }
+        if let branch = run.branch, let parent = run.parentRunId {
+            throw RunConflict(
+                "run \(run.id) is branch \(branch.branchId) of step \(branch.stepId) of run \(parent); retry that run instead")
         }
         var after = run
         after.status = .pending
@@ -255,7 +284,7 @@ public enum RunLifecycle {
         run.startedAt = run.startedAt ?? context.now
         run.finishedAt = context.now
         var started: NewRun?
-        if status == .failed || status == .timedOut, run.failureOfRunId == nil {
+        if status == .failed || status == .timedOut, run.failureOfRunId == nil, run.branch == nil {
             switch failureWorkflow {
             case .none:
                 break
@@ -272,7 +301,8 @@ public enum RunLifecycle {
             }
         }
         change.run = run
-        if let type = status.eventType.flatMap(WebhookEventType.init(rawValue:)) {
+        // A branch run's end is its parent's business: the parent's end is the event.
+        if run.branch == nil, let type = status.eventType.flatMap(WebhookEventType.init(rawValue:)) {
             change.effects.append(.emit(run.event(type, context: context)))
         }
         if let parentId = run.parentRunId { change.effects.append(.wakeParent(runId: parentId)) }
