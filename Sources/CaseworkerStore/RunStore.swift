@@ -110,15 +110,39 @@ extension RunStore {
     }
 
     /// Sends the signal `name` with `payload` to an active run (`RunLifecycle.signal`). `nil` for
-    /// an unknown run; `StoreError.conflict` for a terminal one.
+    /// an unknown run; `StoreError.conflict` for a terminal one. A run waiting for its
+    /// `parallel` step's branches passes the signal to the branch run waiting for it
+    /// (`awaitingBranch`), if one is; otherwise the run keeps it.
     public func signalRun(tenantId: String, id: String, name: String, payload: JSONValue) async throws -> SignalReceipt? {
+        let target = try await awaitingBranch(tenantId: tenantId, runId: id, signal: name)?.id ?? id
         guard
-            let (_, change) = try await changeRun(tenantId: tenantId, id: id, { run, context throws(RunConflict) in
+            let (_, change) = try await changeRun(tenantId: tenantId, id: target, { run, context throws(RunConflict) in
                 try RunLifecycle.signal(run, name: name, payload: payload, context: context)
             })
         else { return nil }
         let consumed = change?.effects.contains { if case .storeSignal(let signal) = $0 { signal.consumed } else { false } } ?? false
         return SignalReceipt(runId: id, signal: name, consumed: consumed)
+    }
+
+    /// The branch run under `runId` (nested branches included) that waits for the signal
+    /// `signal` now, when `runId` waits for its `parallel` step's branches; the first in the
+    /// branches' order.
+    public func awaitingBranch(tenantId: String, runId: String, signal: String) async throws -> Run? {
+        guard let run = try await findRun(tenantId: tenantId, id: runId) else { return nil }
+        var waiting = [run]
+        var visited = 0
+        while !waiting.isEmpty, visited < 1000 {
+            let parent = waiting.removeFirst()
+            visited += 1
+            guard parent.status == .waiting, parent.wait?.signal == nil, let group = parent.wait?.childRunId else { continue }
+            for branch in try await branchRuns(tenantId: tenantId, parentRunId: parent.id, group: group) where !branch.status.isTerminal {
+                if branch.status == .waiting, branch.wait?.signal == signal, branch.wait?.payload == nil, branch.claim == nil {
+                    return branch
+                }
+                waiting.append(branch)
+            }
+        }
+        return nil
     }
 }
 
