@@ -23,9 +23,9 @@ import Testing
         return blocks
     }
 
-    @Test func theGuideHasFourExamplesAndEachIsValid() throws {
+    @Test func theGuideHasFiveExamplesAndEachIsValid() throws {
         let examples = try Self.examples()
-        #expect(examples.count == 4)
+        #expect(examples.count == 5)
         for example in examples {
             let parsed = try definition(example)
             #expect(!parsed.steps.isEmpty)
@@ -44,5 +44,6 @@ import Testing
             definition.graph.lists.values.joined().contains { $0.action == .workflowRun }
         })
         #expect(parsed.contains { $0.timeoutSeconds > 0 && $0.timeoutPolicy == .timeOutWorkflow && $0.failureWorkflow != nil })
+        #expect(parsed.contains { definition in definition.steps.contains { $0.parallel?.branches.count == 3 } })
     }
 }
