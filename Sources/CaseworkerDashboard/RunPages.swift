@@ -220,7 +220,11 @@ struct RunPages {
             graph = "<h2>Steps</h2>\(DefinitionGraphSVG.draw(definition, taken: timeline.stepsTaken, current: run.status.isTerminal ? nil : run.currentStepId))"
         }
         var family: HTML = run.parentRunId.map { #"<dt>Parent run</dt><dd><a href="/ui/runs/\#($0.queryEncoded)">\#($0)</a></dd>"# } ?? ""
-        let children = timeline.tasks.compactMap(\.childRunId).map { HTML(#"<a href="/ui/runs/\#($0.queryEncoded)">\#($0)</a> "#) }
+        if let branch = run.branch { family = "\(family)<dt>Branch</dt><dd>\(branch.branchId) of step \(branch.stepId)</dd>" }
+        let branches = try await store.branchExecutions(tenantId: key.tenantId, runId: run.id).map(\.run).filter { $0.parentRunId == run.id }
+        let groups = Set(branches.compactMap { $0.branch?.group })
+        let children = timeline.tasks.compactMap(\.childRunId).filter { !groups.contains($0) }
+            .map { HTML(#"<a href="/ui/runs/\#($0.queryEncoded)">\#($0)</a> "#) }
         if !children.isEmpty { family = "\(family)<dt>Child runs (this page)</dt><dd>\(children)</dd>" }
         if let failed = run.failureOfRunId { family = "\(family)<dt>Failure workflow of</dt><dd><a href=\"/ui/runs/\(failed.queryEncoded)\">\(failed)</a></dd>" }
         let error: HTML = run.error.map { #"<p class="error" role="alert">\#($0.code): \#($0.message)</p>"# } ?? ""
@@ -230,12 +234,27 @@ struct RunPages {
             <dt>Case</dt><dd><a href="/ui/cases/\(run.caseId.queryEncoded)">\(run.caseId)</a></dd><dt>Current step</dt><dd>\(run.currentStepId ?? "—")</dd>
             <dt>Correlation id</dt><dd>\(run.correlationId ?? "—")</dd>\(family)
             <dt>Created</dt><dd>\(Layout.timestamp(run.createdAt))</dd><dt>Finished</dt><dd>\(Layout.timestamp(run.finishedAt))</dd></dl>
-            \(error)<div class="actions">\(actions)</div>\(graph)
+            \(error)<div class="actions">\(actions)</div>\(graph)\(Self.branchTable(branches))
             <h2>Timeline</h2><p class="hint">\(timeline.totalTasks) tasks.</p>
             <table><thead><tr><th scope="col">Step</th><th scope="col">Action</th><th scope="col">Attempt</th><th scope="col">Outcome</th>
             <th scope="col">Started</th><th scope="col">Finished</th><th scope="col">Details</th></tr></thead><tbody>\(rows)</tbody></table>\(next)
             <h2>Result</h2>\(run.result.map(Layout.json) ?? "<p>None yet.</p>")
             """
         return Layout.response(Layout.page(title: "Run \(run.id)", key: key, csrf: session.csrfToken, refresh: !run.status.isTerminal, body))
+    }
+
+    /// The branch runs of the run's `parallel` steps, each linked to its own page.
+    static func branchTable(_ branches: [Run]) -> HTML {
+        guard !branches.isEmpty else { return "" }
+        let rows = branches.map { branch -> HTML in
+            """
+            <tr><td>\(branch.branch?.stepId ?? "")</td><td>\(branch.branch?.branchId ?? "")</td><td>\(Layout.status(branch.status))</td>
+            <td><a href="/ui/runs/\(branch.id.queryEncoded)">\(branch.id)</a></td></tr>
+            """
+        }
+        return """
+            <h2>Parallel branches</h2><table><thead><tr><th scope="col">Step</th><th scope="col">Branch</th><th scope="col">Status</th>
+            <th scope="col">Branch run</th></tr></thead><tbody>\(rows)</tbody></table>
+            """
     }
 }

@@ -128,4 +128,33 @@ import Testing
             #expect(try await browser.get("/ui/runs/\(childId)").text.contains(#"<dt>Parent run</dt><dd><a href="/ui/runs/\#(parent)">"#))
         }
     }
+
+    @Test func aParallelRunListsItsBranchesAndABranchItsParentAndBranch() async throws {
+        let app = try await DashboardApp()
+        try await app.test { client, api in
+            let failed = try await api.failedRun(key: app.keyA)
+            let caseId = try #require(try await api.send(.get, "/v1/workflows/\(failed)", key: app.keyA).json["caseId"]?.stringValue)
+            let definition: JSONValue = [
+                "name": "Fan", "isDraft": false,
+                "steps": [["id": "fan", "action": "parallel", "config": ["branches": [
+                    ["id": "left", "steps": [["id": "l1", "action": "complete", "config": ["result": 1]]]],
+                    ["id": "right", "steps": [["id": "r1", "action": "complete", "config": ["result": 2]]]],
+                ]]]],
+            ]
+            #expect(try await api.send(.put, "/v1/workflow-definitions/fan", key: app.keyA, json: definition).status == .created)
+            let run = try #require(
+                try await api.send(.post, "/v1/workflows/run", key: app.keyA, json: ["caseId": .string(caseId), "workflowDefinitionId": "fan"])
+                    .json["id"]?.stringValue)
+            try await waitFor("the run to complete", timeout: .seconds(60)) { try await api.status(run, key: app.keyA) == "COMPLETED" }
+            let branches = try await app.store.branchExecutions(tenantId: "tenant-a", runId: run).map(\.run)
+            #expect(branches.count == 2)
+            let browser = try await client.signIn(key: app.keyA)
+            let page = try await browser.get("/ui/runs/\(run)").text
+            #expect(page.contains("<h2>Parallel branches</h2>"))
+            for branch in branches { #expect(page.contains(#"<a href="/ui/runs/\#(branch.id)">"#)) }
+            let left = try await browser.get("/ui/runs/\(branches[0].id)").text
+            #expect(left.contains("<dt>Branch</dt><dd>left of step fan</dd>"))
+            #expect(left.contains(#"<dt>Parent run</dt><dd><a href="/ui/runs/\#(run)">"#))
+        }
+    }
 }
