@@ -20,6 +20,9 @@ public struct APIConfiguration: Sendable {
     /// `limits.*`: the bounds on values (request bodies' depth, a run's input, state and
     /// rate-limit key).
     public var valueLimits: ValueLimits
+    /// What a definition being saved may name beyond the common rules: the `exec` programs of
+    /// `engine.exec.programs`. Default: none.
+    public var definitionRules = DefinitionRules()
 
     public init(
         maxBodyBytes: Int = 1 << 20, idempotencyRetention: Duration = .seconds(24 * 3600), idleTimeout: Duration = .seconds(60),
@@ -64,7 +67,7 @@ public func makeRouter(
         idempotency: IdempotencyMiddleware(store: store, retention: configuration.idempotencyRetention))
     CaseRoutes(store: store).register(on: v1)
     ParameterSetRoutes(store: store).register(on: v1)
-    DefinitionRoutes(store: store).register(on: v1)
+    DefinitionRoutes(store: store, rules: configuration.definitionRules).register(on: v1)
     RunRoutes(store: store, runsStarted: Counter(label: "caseworker_runs_started_total", factory: metrics.factory)).register(on: v1)
     WebhookEndpointRoutes(store: store).register(on: v1)
     WebhookDeliveryRoutes(store: store).register(on: v1)

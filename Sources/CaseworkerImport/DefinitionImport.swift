@@ -26,14 +26,15 @@ public struct DefinitionImport: Sendable {
     }
 
     /// Translates, validates and names `body`. `id`, when given, must be a valid definition id
-    /// (the caller checks it, as it checks every request's ids).
+    /// (the caller checks it, as it checks every request's ids). `rules` are the installation's
+    /// (`DefinitionRules`), as for every save.
     public static func prepare(
-        _ body: JSONValue, format: ImportFormat, actionMap: [String: JSONValue] = [:], id: String?
+        _ body: JSONValue, format: ImportFormat, actionMap: [String: JSONValue] = [:], id: String?, rules: DefinitionRules = .init()
     ) throws(Refusal) -> DefinitionImport {
         let result = DefinitionImporter.translate(body, format: format, actionMap: actionMap)
         guard !result.report.isRefused else { throw .untranslatable(result) }
         let definition: WorkflowDefinition
-        do { definition = try WorkflowDefinition(parsing: result.definition) } catch { throw .invalid(result, error.errors) }
+        do { definition = try WorkflowDefinition(parsing: result.definition, rules: rules) } catch { throw .invalid(result, error.errors) }
         guard let id = id ?? result.suggestedId else { throw .missingId(result) }
         return DefinitionImport(id: id, definition: definition, result: result)
     }

@@ -10,7 +10,7 @@ import CaseworkerCore
 ///   `notes`, `summary` → the same; unknown step members are kept in
 ///   `metadata.invopop.steps.<id>`.
 /// - `action`: the native actions (`http.request`, `transform`, `switch`, `wait`, `await`,
-///   `workflow.run`, `complete`, `fail`, `event.emit`) pass through with their `config`. Any
+///   `workflow.run`, `complete`, `fail`, `event.emit`, `exec`) pass through with their `config`. Any
 ///   other (a provider action such as `email.send`) is refused unless the action map gives an
 ///   `http.request` config template for it: the step then becomes `http.request` with the
 ///   template filled with its config (`ActionMapSubstitution`).

@@ -48,6 +48,7 @@ struct ConfigReloader: Service {
         if old.server != new.server { keys.append("server") }
         if old.database != new.database { keys.append("database") }
         if old.engine != new.engine { keys.append("engine") }
+        if old.engineExec != new.engineExec { keys.append("engine.exec") }
         if old.log.format != new.log.format { keys.append("log.format") }
         if old.metrics != new.metrics { keys.append("metrics") }
         if old.webhooks.attemptTimeoutSeconds != new.webhooks.attemptTimeoutSeconds { keys.append("webhooks.attemptTimeoutSeconds") }

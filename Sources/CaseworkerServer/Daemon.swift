@@ -57,7 +57,8 @@ public enum Daemon {
         let stepGuard = try await SSRFGuardProxy.start(policy: stepPolicy, connectTimeout: .seconds(10), logger: logger)
         let httpClient = HTTPRequestAction.makeClient(socksProxyPort: stepGuard.port)
         let engine = RunEngine(
-            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient, addressPolicy: stepPolicy)), configuration: config.engine,
+            store: store, actions: .standard(http: HTTPRequestAction(client: httpClient, addressPolicy: stepPolicy), exec: ExecAction(configuration: config.engineExec)),
+            configuration: config.engine,
             metrics: EngineMetrics(factory: metrics.factory), logger: logger)
         let deliveryMetrics = DeliveryMetrics(factory: metrics.factory)
         let dispatcher = DeliveryDispatcher(
@@ -111,6 +112,7 @@ public enum Daemon {
     ) -> some ApplicationProtocol {
         var api = config.server.apiConfiguration
         api.valueLimits = config.limits
+        api.definitionRules = DefinitionRules(execPrograms: Set(config.engineExec.programs.keys))
         let router = makeRouter(store: store, configuration: api, metrics: apiMetrics(config: config, metrics: metrics), readiness: readiness)
         if config.ui.enabled { Dashboard(store: store, configuration: config.ui).register(on: router) }
         return Application(

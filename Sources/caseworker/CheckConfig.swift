@@ -32,6 +32,8 @@ struct CheckConfig: AsyncParsableCommand {
               engine.leaseSeconds: \(config.engine.lease.components.seconds)
               engine.heartbeatSeconds: \(config.engine.heartbeat.components.seconds)
               engine.httpAllowedNetworks: [\(config.engineHTTPAllowedNetworks.map(\.description).joined(separator: ", "))]
+              engine.exec.maxOutputBytes: \(config.engineExec.maxOutputBytes)
+              engine.exec.programs: [\(config.engineExec.programs.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.path)" }.joined(separator: ", "))]
               log.level: \(config.log.level.rawValue)
               log.format: \(config.log.format.rawValue)
               retention.finishedRuns: \(DurationText.format(config.retention.finishedRuns))

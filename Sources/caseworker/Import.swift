@@ -57,9 +57,11 @@ struct Import: AsyncParsableCommand {
             actionMap[action] = template
         }
 
+        // The instance's rules, as the API applies them: `exec` steps may name its listed programs.
+        let rules = DefinitionRules(execPrograms: Set(try await instance.loadConfig().engineExec.programs.keys))
         let prepared: DefinitionImport
         do {
-            prepared = try DefinitionImport.prepare(body, format: ImportFormat(rawValue: format)!, actionMap: actionMap, id: id)
+            prepared = try DefinitionImport.prepare(body, format: ImportFormat(rawValue: format)!, actionMap: actionMap, id: id, rules: rules)
         } catch {
             Self.printReport(error.result.report)
             switch error {

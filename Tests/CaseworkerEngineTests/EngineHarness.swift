@@ -41,6 +41,8 @@ struct EngineHarness {
     let received: ReceivedRequests
     let receiverPort: Int
     let caseId: String
+    /// What `publish` lets definitions name: the programs of the `exec` configuration.
+    var rules = DefinitionRules()
 
     static let tenant = "t"
 
@@ -49,9 +51,10 @@ struct EngineHarness {
     ///
     /// With `directory`, the database lives there and survives the call (the caller removes it):
     /// a second call on the same directory is a restart of the daemon on the same file, with the
-    /// same case.
+    /// same case. `exec` is what `exec` steps may run (none by default).
     static func with(
         clock: any WallClock = SystemClock(), configuration: EngineConfiguration = .init(), directory: URL? = nil,
+        exec: ExecConfiguration = .init(),
         _ body: @Sendable (EngineHarness) async throws -> Void,
         afterShutdown: @Sendable (EngineHarness) async throws -> Void = { _ in }
     ) async throws {
@@ -82,14 +85,16 @@ struct EngineHarness {
             logger: logger)
         let client = HTTPRequestAction.makeClient()
         let engine = RunEngine(
-            store: store, actions: .standard(http: HTTPRequestAction(client: client)),
+            store: store, actions: .standard(http: HTTPRequestAction(client: client), exec: ExecAction(configuration: exec)),
             configuration: configuration, clock: clock, logger: logger)
         let group = ServiceGroup(services: [engine, receiver], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let receiverPort = try await waitForValue("the receiver to listen") { port.withLock { $0 } }
-            let harness = EngineHarness(store: store, clock: clock, received: received, receiverPort: receiverPort, caseId: caseRecord.id)
+            let harness = EngineHarness(
+                store: store, clock: clock, received: received, receiverPort: receiverPort, caseId: caseRecord.id,
+                rules: DefinitionRules(execPrograms: Set(exec.programs.keys)))
             do {
                 try await body(harness)
             } catch {
@@ -155,10 +160,12 @@ struct EngineHarness {
 
     var baseURL: String { "http://127.0.0.1:\(receiverPort)" }
 
-    /// Publishes `json` (a definition body) as `id` and returns it parsed.
+    /// Publishes `json` (a definition body) as `id` and returns it parsed; `rules` (default the
+    /// harness's) as the API would apply them.
     @discardableResult
-    func publish(_ id: String, _ json: String) async throws -> DefinitionVersion {
-        let parsed = try WorkflowDefinition(parsing: try JSONText.decode(json.replacingOccurrences(of: "$BASE", with: baseURL)))
+    func publish(_ id: String, _ json: String, rules: DefinitionRules? = nil) async throws -> DefinitionVersion {
+        let parsed = try WorkflowDefinition(
+            parsing: try JSONText.decode(json.replacingOccurrences(of: "$BASE", with: baseURL)), rules: rules ?? self.rules)
         return try await store.publish(
             tenantId: Self.tenant, id: id, content: parsed.document, hash: parsed.hash, actor: "test", channel: nil, overwrite: true
         ).saved
@@ -167,7 +174,7 @@ struct EngineHarness {
     /// Starts a run of the latest version of `definitionId`, as the API would.
     func start(_ definitionId: String, input: JSONValue = [:], values: [String: JSONValue] = [:]) async throws -> Run {
         let version = try #require(try await store.findDefinition(tenantId: Self.tenant, id: definitionId, selector: .latest))
-        let definition = try WorkflowDefinition(parsing: version.content)
+        let definition = try WorkflowDefinition(loading: version.content)
         let caseRecord = try await store.findCase(tenantId: Self.tenant, id: caseId)
         let start = RunStartContext(caseRecord: caseRecord, caseId: caseId, correlationId: "corr-1", now: clock.now)
         return try await store.startRun(

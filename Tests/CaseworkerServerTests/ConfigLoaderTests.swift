@@ -24,8 +24,10 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("etc/caseworker.yaml")
         let text = try String(contentsOf: example, encoding: .utf8)
         for key in CaseworkerConfig.keys {
-            let leaf = String(key.split(separator: ".")[1])
-            #expect(text.contains("\n  \(leaf): "), "etc/caseworker.yaml lacks \(key)")
+            // `engine.exec.maxOutputBytes` is `maxOutputBytes:` indented under `exec:`.
+            let components = key.split(separator: ".")
+            let indent = String(repeating: "  ", count: components.count - 1)
+            #expect(text.contains("\n\(indent)\(components.last!): "), "etc/caseworker.yaml lacks \(key)")
             #expect(text.contains(CaseworkerConfig.environmentName(for: key)), "etc/caseworker.yaml does not name the variable of \(key)")
         }
         let loaded = try await ConfigLoader.load(.file(path: example.path), environment: [:])

@@ -30,7 +30,7 @@ extension DefinitionRoutes {
 
         let prepared: DefinitionImport
         do {
-            prepared = try DefinitionImport.prepare(body, format: format, actionMap: actionMap, id: id)
+            prepared = try DefinitionImport.prepare(body, format: format, actionMap: actionMap, id: id, rules: rules)
         } catch {
             throw Self.problem(error)
         }

@@ -7,6 +7,8 @@ import Hummingbird
 /// `/v1/workflow-definitions` (SPEC 2.4): drafts, immutable published versions, validation.
 struct DefinitionRoutes {
     let store: any DefinitionStore
+    /// What the installation allows a saved definition to name (`APIConfiguration.definitionRules`).
+    var rules = DefinitionRules()
 
     func register(on v1: ResourceGroups) {
         let definitions = v1.group("workflow-definitions", scope: .definitions)
@@ -35,7 +37,7 @@ struct DefinitionRoutes {
 
         var errors: [FieldError] = []
         var definition: WorkflowDefinition?
-        do { definition = try WorkflowDefinition(parsing: body) } catch { errors = error.errors }
+        do { definition = try WorkflowDefinition(parsing: body, rules: rules) } catch { errors = error.errors }
         if let bodyId = body["id"], bodyId != .string(id) {
             errors.append(FieldError(property: "/id", message: "must match the id in the path, \(id)"))
         }
@@ -122,7 +124,7 @@ struct DefinitionRoutes {
     @Sendable func publish(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try Self.definitionId(context)
         if let draft = try await store.findDefinition(tenantId: try context.tenantId(), id: id, selector: .draft) {
-            do { _ = try WorkflowDefinition(parsing: draft.content) } catch {
+            do { _ = try WorkflowDefinition(parsing: draft.content, rules: rules) } catch {
                 throw Problem(
                     .unprocessableContent, "validation-failed",
                     "the draft has \(error.errors.count == 1 ? "1 problem" : "\(error.errors.count) problems") (pointers into the draft); save a corrected draft with PUT",

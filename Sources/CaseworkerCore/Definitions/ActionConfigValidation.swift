@@ -6,7 +6,9 @@
 enum ActionConfigValidation {
     static let httpMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
 
-    static func check(_ action: ActionName, config: JSONValue?, at pointer: String, _ diagnostics: Diagnostics) {
+    /// `rules` is `nil` when a stored version is loaded: what the installation allows is checked
+    /// at save only (a program removed since is refused when the step runs).
+    static func check(_ action: ActionName, config: JSONValue?, at pointer: String, rules: DefinitionRules?, _ diagnostics: Diagnostics) {
         let value = config ?? .object([:])
         guard var reader = MemberReader(value, at: pointer, diagnostics) else { return }
         let what = "a config member of \(action.rawValue)"
@@ -64,6 +66,16 @@ enum ActionConfigValidation {
         case .parallel:
             // Parsed with its steps by the definition's parser (`parseParallel`).
             return
+        case .exec:
+            execProgram(&reader, rules: rules)
+            if let args = reader.array("args") {
+                if args.count > ExecArguments.maxCount { diagnostics.add(reader.at("args"), "must have at most \(ExecArguments.maxCount) arguments") }
+                for (index, argument) in args.enumerated() where (argument.stringValue?.codePointCount).map({ $0 > ExecArguments.maxLength }) ?? true {
+                    diagnostics.add(JSONPointer.appending(index, to: reader.at("args")), "must be a string of at most \(ExecArguments.maxLength) characters")
+                }
+            }
+            _ = reader.value("input")
+            _ = reader.required("timeoutSeconds")
         }
         for (key, rule) in ComputedNumber.members(of: action) { numeric(&reader, key, rule) }
         reader.finish(what: what)
@@ -79,6 +91,20 @@ enum ActionConfigValidation {
             return
         }
         if let problem = rule.problem(value) { reader.diagnostics.add(reader.at(key), problem) }
+    }
+
+    /// `program`: a literal name of `engine.exec.programs` (a template could name any of them).
+    private static func execProgram(_ reader: inout MemberReader, rules: DefinitionRules?) {
+        guard let program = reader.string("program", required: true, maxLength: 64) else { return }
+        if isTemplate(program) {
+            reader.diagnostics.add(reader.at("program"), "must be a literal program name, not a template")
+        } else if let rules, !rules.execPrograms.contains(program) {
+            let known =
+                rules.execPrograms.isEmpty
+                ? "none is listed: an operator lists programs in engine.exec.programs"
+                : "known: \(rules.execPrograms.sorted().joined(separator: ", "))"
+            reader.diagnostics.add(reader.at("program"), "names no program of engine.exec.programs (\(known))")
+        }
     }
 
     private static func isTemplate(_ text: String) -> Bool { text.contains("${") }

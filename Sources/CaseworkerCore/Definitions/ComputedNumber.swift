@@ -38,6 +38,8 @@ public enum ComputedNumber {
     }
 
     public static let maxHTTPTimeoutSeconds = 300.0
+    /// The longest `timeoutSeconds` of an `exec` step: an hour.
+    public static let maxExecTimeoutSeconds = 3600.0
     static let longestWait = 366.0 * 86_400
 
     /// The numeric config members of `action`, by name.
@@ -47,6 +49,7 @@ public enum ComputedNumber {
         case .wait: [("seconds", .seconds(0...longestWait))]
         case .await: [("timeoutSeconds", .seconds(0.001...longestWait))]
         case .workflowRun: [("version", .integer(1...Int(Int32.max)))]
+        case .exec: [("timeoutSeconds", .seconds(0.001...maxExecTimeoutSeconds))]
         case .transform, .switch, .complete, .fail, .eventEmit, .parallel: []
         }
     }

@@ -23,24 +23,29 @@ extension WorkflowDefinition {
     /// `state`, `params` and `input` keys, at the exact pointer of the template), the variables,
     /// the input schema, and steps that no path reaches.
     /// `maxBranches` is `engine.maxBranches`, the most branches a `parallel` step may have.
-    public init(parsing body: JSONValue, maxBranches: Int = ParallelStep.defaultMaxBranches) throws(ValidationFailed) {
-        try self.init(body, checkingPaths: true, maxBranches: maxBranches)
+    /// `rules` are what this installation allows (the `exec` programs listed); the default allows
+    /// no `exec` step.
+    public init(
+        parsing body: JSONValue, maxBranches: Int = ParallelStep.defaultMaxBranches, rules: DefinitionRules = .init()
+    ) throws(ValidationFailed) {
+        try self.init(body, checkingPaths: true, maxBranches: maxBranches, rules: rules)
     }
 
     /// Parses a version's stored content (the engine, parameter sets, failure workflows): every
     /// check of `init(parsing:)` except the path checks, which were added after versions were
     /// stored. A version accepted at its save stays runnable after an upgrade; its paths that
-    /// miss read as `null` at run time, and null never decides.
+    /// miss read as `null` at run time, and null never decides. Nor are the installation's rules
+    /// (`DefinitionRules`): an `exec` program unlisted since is refused when its step runs.
     public init(loading content: JSONValue) throws(ValidationFailed) {
-        try self.init(content, checkingPaths: false, maxBranches: ParallelStep.maxBranches)
+        try self.init(content, checkingPaths: false, maxBranches: ParallelStep.maxBranches, rules: nil)
     }
 
-    private init(_ body: JSONValue, checkingPaths: Bool, maxBranches: Int) throws(ValidationFailed) {
+    private init(_ body: JSONValue, checkingPaths: Bool, maxBranches: Int, rules: DefinitionRules?) throws(ValidationFailed) {
         let diagnostics = Diagnostics()
         guard var reader = MemberReader(body, at: "", diagnostics, what: "a JSON object") else {
             throw ValidationFailed(diagnostics.errors)
         }
-        var steps = StepsParser(diagnostics: diagnostics, maxBranches: maxBranches)
+        var steps = StepsParser(diagnostics: diagnostics, maxBranches: maxBranches, rules: rules)
 
         let name = reader.string("name", required: true, maxLength: 256) ?? ""
         let description = reader.string("description", maxLength: 4096)
@@ -167,13 +172,16 @@ private struct StepsParser {
     var templates: [(pointer: String, template: Template, scope: DefinitionPathCheck.Scope)] = []
     /// The state keys that steps write (`transform` `set`).
     var stateKeys: Set<String> = []
+    /// What the installation allows; `nil` when a stored version is loaded.
+    let rules: DefinitionRules?
 
     /// The most branches of a `parallel` step.
     let maxBranches: Int
 
-    init(diagnostics: Diagnostics, maxBranches: Int) {
+    init(diagnostics: Diagnostics, maxBranches: Int, rules: DefinitionRules?) {
         self.diagnostics = diagnostics
         self.maxBranches = maxBranches
+        self.rules = rules
     }
 
     mutating func parseList(_ value: JSONValue, at pointer: String, flow: DefinitionGraph.Flow, depth: Int) -> [Step] {
@@ -226,7 +234,7 @@ private struct StepsParser {
             config = reader.templated("config")
             if let config { noteTemplates(config, at: reader.at("config")) }
             if action == .transform, let set = reader.members["config"]?["set"]?.objectValue { stateKeys.formUnion(set.keys) }
-            if let action { ActionConfigValidation.check(action, config: reader.members["config"].flatMap { $0.isNull ? nil : $0 }, at: reader.at("config"), diagnostics) }
+            if let action { ActionConfigValidation.check(action, config: reader.members["config"].flatMap { $0.isNull ? nil : $0 }, at: reader.at("config"), rules: self.rules, diagnostics) }
         }
 
         var rules: [NextRule] = []

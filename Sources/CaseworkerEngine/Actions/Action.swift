@@ -70,12 +70,14 @@ public struct ActionRegistry: Sendable {
         self.actions = actions
     }
 
-    /// The actions of this release, with `http` for `http.request`.
-    public static func standard(http: HTTPRequestAction) -> ActionRegistry {
+    /// The actions of this release, with `http` for `http.request` and `exec` for `exec` (by
+    /// default one with no program listed).
+    public static func standard(http: HTTPRequestAction, exec: ExecAction = ExecAction()) -> ActionRegistry {
         ActionRegistry([
             .httpRequest: http, .transform: TransformAction(), .switch: SwitchAction(), .complete: CompleteAction(),
             .fail: FailAction(), .wait: WaitAction(), .await: AwaitAction(),
             .workflowRun: WorkflowRunAction(), .eventEmit: EventEmitAction(),
+            .exec: exec,
         ])
     }
 

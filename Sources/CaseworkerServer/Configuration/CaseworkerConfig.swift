@@ -110,6 +110,9 @@ public struct CaseworkerConfig: Sendable, Equatable {
     /// `engine.httpAllowedNetworks`: CIDRs `http.request` steps may reach although the SSRF guard
     /// refuses their range by default (loopback, private, link-local, ...). Default none.
     public var engineHTTPAllowedNetworks: [CIDR] = []
+    /// `engine.exec.programs` (none) and `engine.exec.maxOutputBytes` (1 MiB): what `exec` steps
+    /// may run (`ExecProgramsConfig`, `ExecAction`).
+    public var engineExec = ExecConfiguration()
     public var log = Log()
     public var retention = Retention()
     public var webhooks = Webhooks()
@@ -132,6 +135,7 @@ public struct CaseworkerConfig: Sendable, Equatable {
         "database.path", "database.synchronous", "database.busyTimeoutMilliseconds",
         "engine.maxConcurrentRuns", "engine.maxStepsPerRun", "engine.shutdownGraceSeconds", "engine.maxExecutorFailures",
         "engine.leaseSeconds", "engine.heartbeatSeconds", "engine.maxBranches", "engine.httpAllowedNetworks",
+        "engine.exec.maxOutputBytes", "engine.exec.programs",
         "log.level", "log.format",
         "retention.finishedRuns", "retention.deliveredEvents",
         "webhooks.schedule", "webhooks.jitter", "webhooks.attemptTimeoutSeconds", "webhooks.maxInFlightPerEndpoint",

@@ -1,4 +1,5 @@
 import CaseworkerCore
+import CaseworkerEngine
 import CaseworkerOutbound
 import CaseworkerSQLite
 import CaseworkerWebhooks
@@ -95,6 +96,8 @@ public enum ConfigLoader {
         config.engine.lease = .seconds(leaseSeconds)
         config.engine.heartbeat = .seconds(heartbeatSeconds)
         await fields.readNetworks("engine.httpAllowedNetworks", into: &config.engineHTTPAllowedNetworks)
+        await fields.read("engine.exec.maxOutputBytes", into: &config.engineExec.maxOutputBytes, in: 1...ExecConfiguration.largestMaxOutputBytes)
+        if case .file(let path) = selection { config.engineExec.programs = ExecProgramsConfig.read(fileAt: path, problems: &problems) }
         await fields.read(
             "log.level", into: &config.log.level,
             "must be one of trace, debug, info, notice, warning, error, critical"
@@ -152,6 +155,10 @@ public enum ConfigLoader {
         let known = Set(CaseworkerConfig.keys.map(CaseworkerConfig.environmentName(for:)))
         var variables: [String: String] = [:]
         for (name, value) in environment where name.hasPrefix("CASEWORKER_") {
+            if name == CaseworkerConfig.environmentName(for: ExecProgramsConfig.key) {
+                problems.append(.init(key: name, message: "cannot be set from the environment: list programs under engine.exec.programs in the file"))
+                continue
+            }
             guard known.contains(name) else {
                 // Variables the test and bench tooling use are not configuration keys.
                 if !["CASEWORKER_BINARY", "CASEWORKER_TEST_PYTHON"].contains(name) {
@@ -184,9 +191,17 @@ public enum ConfigLoader {
                 problems.append(.init(key: section, message: "must be a mapping of keys"))
                 continue
             }
-            for (keyNode, _) in members {
+            for (keyNode, value) in members {
                 let key = "\(section).\(keyNode.string ?? "\(keyNode)")"
-                if !known.contains(key) { problems.append(.init(key: key, message: "is not a configuration key")) }
+                if known.contains(key) { continue }
+                // A group of keys (`engine.exec`): its members are keys.
+                if known.contains(where: { $0.hasPrefix(key + ".") }), let group = value.mapping {
+                    for (memberNode, _) in group where !known.contains("\(key).\(memberNode.string ?? "\(memberNode)")") {
+                        problems.append(.init(key: "\(key).\(memberNode.string ?? "\(memberNode)")", message: "is not a configuration key"))
+                    }
+                    continue
+                }
+                problems.append(.init(key: key, message: "is not a configuration key"))
             }
         }
         return problems
