@@ -23,17 +23,20 @@ import Testing
         return blocks
     }
 
-    @Test func theGuideHasFiveExamplesAndEachIsValid() throws {
+    /// The programs the guide's installation lists, for its `exec` example.
+    static let rules = DefinitionRules(execPrograms: ["sanctions-check"])
+
+    @Test func theGuideHasSixExamplesAndEachIsValid() throws {
         let examples = try Self.examples()
-        #expect(examples.count == 5)
+        #expect(examples.count == 6)
         for example in examples {
-            let parsed = try definition(example)
+            let parsed = try definition(example, rules: Self.rules)
             #expect(!parsed.steps.isEmpty)
         }
     }
 
     @Test func theExamplesCoverWhatTheGuidePromises() throws {
-        let parsed = try Self.examples().map { try definition($0) }
+        let parsed = try Self.examples().map { try definition($0, rules: Self.rules) }
         #expect(parsed.contains { definition in definition.graph.lists.keys.contains { if case .branch = $0 { true } else { false } } })
         #expect(parsed.contains { $0.rateLimit != nil })
         #expect(parsed.contains { !$0.rescue.isEmpty })
@@ -45,5 +48,8 @@ import Testing
         })
         #expect(parsed.contains { $0.timeoutSeconds > 0 && $0.timeoutPolicy == .timeOutWorkflow && $0.failureWorkflow != nil })
         #expect(parsed.contains { definition in definition.steps.contains { $0.parallel?.branches.count == 3 } })
+        #expect(parsed.contains { definition in
+            definition.graph.lists.values.joined().contains { $0.action == .exec }
+        })
     }
 }

@@ -25,10 +25,12 @@ import Testing
          #"{"name": "x", "steps": [{"id": "fan", "action": "parallel", "config": {"branches": []}}]}"#),
         ("/steps/0/next/0", "must have exactly one of stepId, steps or stop",
          #"{"name": "x", "steps": [{"id": "a", "action": "transform", "config": {"set": {"v": 1}}, "next": [{"status": "OK"}]}]}"#),
-        ("/steps/0/action", "is not a known action (known: http.request, transform, switch, wait, await, workflow.run, complete, fail, event.emit, parallel)",
+        ("/steps/0/action", "is not a known action (known: http.request, transform, switch, wait, await, workflow.run, complete, fail, event.emit, parallel, exec)",
          #"{"name": "x", "steps": [{"id": "a", "action": "teleport"}]}"#),
         ("/steps/0/config/method", "must be one of DELETE, GET, HEAD, PATCH, POST, PUT",
          #"{"name": "x", "steps": [{"id": "a", "action": "http.request", "config": {"url": "https://x.example", "method": "FETCH"}}]}"#),
+        ("/steps/0/config/program", "names no program of engine.exec.programs (known: sanctions-check)",
+         #"{"name": "x", "steps": [{"id": "a", "action": "exec", "config": {"program": "world-check", "timeoutSeconds": 5}}]}"#),
         ("/steps/0/config/timeoutSeconds", "must be a number of seconds from 0.001 to 300, or exactly one ${...} expression that computes one",
          #"{"name": "x", "steps": [{"id": "a", "action": "http.request", "config": {"url": "https://x.example", "timeoutSeconds": "30"}}]}"#),
         ("/steps/0/next/0/when", "${steps.verify.output.body.score >= } at column 37: expected an expression after '>='",
@@ -72,6 +74,9 @@ import Testing
          #"{"name": "x", "steps": [{"id": "a", "action": "complete"}, {"id": "after", "action": "complete"}]}"#),
     ]
 
+    /// The programs the guide's installation lists (`engine.exec.programs`).
+    static let rules = DefinitionRules(execPrograms: ["sanctions-check"])
+
     /// The sanctions decision of the guide, reading `path`.
     static func sanctions(_ path: String) -> String {
         """
@@ -104,7 +109,7 @@ import Testing
         #expect(rows.count == Self.cases.count)
         for (pointer, message, body) in Self.cases {
             #expect(rows.contains { $0 == (pointer, message) }, "no row in docs/workflows.md section 8 for \(pointer): \(message)")
-            let found = try problems(body)
+            let found = try problems(body, rules: Self.rules)
             #expect(found.contains(FieldError(property: pointer, message: message)), "the code says \(found) for \(body)")
         }
         for row in rows {
