@@ -97,7 +97,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The run engine: claims due runs, executes steps through actions. Never imports the HTTP layer.
+        // The run engine: claims due runs, executes steps through actions (`exec` programs through
+        // swift-subprocess). Never imports the HTTP layer.
         .target(
             name: "CaseworkerEngine",
             dependencies: [
