@@ -145,17 +145,19 @@ import Testing
         wait
         """
 
+    /// `hang` (with `config` and the step members `step`), then on TIMEOUT the step `late`.
+    static func hangThenLate(config: String, step: String) -> String {
+        """
+        {"name": "d", "steps": [
+          {"id": "s", "action": "exec", "config": {"program": "hang", "args": ["${input.pidFile}"], \(config)},
+           \(step), "next": [{"status": "TIMEOUT", "stepId": "late"}]},
+          {"id": "late", "action": "complete", "config": {"result": "late"}}]}
+        """
+    }
+
     @Test func aProgramThatHangsIsKilledWithItsGroupAtTimeoutSecondsAndEndsTimeout() async throws {
         try await withPrograms(["hang": Self.hang]) { h, scripts in
-            try await h.publish(
-                "d",
-                """
-                {"name": "d", "steps": [
-                  {"id": "s", "action": "exec", "config": {"program": "hang", "args": ["${input.pidFile}"], "timeoutSeconds": 1},
-                   "retry": {"maxAttempts": 2, "initialDelaySeconds": 0},
-                   "next": [{"status": "TIMEOUT", "stepId": "late"}]},
-                  {"id": "late", "action": "complete", "config": {"result": "late"}}]}
-                """)
+            try await h.publish("d", Self.hangThenLate(config: #""timeoutSeconds": 1"#, step: #""retry": {"maxAttempts": 2, "initialDelaySeconds": 0}"#))
             let pidFile = scripts.path("hang.pid")
             let done = try await h.finished(try await h.start("d", input: ["pidFile": .string(pidFile)]).id)
             #expect(done.result == "late")
@@ -168,14 +170,7 @@ import Testing
 
     @Test func theStepTimeoutCancelsTheProgramAndKillsItsGroup() async throws {
         try await withPrograms(["hang": Self.hang]) { h, scripts in
-            try await h.publish(
-                "d",
-                """
-                {"name": "d", "steps": [
-                  {"id": "s", "action": "exec", "config": {"program": "hang", "args": ["${input.pidFile}"], "timeoutSeconds": 3600},
-                   "timeoutSeconds": 1, "retry": {"maxAttempts": 1}, "next": [{"status": "TIMEOUT", "stepId": "late"}]},
-                  {"id": "late", "action": "complete", "config": {"result": "late"}}]}
-                """)
+            try await h.publish("d", Self.hangThenLate(config: #""timeoutSeconds": 3600"#, step: #""timeoutSeconds": 1, "retry": {"maxAttempts": 1}"#))
             let pidFile = scripts.path("step-timeout.pid")
             let done = try await h.finished(try await h.start("d", input: ["pidFile": .string(pidFile)]).id)
             #expect(done.result == "late")
