@@ -71,6 +71,7 @@ public func makeRouter(
     RunRoutes(store: store, runsStarted: Counter(label: "caseworker_runs_started_total", factory: metrics.factory)).register(on: v1)
     WebhookEndpointRoutes(store: store).register(on: v1)
     WebhookDeliveryRoutes(store: store).register(on: v1)
+    TaskRoutes(store: store).register(on: v1)
     return router
 }
 

@@ -239,6 +239,12 @@ struct RunExecutor: Sendable {
                     return suspend(wait)
                 }
                 result = Self.childResult(child)
+            } else if wait.taskQueue != nil {
+                result = Self.taskResult(wait)
+                if let worker = wait.payload?["worker"], case .object(var shown) = parameters {
+                    shown["worker"] = worker
+                    parameters = .object(shown)
+                }
             } else {
                 result = Self.wakeResult(wait)
             }
@@ -261,6 +267,14 @@ struct RunExecutor: Sendable {
                     result = Self.wakeResult(RunWait.timer(until: startedAt, since: startedAt))
                 case .signal(let name, let timeoutSeconds):
                     return suspend(RunWait(signal: name, until: timeoutSeconds.map { startedAt.addingTimeInterval($0) }, since: startedAt))
+                case .task(let request):
+                    let deadline = startedAt.addingTimeInterval(request.timeoutSeconds)
+                    var completion = suspend(.task(queue: request.queue, until: deadline, since: startedAt))
+                    completion.enqueueTask = WorkerTask(
+                        id: "task_" + ids.next(at: startedAt), tenantId: run.tenantId, runId: run.id, caseId: run.caseId, stepId: step.id,
+                        stepAttempt: run.attempt, queue: request.queue, input: request.input, leaseSeconds: request.leaseSeconds,
+                        deadline: deadline, createdAt: startedAt)
+                    return completion
                 case .child(let request):
                     switch try await planChild(request, parent: run) {
                     case .success(let child):
@@ -380,6 +394,21 @@ struct RunExecutor: Sendable {
         let deadline = wait.until.map { " by \(Timestamp.rfc3339($0))" } ?? ""
         return .outcome(
             StepOutcome(.timeout), output: .null, error: "no signal \(name) arrived\(deadline)", retryable: false, stateChanges: [:])
+    }
+
+    /// How a `task` step ends when its run is woken: from the worker's result in the wait
+    /// (`WorkerTaskResult.payload`), or `TIMEOUT` (retryable) when none came by the deadline.
+    static func taskResult(_ wait: RunWait) -> ActionResult {
+        guard let payload = wait.payload else {
+            let deadline = wait.until.map { " by \(Timestamp.rfc3339($0))" } ?? ""
+            return .outcome(
+                StepOutcome(.timeout), output: .null, error: "no worker finished the task on queue \(wait.taskQueue ?? "")\(deadline)",
+                retryable: true, stateChanges: [:])
+        }
+        if payload["status"] == "OK" { return .ok(payload["output"] ?? .null) }
+        return .ko(
+            payload["code"]?.stringValue ?? "task_failed", payload["message"]?.stringValue ?? "the worker failed the task",
+            retryable: payload["retryable"] == true)
     }
 
     /// How a `workflow.run` step ends once its child has ended: `OK` with the child's result when

@@ -24,6 +24,7 @@ enum Migrations {
         migrator.registerMigration("v13-custom-events-definition-channel", migrate: v13)
         migrator.registerMigration("v14-runs-by-correlation-id", migrate: v14)
         migrator.registerMigration("v15-parallel-branches", migrate: v15)
+        migrator.registerMigration("v16-worker-tasks", migrate: v16)
         return migrator
     }
 
@@ -478,6 +479,50 @@ enum Migrations {
                     CHECK ((branch_join IS NULL) = (branch_group IS NULL)
                         AND (branch_join IS NULL OR branch_join IN ('all', 'all_no_fail_fast', 'any')));
                 CREATE INDEX runs_branch_group ON runs(parent_run_id, branch_group, id) WHERE branch_group IS NOT NULL;
+                """)
+    }
+
+    /// Worker tasks (issue #19, `WorkerTask`): the task a `task` step waits for, and every lease
+    /// of it (a lease names its worker; a lease that is not the task's current one is lost).
+    /// Polls read `worker_tasks_open`; a run's purge deletes its tasks.
+    private static func v16(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE worker_tasks (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    case_id TEXT NOT NULL,
+                    step_id TEXT NOT NULL,
+                    step_attempt INTEGER NOT NULL CHECK (step_attempt >= 1),
+                    queue TEXT NOT NULL CHECK (length(queue) BETWEEN 1 AND 48),
+                    input TEXT NOT NULL CHECK (json_valid(input)),
+                    lease_ms INTEGER NOT NULL CHECK (lease_ms > 0),
+                    deadline_at INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('QUEUED', 'LEASED', 'COMPLETED', 'FAILED', 'CANCELLED')),
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    lease_id TEXT,
+                    worker TEXT,
+                    lease_expires_at INTEGER,
+                    result TEXT CHECK (result IS NULL OR json_valid(result)),
+                    created_at INTEGER NOT NULL,
+                    finished_at INTEGER,
+                    CHECK ((status = 'LEASED') = (lease_expires_at IS NOT NULL)),
+                    CHECK ((status IN ('COMPLETED', 'FAILED', 'CANCELLED')) = (finished_at IS NOT NULL)),
+                    CHECK ((status IN ('LEASED', 'COMPLETED', 'FAILED')) <= (lease_id IS NOT NULL AND worker IS NOT NULL))
+                );
+                CREATE INDEX worker_tasks_open ON worker_tasks(tenant_id, queue, id) WHERE status IN ('QUEUED', 'LEASED');
+                CREATE INDEX worker_tasks_run ON worker_tasks(run_id);
+                CREATE INDEX worker_tasks_case ON worker_tasks(tenant_id, case_id);
+                CREATE TABLE worker_task_leases (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    task_id TEXT NOT NULL REFERENCES worker_tasks(id) ON DELETE CASCADE,
+                    attempt INTEGER NOT NULL CHECK (attempt >= 1),
+                    worker TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX worker_task_leases_task ON worker_task_leases(task_id);
                 """)
     }
 

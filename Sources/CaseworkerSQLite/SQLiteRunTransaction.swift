@@ -122,6 +122,31 @@ struct SQLiteRunTransaction: RunWriteTransaction {
         ).map(Run.reading)
     }
 
+    func insertWorkerTask(_ task: WorkerTask) throws {
+        try db.execute(
+            cached: """
+                INSERT INTO worker_tasks (id, tenant_id, run_id, case_id, step_id, step_attempt, queue, input, lease_ms, deadline_at,
+                    status, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?)
+                """,
+            arguments: [
+                task.id, task.tenantId, task.runId, task.caseId, task.stepId, task.stepAttempt, task.queue, JSONText.encode(task.input),
+                Int64((task.leaseSeconds * 1000).rounded()), Timestamp.millis(task.deadline), Timestamp.millis(task.createdAt),
+            ])
+        let signals = store.signals
+        let key = StoreSignals.taskQueueKey(tenantId: task.tenantId)
+        db.afterNextTransaction { _ in signals.runChanges.notify(key) }
+    }
+
+    func closeWorkerTasks(of run: Run) throws {
+        try db.execute(
+            cached: """
+                UPDATE worker_tasks SET status = 'CANCELLED', lease_expires_at = NULL, finished_at = ?
+                WHERE run_id = ? AND status IN ('QUEUED', 'LEASED')
+                """,
+            arguments: [Timestamp.millis(store.clock.now), run.id])
+    }
+
     func activeChildren(of runId: String) throws -> [Run] {
         try Row.fetchAll(
             db, cached: "SELECT * FROM runs WHERE parent_run_id = ? AND finished_at IS NULL ORDER BY id", arguments: [runId]
@@ -160,6 +185,13 @@ extension RunWait {
     /// on every wait, and `@` is not allowed in a signal sent through the API.
     static let childSignal = "@child"
 
+    /// The reserved `wait_signal` prefix of a task wait, followed by the queue.
+    static let taskSignalPrefix = "@task:"
+
     /// What `wait_signal` stores for this wait.
-    var storedSignal: String? { childRunId != nil ? Self.childSignal : signal }
+    var storedSignal: String? {
+        if childRunId != nil { return Self.childSignal }
+        if let taskQueue { return Self.taskSignalPrefix + taskQueue }
+        return signal
+    }
 }

@@ -87,25 +87,32 @@ extension SQLiteStore: CaseStore {
             guard !active else { throw StoreError.conflict("the case has active runs; cancel them before erasing it") }
             // Redact what its finished runs stored: inputs, parameters, state, outputs, results,
             // error messages and rate-limit keys. The codes the daemon assigns stay, for
-            // statistics; a code a workflow computed (`switch`, `fail`) may hold the case's data
+            // statistics; a code a workflow or a worker computed (`switch`, `fail`, `task`) may hold the case's data
             // and is redacted, in the runs' errors and webhook bodies too.
             try db.execute(
                 cached: """
                     UPDATE runs SET error = json_set(error, '$.code', 'redacted')
                     WHERE tenant_id = ? AND case_id = ? AND error IS NOT NULL AND EXISTS (
-                        SELECT 1 FROM run_tasks WHERE run_id = runs.id AND action IN ('switch', 'fail')
+                        SELECT 1 FROM run_tasks WHERE run_id = runs.id AND action IN ('switch', 'fail', 'task')
                             AND code = json_extract(runs.error, '$.code'))
                     """,
                 arguments: [tenantId, id])
             try db.execute(
                 cached: """
                     UPDATE run_tasks SET parameters = 'null', output = 'null', error = NULL,
-                        code = CASE WHEN action IN ('switch', 'fail') AND code IS NOT NULL THEN 'redacted' ELSE code END
+                        code = CASE WHEN action IN ('switch', 'fail', 'task') AND code IS NOT NULL THEN 'redacted' ELSE code END
                     WHERE run_id IN (SELECT id FROM runs WHERE tenant_id = ? AND case_id = ?)
                     """,
                 arguments: [tenantId, id])
             try db.execute(
                 cached: "UPDATE run_signals SET payload = 'null' WHERE run_id IN (SELECT id FROM runs WHERE tenant_id = ? AND case_id = ?)",
+                arguments: [tenantId, id])
+            // What workers were given and answered.
+            try db.execute(
+                cached: """
+                    UPDATE worker_tasks SET input = 'null', result = CASE WHEN result IS NULL THEN NULL ELSE 'null' END
+                    WHERE tenant_id = ? AND case_id = ?
+                    """,
                 arguments: [tenantId, id])
             try db.execute(
                 cached: """

@@ -262,10 +262,13 @@ extension Run {
             finishedAt: (row["finished_at"] as Int64?).map(Timestamp.date(millis:)),
             wait: try (row["waiting_since"] as Int64?).map { since in
                 let child: String? = row["wait_child_run_id"]
+                let stored: String? = row["wait_signal"]
+                let taskQueue = stored.flatMap { $0.hasPrefix(RunWait.taskSignalPrefix) ? String($0.dropFirst(RunWait.taskSignalPrefix.count)) : nil }
                 return RunWait(
-                    signal: child == nil ? row["wait_signal"] : nil, until: (row["wait_until"] as Int64?).map(Timestamp.date(millis:)),
+                    signal: child == nil && taskQueue == nil ? stored : nil,
+                    until: (row["wait_until"] as Int64?).map(Timestamp.date(millis:)),
                     since: Timestamp.date(millis: since), payload: try (row["wait_payload"] as String?).map(decode),
-                    childRunId: child)
+                    childRunId: child, taskQueue: taskQueue)
             },
             parentRunId: row["parent_run_id"], depth: row["depth"], failureOfRunId: row["failure_of_run_id"],
             rateLimit: (row["rate_key"] as String?).map { RunRateLimit(key: $0, limit: row["rate_limit"]) },

@@ -24,6 +24,10 @@ public protocol RunWriteTransaction {
     /// The branch runs of `group` (`RunBranch.group`) of the run `parentId`, in id order (the
     /// order of the branches).
     func branchRuns(of parentId: String, group: String) throws -> [Run]
+    /// Inserts `task` `QUEUED` (a `task` step suspended on it).
+    func insertWorkerTask(_ task: WorkerTask) throws
+    /// Closes the run's `QUEUED` and `LEASED` worker tasks (`CANCELLED`).
+    func closeWorkerTasks(of run: Run) throws
 }
 
 extension RunWriteTransaction {
@@ -54,6 +58,8 @@ extension RunWriteTransaction {
                 if let woken = RunLifecycle.childEnded(parent, child: change.run, branches: branches, context: context) {
                     try apply(woken, context: context)
                 }
+            case .enqueueTask(let task): try insertWorkerTask(task)
+            case .closeTasks: try closeWorkerTasks(of: change.run)
             case .cancelBranches(let group, let reason):
                 for branch in try branchRuns(of: change.run.id, group: group) {
                     if let cancelled = RunLifecycle.branchCancelled(branch, reason: reason, context: context) {

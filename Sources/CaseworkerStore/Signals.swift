@@ -6,10 +6,14 @@ import Synchronization
 public final class StoreSignals: Sendable {
     /// Fired when runs may have become due (a run was started, a step finished, claims released).
     public let workAvailable = WorkSignal()
-    /// Fired with a run id whenever that run's row changed.
+    /// Fired with a run id whenever that run's row changed, and with `taskQueueKey` when a
+    /// worker task of the tenant was queued.
     public let runChanges = ChangeFeed()
 
     public init() {}
+
+    /// The `runChanges` key a tenant's polling workers wait on (no run id looks like it).
+    public static func taskQueueKey(tenantId: String) -> String { "tasks:" + tenantId }
 }
 
 /// Per-key change notifications for many concurrent waiters (long polls): each waiter holds a

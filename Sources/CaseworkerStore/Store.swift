@@ -7,7 +7,7 @@ import CaseworkerCore
 /// Every method that touches tenant data takes the tenant id and filters by it: a resource of
 /// another tenant is indistinguishable from one that does not exist.
 public typealias Store = KeyStore & CaseStore & ParameterSetStore & DefinitionStore & RunStore & WebhookEndpointStore
-    & DeliveryStore & IdempotencyStore & RunActivityStore & RunTimelineStore & StoreHealth
+    & DeliveryStore & IdempotencyStore & RunActivityStore & RunTimelineStore & WorkerTaskStore & StoreHealth
 
 /// Failures a store reports for a valid request that conflicts with the stored state (HTTP 409).
 public enum StoreError: Error, Sendable, Equatable {

@@ -76,14 +76,14 @@ import Testing
                 waiting = try await client.send(.get, "/v1/workflows/\(first)?waitSeconds=10&unlessStatus=RUNNING", key: app.keyA).json
             }
             #expect(waiting["status"] == "WAITING")
-            #expect(waiting["waitingFor"] == ["signal": "go", "until": .null, "childRunId": .null, "rateLimit": .null])
+            #expect(waiting["waitingFor"] == ["signal": "go", "until": .null, "childRunId": .null, "rateLimit": .null, "taskQueue": .null])
 
             let queued = try await client.send(.get, "/v1/workflows/\(third)", key: app.keyA).json
             #expect(queued["status"] == "PENDING")
             #expect(
                 queued["waitingFor"]
                     == [
-                        "signal": .null, "until": .null, "childRunId": .null,
+                        "signal": .null, "until": .null, "childRunId": .null, "taskQueue": .null,
                         "rateLimit": ["key": "", "limit": 1, "position": 2, "active": 1],
                     ])
             let execution = try await client.send(.get, "/v1/workflows/\(second)/execution", key: app.keyA).json

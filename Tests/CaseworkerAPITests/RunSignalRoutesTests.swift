@@ -41,7 +41,7 @@ import Testing
         try await app.test { client in
             let runId = try await Self.waitingRun(client, key: app.keyA)
             let waiting = try await client.send(.get, "/v1/workflows/\(runId)", key: app.keyA).json
-            #expect(waiting["waitingFor"] == ["signal": "review", "until": .null, "childRunId": .null, "rateLimit": .null])
+            #expect(waiting["waitingFor"] == ["signal": "review", "until": .null, "childRunId": .null, "rateLimit": .null, "taskQueue": .null])
             #expect(waiting["currentStepId"] == "review")
             let queue = try await client.send(.get, "/v1/workflows/\(runId)/execution", key: app.keyA).json["executionQueue"]
             #expect(queue == [["stepId": "review", "dueAt": .null]])

@@ -25,7 +25,7 @@ import Testing
          #"{"name": "x", "steps": [{"id": "fan", "action": "parallel", "config": {"branches": []}}]}"#),
         ("/steps/0/next/0", "must have exactly one of stepId, steps or stop",
          #"{"name": "x", "steps": [{"id": "a", "action": "transform", "config": {"set": {"v": 1}}, "next": [{"status": "OK"}]}]}"#),
-        ("/steps/0/action", "is not a known action (known: http.request, transform, switch, wait, await, workflow.run, complete, fail, event.emit, parallel, exec)",
+        ("/steps/0/action", "is not a known action (known: http.request, transform, switch, wait, await, workflow.run, complete, fail, event.emit, parallel, task, exec)",
          #"{"name": "x", "steps": [{"id": "a", "action": "teleport"}]}"#),
         ("/steps/0/config/method", "must be one of DELETE, GET, HEAD, PATCH, POST, PUT",
          #"{"name": "x", "steps": [{"id": "a", "action": "http.request", "config": {"url": "https://x.example", "method": "FETCH"}}]}"#),

@@ -25,7 +25,7 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
                 "v7-composition", "v8-claims-without-scanning-backlogs", "v9-list-filters", "v10-erasure-of-idempotent-responses",
                 "v11-endpoint-definition-filter",
                 "v12-leased-claims-executor-failures", "v13-custom-events-definition-channel", "v14-runs-by-correlation-id",
-                "v15-parallel-branches",
+                "v15-parallel-branches", "v16-worker-tasks",
             ])
         await #expect(throws: (any Error).self) { try await store.checkReady() }
         try store.migrate()
@@ -39,7 +39,8 @@ func temporaryDatabase(_ synchronous: SQLiteStore.Synchronous = .full) throws ->
             tables == [
                 "api_keys", "cases", "idempotency_keys", "parameter_sets", "run_signals", "run_tasks", "runs", "storage_probe", "tenants",
                 "webhook_deliveries",
-                "webhook_delivery_attempts", "webhook_endpoints", "webhook_events", "workflow_definition_versions",
+                "webhook_delivery_attempts", "webhook_endpoints", "webhook_events", "worker_task_leases", "worker_tasks",
+                "workflow_definition_versions",
                 "workflow_definitions",
             ])
     }

@@ -40,7 +40,7 @@ struct ScopeMiddleware: RouterMiddleware {
     let resource: Scope.Resource
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let access: Scope.Access = [.get, .head].contains(request.method) ? .read : .write
+        let access: Scope.Access = resource == .tasks ? .work : [.get, .head].contains(request.method) ? .read : .write
         guard let key = context.apiKey else { throw Problem.unauthorized("authentication is required") }
         guard key.grants(access, on: resource) else {
             throw Problem.forbidden("this API key lacks the scope \(resource.rawValue):\(access.rawValue)")

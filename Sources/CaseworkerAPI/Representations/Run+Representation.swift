@@ -45,7 +45,7 @@ extension Run {
             "key": .string(rateLimit.key), "limit": .int(rateLimit.limit), "position": place.map { .int($0.position) } ?? .null,
             "active": place.map { .int($0.active) } ?? .null,
         ]
-        return ["signal": .null, "until": .null, "childRunId": .null, "rateLimit": queue]
+        return ["signal": .null, "until": .null, "childRunId": .null, "rateLimit": queue, "taskQueue": .null]
     }
 
     /// `GET /v1/workflows/{id}/execution`: the run's tasks and, after them, the tasks of its
@@ -147,6 +147,7 @@ extension RunWait {
         [
             "signal": signal.map(JSONValue.string) ?? .null, "until": until.map { .string(Timestamp.rfc3339($0)) } ?? .null,
             "childRunId": childRunId.map(JSONValue.string) ?? .null, "rateLimit": .null,
+            "taskQueue": taskQueue.map(JSONValue.string) ?? .null,
         ]
     }
 }

@@ -63,6 +63,12 @@ enum ActionConfigValidation {
                 diagnostics.add(reader.at("type"), reason)
             }
             _ = reader.value("data")
+        case .task:
+            if let queue = reader.string("queue", required: true, maxLength: 64), !isTemplate(queue), !WorkerTask.isValidQueue(queue) {
+                diagnostics.add(reader.at("queue"), "must be 1–48 letters, digits, '.', '_' or '-'")
+            }
+            _ = reader.value("input")
+            if reader.members["timeoutSeconds"].map(\.isNull) ?? true { diagnostics.add(reader.at("timeoutSeconds"), "is required") }
         case .parallel:
             // Parsed with its steps by the definition's parser (`parseParallel`).
             return

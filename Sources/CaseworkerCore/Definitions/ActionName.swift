@@ -10,6 +10,7 @@ public enum ActionName: String, Sendable, Hashable, CaseIterable {
     case fail
     case eventEmit = "event.emit"
     case parallel
+    case task
     case exec
 
     /// Actions that end the run themselves: their `next` rules never apply.

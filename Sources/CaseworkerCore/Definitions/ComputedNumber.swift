@@ -49,6 +49,7 @@ public enum ComputedNumber {
         case .wait: [("seconds", .seconds(0...longestWait))]
         case .await: [("timeoutSeconds", .seconds(0.001...longestWait))]
         case .workflowRun: [("version", .integer(1...Int(Int32.max)))]
+        case .task: [("timeoutSeconds", .seconds(1...longestWait)), ("heartbeatSeconds", .seconds(1...3600))]
         case .exec: [("timeoutSeconds", .seconds(0.001...maxExecTimeoutSeconds))]
         case .transform, .switch, .complete, .fail, .eventEmit, .parallel: []
         }

@@ -22,8 +22,15 @@ public struct RunWait: Sendable, Hashable {
     /// (the child's terminal transition makes it due in the same transaction). `signal` and
     /// `until` are `nil` then.
     public var childRunId: String?
+    /// The queue of the worker task a `task` step waits for (`WorkerTask`); `signal` is `nil`
+    /// then, `until` is the step's deadline, and `payload` the task's result once a worker
+    /// finished it (`WorkerTaskResult.payload`).
+    public var taskQueue: String?
 
-    public init(signal: String?, until: Date?, since: Date, payload: JSONValue? = nil, childRunId: String? = nil) {
+    public init(
+        signal: String?, until: Date?, since: Date, payload: JSONValue? = nil, childRunId: String? = nil, taskQueue: String? = nil
+    ) {
+        self.taskQueue = taskQueue
         self.signal = signal
         self.until = until
         self.since = since
@@ -36,6 +43,10 @@ public struct RunWait: Sendable, Hashable {
     }
 
     public static func timer(until: Date, since: Date) -> RunWait { RunWait(signal: nil, until: until, since: since) }
+
+    public static func task(queue: String, until: Date, since: Date) -> RunWait {
+        RunWait(signal: nil, until: until, since: since, taskQueue: queue)
+    }
 }
 
 /// The answer to `POST /v1/workflows/{id}/signals/{name}`.

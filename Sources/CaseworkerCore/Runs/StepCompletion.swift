@@ -53,6 +53,8 @@ public struct StepCompletion: Sendable {
     /// The steps the branch runs of a `parallel` step executed: the run's step count grows by
     /// them when the step ends (the step limit counts every branch).
     public var branchSteps: Int = 0
+    /// A `task` step suspends: the worker task it waits for, inserted with the suspension.
+    public var enqueueTask: WorkerTask?
 
     public init(
         task: RunTask?, parentStepId: String?, stateChanges: [String: JSONValue], stepResult: JSONValue?, next: Next,

@@ -76,7 +76,7 @@ public struct ActionRegistry: Sendable {
         ActionRegistry([
             .httpRequest: http, .transform: TransformAction(), .switch: SwitchAction(), .complete: CompleteAction(),
             .fail: FailAction(), .wait: WaitAction(), .await: AwaitAction(),
-            .workflowRun: WorkflowRunAction(), .eventEmit: EventEmitAction(),
+            .workflowRun: WorkflowRunAction(), .eventEmit: EventEmitAction(), .task: TaskAction(),
             .exec: exec,
         ])
     }

@@ -12,6 +12,8 @@ public enum Suspension: Sendable, Equatable {
     case signal(String, timeoutSeconds: Double?)
     /// Start a child run and wait until it ends (`workflow.run`).
     case child(ChildRunRequest)
+    /// Hand a task to the tenant's workers and wait until one finishes it (`task`).
+    case task(TaskRequest)
 }
 
 /// `wait` — config `{seconds}` or `{until: RFC 3339}`: a durable timer. When it fires the step is

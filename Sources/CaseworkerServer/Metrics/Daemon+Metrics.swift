@@ -1,4 +1,5 @@
 import CaseworkerAPI
+import CaseworkerEngine
 import CaseworkerSQLite
 import CaseworkerWebhooks
 import Hummingbird
@@ -9,13 +10,16 @@ extension Daemon {
     /// The services that only serve metrics, placed first in the daemon's group so that they stop
     /// last (a scrape during the drain still answers):
     ///
-    /// - the outbox backlog sampler (every 5 s);
+    /// - the outbox backlog sampler and the worker task backlog sampler (every 5 s);
     /// - with `metrics.listen` set, a second HTTP listener there serving `GET /metrics` only (the
     ///   main listener then does not serve it). It logs `serving /metrics on http://HOST:PORT`.
     static func metricsServices(
         store: SQLiteStore, config: CaseworkerConfig, metrics: MetricsBackend, deliveryMetrics: DeliveryMetrics, logger: Logger
     ) -> [any Service] {
-        var services: [any Service] = [DeliveryBacklogSampler(store: store, metrics: deliveryMetrics, logger: logger)]
+        var services: [any Service] = [
+            DeliveryBacklogSampler(store: store, metrics: deliveryMetrics, logger: logger),
+            TaskBacklogSampler(store: store, factory: metrics.factory, logger: logger),
+        ]
         if let listen = config.metrics.listen {
             services.append(
                 Application(

@@ -47,6 +47,11 @@ public enum RunEffect: Sendable, Equatable {
     /// A `parallel` step of this run ended: each active branch run of `group`, read in the same
     /// transaction, changes as `RunLifecycle.branchCancelled` says (recursively).
     case cancelBranches(group: String, reason: String)
+    /// A `task` step suspends on this worker task: it is inserted `QUEUED`.
+    case enqueueTask(WorkerTask)
+    /// The run's open worker tasks (`QUEUED`, `LEASED`) are closed (`CANCELLED`): the step that
+    /// waited for them finished (its deadline passed, a worker's result was taken) or the run ended.
+    case closeTasks
 }
 
 /// An event for the webhook outbox, made with the change that causes it.

@@ -55,7 +55,7 @@ public enum RunLifecycle {
             completions.dropLast().allSatisfy { if case .step = $0.next { $0.keepClaim } else { false } },
             "only the last completion of a batch may leave its step sequence")
         var after = completions.reduce(run) { $0.applying($1) }
-        var effects: [RunEffect] = []
+        var effects: [RunEffect] = run.wait?.taskQueue != nil ? [.closeTasks] : []
         for completion in completions {
             if let task = completion.task { effects.append(.recordTask(task, parentStepId: completion.parentStepId)) }
             effects += completion.emitted.map { .emit(run.customEvent($0, context: context)) }
@@ -87,6 +87,7 @@ public enum RunLifecycle {
         case .step, .complete, .end, nil:
             break
         }
+        if let task = completions.last?.enqueueTask { effects.append(.enqueueTask(task)) }
         if let cancel = completions.last?.cancelBranches {
             effects.append(.cancelBranches(group: cancel.group, reason: cancel.reason))
         }
@@ -236,6 +237,20 @@ public enum RunLifecycle {
         return RunChange(run: after)
     }
 
+    /// A worker finished `task` (`WorkerTaskResult.payload`): a run `WAITING` for it — at the
+    /// task's step and attempt, not woken yet — holds the payload in its wait and is due now (the
+    /// engine then ends the `task` step from it). `nil` for any other run: the task's result is
+    /// kept on the task only (the step ended or moved on since).
+    public static func taskFinished(_ run: Run, task: WorkerTask, payload: JSONValue, context: LifecycleContext) -> RunChange? {
+        guard run.status == .waiting, run.claim == nil, let wait = run.wait, wait.taskQueue != nil, wait.payload == nil,
+            run.currentStepId == task.stepId, run.attempt == task.stepAttempt
+        else { return nil }
+        var after = run
+        after.wait?.payload = payload
+        after.dueAt = context.now
+        return RunChange(run: after)
+    }
+
     /// `POST /v1/workflows/{id}/signals/{name}`: the signal is stored. A run `WAITING` for `name`
     /// without a delivered signal consumes it at once: its wait holds the payload and it is due
     /// now (its `await` step then ends `OK` with the payload). Otherwise the signal is kept for the
@@ -307,6 +322,7 @@ public enum RunLifecycle {
         }
         if let parentId = run.parentRunId { change.effects.append(.wakeParent(runId: parentId)) }
         change.effects.append(.cancelChildren)
+        change.effects.append(.closeTasks)
         if let started { change.effects.append(.startRun(started)) }
         return change
     }
