@@ -8,17 +8,18 @@ import Synchronization
 
 /// A `Service` that samples the worker tasks waiting for a worker (`WorkerTaskStore.taskBacklog`)
 /// every `interval` (default 5 s) into the gauges `caseworker_tasks_waiting` and
-/// `caseworker_task_oldest_waiting_age_seconds`, per `tenant` and `queue`. A queue that empties
-/// is recorded as 0 (its gauges stay, as Prometheus expects of a gauge). Samples once at start; a
-/// failed sample is logged at warning level and the gauges keep their values.
+/// `caseworker_task_oldest_waiting_age_seconds`, per `queue` (summed over tenants: no series
+/// carries a tenant). A queue that empties is recorded as 0 (its gauges stay, as Prometheus
+/// expects of a gauge). Samples once at start; a failed sample is logged at warning level and
+/// the gauges keep their values.
 public final class TaskBacklogSampler: Service {
     private let store: any WorkerTaskStore
     private let factory: any MetricsFactory
     private let interval: Duration
     private let clock: any WallClock
     private let logger: Logger
-    /// The (tenant, queue) pairs recorded so far, so that an emptied queue is set to 0.
-    private let seen = Mutex<Set<[String]>>([])
+    /// The queues recorded so far, so that an emptied queue is set to 0.
+    private let seen = Mutex<Set<String>>([])
 
     public init(
         store: any WorkerTaskStore, factory: any MetricsFactory = MetricsSystem.factory, interval: Duration = .seconds(5),
@@ -45,16 +46,17 @@ public final class TaskBacklogSampler: Service {
         do {
             let backlog = try await store.taskBacklog()
             let now = clock.now
-            var current: Set<[String]> = []
-            for queue in backlog {
-                current.insert([queue.tenantId, queue.queue])
-                record(tenant: queue.tenantId, queue: queue.queue, waiting: queue.waiting, age: max(0, now.timeIntervalSince(queue.oldestCreatedAt)))
+            let byQueue = Dictionary(grouping: backlog, by: \.queue)
+            for (queue, tenants) in byQueue {
+                let oldest = tenants.map(\.oldestCreatedAt).min() ?? now
+                record(queue: queue, waiting: tenants.reduce(0) { $0 + $1.waiting }, age: max(0, now.timeIntervalSince(oldest)))
             }
+            let current = Set(byQueue.keys)
             let emptied = seen.withLock { seen in
                 defer { seen.formUnion(current) }
                 return seen.subtracting(current)
             }
-            for pair in emptied { record(tenant: pair[0], queue: pair[1], waiting: 0, age: 0) }
+            for queue in emptied { record(queue: queue, waiting: 0, age: 0) }
         } catch is CancellationError {
             // Shutting down.
         } catch {
@@ -62,8 +64,8 @@ public final class TaskBacklogSampler: Service {
         }
     }
 
-    private func record(tenant: String, queue: String, waiting: Int, age: Double) {
-        let dimensions = [("tenant", tenant), ("queue", queue)]
+    private func record(queue: String, waiting: Int, age: Double) {
+        let dimensions = [("queue", queue)]
         Gauge(label: "caseworker_tasks_waiting", dimensions: dimensions, factory: factory).record(waiting)
         Gauge(label: "caseworker_task_oldest_waiting_age_seconds", dimensions: dimensions, factory: factory).record(age)
     }

@@ -112,7 +112,7 @@ public enum Daemon {
     ) -> some ApplicationProtocol {
         var api = config.server.apiConfiguration
         api.valueLimits = config.limits
-        api.definitionRules = DefinitionRules(execPrograms: Set(config.engineExec.programs.keys))
+        api.definitionRules = DefinitionRules(execPrograms: Set(config.engineExec.programs.keys), maxBranches: config.engine.maxBranches)
         let router = makeRouter(store: store, configuration: api, metrics: apiMetrics(config: config, metrics: metrics), readiness: readiness)
         if config.ui.enabled { Dashboard(store: store, configuration: config.ui).register(on: router) }
         return Application(

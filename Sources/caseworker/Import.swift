@@ -58,7 +58,8 @@ struct Import: AsyncParsableCommand {
         }
 
         // The instance's rules, as the API applies them: `exec` steps may name its listed programs.
-        let rules = DefinitionRules(execPrograms: Set(try await instance.loadConfig().engineExec.programs.keys))
+        let config = try await instance.loadConfig()
+        let rules = DefinitionRules(execPrograms: Set(config.engineExec.programs.keys), maxBranches: config.engine.maxBranches)
         let prepared: DefinitionImport
         do {
             prepared = try DefinitionImport.prepare(body, format: ImportFormat(rawValue: format)!, actionMap: actionMap, id: id, rules: rules)

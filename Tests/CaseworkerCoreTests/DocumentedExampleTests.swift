@@ -26,9 +26,9 @@ import Testing
     /// The programs the guide's installation lists, for its `exec` example.
     static let rules = DefinitionRules(execPrograms: ["sanctions-check"])
 
-    @Test func theGuideHasSixExamplesAndEachIsValid() throws {
+    @Test func theGuideHasSevenExamplesAndEachIsValid() throws {
         let examples = try Self.examples()
-        #expect(examples.count == 6)
+        #expect(examples.count == 7)
         for example in examples {
             let parsed = try definition(example, rules: Self.rules)
             #expect(!parsed.steps.isEmpty)
@@ -48,6 +48,7 @@ import Testing
         })
         #expect(parsed.contains { $0.timeoutSeconds > 0 && $0.timeoutPolicy == .timeOutWorkflow && $0.failureWorkflow != nil })
         #expect(parsed.contains { definition in definition.steps.contains { $0.parallel?.branches.count == 3 } })
+        #expect(parsed.contains { definition in definition.steps.contains { $0.action == .task } })
         #expect(parsed.contains { definition in
             definition.graph.lists.values.joined().contains { $0.action == .exec }
         })

@@ -105,9 +105,9 @@ import Testing
         let branches = (0..<3).map { #"{"id": "b\#($0)", "steps": [{"id": "s\#($0)", "action": "transform", "config": {"set": {"x": 1}}}]}"# }
         let body = try JSONText.decode(
             #"{"name": "p", "steps": [{"id": "fan", "action": "parallel", "config": {"branches": [\#(branches.joined(separator: ","))]}}]}"#)
-        #expect(throws: Never.self) { try WorkflowDefinition(parsing: body, maxBranches: 3) }
+        #expect(throws: Never.self) { try WorkflowDefinition(parsing: body, rules: DefinitionRules(maxBranches: 3)) }
         do {
-            _ = try WorkflowDefinition(parsing: body, maxBranches: 2)
+            _ = try WorkflowDefinition(parsing: body, rules: DefinitionRules(maxBranches: 2))
             Issue.record("3 branches over a bound of 2 were accepted")
         } catch {
             #expect(error.errors == [FieldError(property: "/steps/0/config/branches", message: "has 3 branches; at most 2 are allowed (engine.maxBranches)")])

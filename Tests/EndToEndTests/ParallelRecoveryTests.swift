@@ -79,4 +79,20 @@ import Testing
         second.signal(SIGTERM)
         #expect(try await second.waitForExit() == 0)
     }
+
+    @Test func theConfiguredBranchBoundIsCheckedAtSave() async throws {
+        let (directory, config) = try instanceDirectory(engine: "  maxBranches: 2")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = try await createKey(config: config, in: directory)
+        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let port = try await daemon.waitForPort()
+        let branches: [JSONValue] = (0..<3).map { ["id": .string("b\($0)"), "steps": [["id": .string("s\($0)"), "action": "complete"]]] }
+        let body: JSONValue = ["name": "wide", "isDraft": false, "steps": [["id": "fan", "action": "parallel", "config": ["branches": .array(branches)]]]]
+        let (status, problem) = try await request(port: port, .put, "/v1/workflow-definitions/wide", key: key, json: body)
+        #expect(status == .unprocessableContent)
+        #expect(problem["errors"]?.arrayValue?.first?["property"] == "/steps/0/config/branches")
+        #expect(problem["errors"]?.arrayValue?.first?["message"] == "has 3 branches; at most 2 are allowed (engine.maxBranches)")
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
 }

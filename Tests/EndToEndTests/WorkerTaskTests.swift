@@ -165,8 +165,7 @@ import Testing
         // The sampler shows the queued task before any worker takes it.
         _ = try await waitForValue("the waiting task in /metrics", timeout: .seconds(30)) { () -> Bool? in
             let text = try await TestJSONClient.withServer(port: firstPort) { try await $0.send(.get, "/metrics", key: nil).text }
-            return text.contains(#"caseworker_tasks_waiting{tenant="acme",queue="sanctions"} 1"#)
-                || text.contains(#"caseworker_tasks_waiting{queue="sanctions",tenant="acme"} 1"#) ? true : nil
+            return text.contains(#"caseworker_tasks_waiting{queue="sanctions"} 1"#) ? true : nil
         }
         let (_, lease) = try await request(port: port, .post, "/v1/tasks/poll", key: worker, json: ["queues": ["sanctions"], "waitSeconds": 30])
         let leaseId = try #require(lease["id"]?.stringValue)

@@ -22,13 +22,10 @@ extension WorkflowDefinition {
     /// syntax, every path the templates read (`DefinitionPathCheck`: roots, `steps.<id>.<member>`,
     /// `state`, `params` and `input` keys, at the exact pointer of the template), the variables,
     /// the input schema, and steps that no path reaches.
-    /// `maxBranches` is `engine.maxBranches`, the most branches a `parallel` step may have.
-    /// `rules` are what this installation allows (the `exec` programs listed); the default allows
-    /// no `exec` step.
-    public init(
-        parsing body: JSONValue, maxBranches: Int = ParallelStep.defaultMaxBranches, rules: DefinitionRules = .init()
-    ) throws(ValidationFailed) {
-        try self.init(body, checkingPaths: true, maxBranches: maxBranches, rules: rules)
+    /// `rules` are what this installation allows (the `exec` programs listed, the most branches
+    /// of a `parallel` step); the default allows no `exec` step and 32 branches.
+    public init(parsing body: JSONValue, rules: DefinitionRules = .init()) throws(ValidationFailed) {
+        try self.init(body, checkingPaths: true, maxBranches: rules.maxBranches, rules: rules)
     }
 
     /// Parses a version's stored content (the engine, parameter sets, failure workflows): every
