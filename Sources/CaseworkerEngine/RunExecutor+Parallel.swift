@@ -9,10 +9,12 @@ enum BranchJoin {
 }
 
 /// What a `parallel` step's end writes besides its task: the still active branches it cancels,
-/// and the steps its branches executed (added to the run's count).
+/// the steps its branches executed (added to the run's count) and their steps' results (the
+/// run's `steps.<id>` from then on).
 struct JoinedBranches {
     var cancel: (group: String, reason: String)?
     var steps: Int
+    var stepResults: [String: JSONValue]
 }
 
 extension RunExecutor {
@@ -45,6 +47,10 @@ extension RunExecutor {
             return .waiting(RunWait(signal: nil, until: clock.now.addingTimeInterval(1), since: wait.since, childRunId: group))
         }
         let steps = branches.reduce(0) { $0 + max(0, $1.stepsExecuted - run.stepsExecuted) }
+        // Each branch started with the run's results: what differs is its own steps'.
+        let stepResults = branches.reduce(into: [String: JSONValue]()) { merged, branch in
+            for (id, result) in branch.stepResults where run.stepResults[id] != result { merged[id] = result }
+        }
         let active = branches.contains { !$0.status.isTerminal }
         switch outcome {
         case .completed(let decisive):
@@ -52,7 +58,7 @@ extension RunExecutor {
                 Dictionary(uniqueKeysWithValues: decisive.map { ($0.branch?.branchId ?? $0.id, $0.result ?? .null) }))
             let first = decisive.first?.branch?.branchId ?? ""
             let cancel = active ? (group, "branch \(first) of step \(step.id) completed first") : nil
-            return .ended(.ok(output), JoinedBranches(cancel: cancel, steps: steps))
+            return .ended(.ok(output), JoinedBranches(cancel: cancel, steps: steps, stepResults: stepResults))
         case .failed(let branch):
             let id = branch.branch?.branchId ?? branch.id
             let reason = branch.error.map { ": \($0.message)" } ?? ""
@@ -63,7 +69,7 @@ extension RunExecutor {
                     "branchId": .string(id), "runId": .string(branch.id), "status": .string(branch.status.rawValue),
                     "error": branch.error?.json ?? .null,
                 ])
-            return .ended(result, JoinedBranches(cancel: cancel, steps: steps))
+            return .ended(result, JoinedBranches(cancel: cancel, steps: steps, stepResults: stepResults))
         }
     }
 }

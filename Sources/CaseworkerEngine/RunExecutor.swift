@@ -330,6 +330,7 @@ struct RunExecutor: Sendable {
 
         var after = run
         after.state.merge(stateChanges) { _, new in new }
+        after.stepResults.merge(joined?.stepResults ?? [:]) { _, branch in branch }
         after.stepResults[step.id] = RunContext.stepResult(output: output, outcome: outcome, attempt: run.attempt)
         let context = RunContext.evaluation(run: after, caseRecord: caseRecord, now: finishedAt, limits: limits)
 
@@ -545,6 +546,7 @@ struct FinishedAttempt {
             keepClaim: keepClaim, emitted: emitted)
         completion.cancelBranches = joined?.cancel
         completion.branchSteps = joined?.steps ?? 0
+        completion.branchStepResults = joined?.stepResults ?? [:]
         return completion
     }
 }

@@ -23,7 +23,7 @@ import Testing
               {"id": "lookup", "action": "http.request", "config": {"method": "GET", "url": "$BASE/barrier/registry"}}]}]}},
           {"id": "done", "action": "complete", "config": {"result": {
             "sanctions": "${steps.checks.output.sanctions}", "registry": "${steps.checks.output.registry.body}",
-            "prepared": "${steps.prepare.status}", "state": "${state}"}}}]}
+            "prepared": "${steps.prepare.status}", "state": "${state}", "screened": "${steps.screen.output.body.branch}"}}}]}
         """
 
     @Test func branchesRunAtTheSameTimeAndTheOutputHoldsEachBranchsResult() async throws {
@@ -36,7 +36,7 @@ import Testing
                 done.result
                     == [
                         "sanctions": ["hit": false, "body": ["branch": "sanctions"], "tier": "gold"], "registry": ["branch": "registry"],
-                        "prepared": "OK", "state": ["tier": "gold", "subject": "Ada"],
+                        "prepared": "OK", "state": ["tier": "gold", "subject": "Ada"], "screened": "sanctions",
                     ])
             // Each request waited until the other had started: the two intervals overlap.
             let intervals = h.received.intervals.withLock { $0 }

@@ -53,6 +53,9 @@ public struct StepCompletion: Sendable {
     /// The steps the branch runs of a `parallel` step executed: the run's step count grows by
     /// them when the step ends (the step limit counts every branch).
     public var branchSteps: Int = 0
+    /// The `steps.<id>` results of a `parallel` step's branch runs at the join: from then on the
+    /// run reads its branches' steps as its own.
+    public var branchStepResults: [String: JSONValue] = [:]
     /// A `task` step suspends: the worker task it waits for, inserted with the suspension.
     public var enqueueTask: WorkerTask?
 
@@ -100,6 +103,7 @@ extension Run {
     public func applying(_ completion: StepCompletion) -> Run {
         var run = self
         run.stepsExecuted += completion.branchSteps
+        run.stepResults.merge(completion.branchStepResults) { _, branch in branch }
         if let task = completion.task {
             run.stepsExecuted += 1
             if let stepResult = completion.stepResult { run.stepResults[task.stepId] = stepResult }
