@@ -215,8 +215,9 @@ let package = Package(
         ),
         // Helpers the test targets share: a manual clock, waiting with a timeout, a port that
         // refuses connections, a JSON client of the API, a seeded random generator, a loopback
-        // server for a test's receivers. A plain target (a test target cannot be depended on)
-        // that no product includes, so nothing ships it.
+        // server for a test's receivers, a child process through swift-subprocess (never
+        // Foundation's `Process`: its `run()` crashes intermittently on Linux). A plain target
+        // (a test target cannot be depended on) that no product includes, so nothing ships it.
         .target(
             name: "CaseworkerTestSupport",
             dependencies: [
@@ -226,6 +227,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Tests/CaseworkerTestSupport"
         ),

@@ -771,7 +771,7 @@ struct V8Case: Codable {
 /// Runs when LINEAR_REGEX_NODE names node, which `scripts/test.sh` installs and sets; by hand:
 /// `LINEAR_REGEX_NODE=/usr/bin/node swift test --disable-xctest --filter agreesWithV8`.
 @Test(.enabled(if: ProcessInfo.processInfo.environment["LINEAR_REGEX_NODE"] != nil))
-func agreesWithV8() throws {
+func agreesWithV8() async throws {
     let node = try #require(ProcessInfo.processInfo.environment["LINEAR_REGEX_NODE"])
     var gen = PatternGenerator(
         rng: SplitMix64(seed: 0xC0FF_EE00), allowNullableLoops: true,
@@ -803,16 +803,10 @@ func agreesWithV8() throws {
         }
         console.log(JSON.stringify(bad));
         """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: node)
-    process.arguments = ["-e", script, file.path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
-    let mismatches = try JSONDecoder().decode([String].self, from: output)
+    let (termination, output, errors) = try await ChildProcess.run(
+        node, arguments: ["-e", script, file.path], standardError: .separate, timeout: .seconds(120))
+    #expect(termination == .exited(0), "\(errors)")
+    let mismatches = try JSONDecoder().decode([String].self, from: Data(output.utf8))
     print("[v8] \(cases.count * 5) pairs, \(mismatches.count) mismatches")
     #expect(mismatches.isEmpty, "\(mismatches.prefix(20).joined(separator: "\n"))")
 }

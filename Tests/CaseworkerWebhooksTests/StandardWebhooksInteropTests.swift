@@ -1,5 +1,6 @@
 import CaseworkerCore
 import CaseworkerStore
+import CaseworkerTestSupport
 import CaseworkerWebhookSigning
 import Foundation
 import Testing
@@ -47,24 +48,8 @@ import Testing
             let script = h.directory.appendingPathComponent("verify.py")
             try Self.verifier.write(to: script, atomically: true, encoding: .utf8)
 
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [script.path, input.path]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let deadline = ContinuousClock.now + .seconds(60)
-            while process.isRunning {
-                guard ContinuousClock.now < deadline else {
-                    process.terminate()
-                    Issue.record("the Python verifier did not finish within 60 s")
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(process.terminationStatus == 0, "\(text)")
+            let (termination, text, _) = try await ChildProcess.run(python, arguments: [script.path, input.path], timeout: .seconds(60))
+            #expect(termination == .exited(0), "\(text)")
             #expect(text.contains("verified 16 of 16"), "\(text)")
         }
     }

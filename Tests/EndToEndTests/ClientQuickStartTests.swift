@@ -15,7 +15,7 @@ import Testing
     @Test func theQuickStartRunsThroughTheClientLibrary() async throws {
         let (directory, config) = try instanceDirectory(extraConfig: "webhooks:\n  allowedNetworks: [127.0.0.0/8]\n")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         let key = try await createKey(config: config, in: directory)
         let caseworker = Caseworker(serverURL: URL(string: "http://127.0.0.1:\(port)")!, apiKey: key)
@@ -53,7 +53,7 @@ import Testing
     @Test func problemsAndDeadlinesAreTypedErrors() async throws {
         let (directory, config) = try instanceDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         let key = try await createKey(config: config, in: directory)
         let caseworker = Caseworker(serverURL: URL(string: "http://127.0.0.1:\(port)")!, apiKey: key)

@@ -8,7 +8,7 @@ import Testing
     @Test func keysCreateListRevokeAgainstARunningDaemon() async throws {
         let (directory, config) = try instanceDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
 
         let (status, output) = try await runCaseworker(

@@ -10,7 +10,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
 
-        let first = try DaemonProcess(["serve", "--config", config], in: directory)
+        let first = try await DaemonProcess(["serve", "--config", config], in: directory)
         var port = try await first.waitForPort()
         let hold: JSONValue = ["id": "hold", "action": "await", "config": ["signal": "go"]]
         let definitions: [String: JSONValue] = [
@@ -38,7 +38,7 @@ import Testing
         first.signal(SIGKILL)
         #expect(try await first.waitForExit() == SIGKILL)
 
-        let second = try DaemonProcess(["serve", "--config", config], in: directory)
+        let second = try await DaemonProcess(["serve", "--config", config], in: directory)
         port = try await second.waitForPort()
         #expect(try await request(port: port, .get, "/v1/workflows/\(limited[1])", key: key).1["status"] == "PENDING")
         for run in [child, limited[0]] {

@@ -1,12 +1,15 @@
+import CaseworkerTestSupport
 import Foundation
-import Synchronization
 import Testing
 
 /// Runs the real `caseworker` binary (built next to the test bundle, or `$CASEWORKER_BINARY`) as a
-/// subprocess and collects its output.
+/// subprocess (a `ChildProcess`: swift-subprocess, not Foundation's `Process`) and collects its
+/// combined stdout and stderr.
+///
+/// The child runs in the instance directory with the test process's environment, less every
+/// `CASEWORKER_*` variable, plus `environment`.
 final class DaemonProcess: Sendable {
-    let process: Process
-    private let output = OutputBuffer()
+    let child: ChildProcess
 
     /// The binary under test.
     static var binary: URL {
@@ -25,36 +28,22 @@ final class DaemonProcess: Sendable {
         return testBinary.deletingLastPathComponent().appendingPathComponent("caseworker")
     }
 
-    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
-        process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
+    /// Starts `caseworker` with `arguments`; returns once it runs.
+    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CASEWORKER_") }
         env.merge(environment) { _, new in new }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        let output = self.output
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                output.finished.withLock { $0 = true }
-                handle.readabilityHandler = nil
-            } else {
-                output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
-            }
-        }
-        try process.run()
+        child = try await ChildProcess(Self.binary.path, arguments: arguments, environment: env, workingDirectory: directory.path)
     }
 
-    var text: String { output.text.withLock { $0 } }
+    /// The daemon's process id.
+    var pid: Int32 { child.pid }
+
+    var text: String { child.outputText }
 
     /// Waits (at most `timeout`) until the output pipe reached end of file.
     func waitForEndOfOutput(timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
-        while !output.finished.withLock({ $0 }) && ContinuousClock.now < deadline {
+        while !child.outputEnded && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
     }
@@ -63,18 +52,16 @@ final class DaemonProcess: Sendable {
     func waitForOutput(_ pattern: String, timeout: Duration = .seconds(30)) async throws -> String {
         let regex = try Regex(pattern)
         let deadline = ContinuousClock.now + timeout
-        var checksAfterExit = 0
         while true {
+            // Read whether the output ended before the text: the text read after is then final.
+            let ended = child.outputEnded
             if let match = try regex.firstMatch(in: text) {
                 let capture = match.output.count > 1 ? match.output[1].substring : match.output[0].substring
                 return String(capture ?? "")
             }
-            if !process.isRunning {
-                // One more look after the exit, for the pipe's last bytes.
-                checksAfterExit += 1
-                if checksAfterExit > 5 {
-                    throw Failure(message: "caseworker exited (\(process.terminationStatus)) without printing /\(pattern)/:\n\(text)")
-                }
+            if ended {
+                let ending = child.termination.map { "\($0)" } ?? "its output closed"
+                throw Failure(message: "caseworker ended (\(ending)) without printing /\(pattern)/:\n\(text)")
             }
             guard ContinuousClock.now < deadline else { throw Failure(message: "timed out waiting for /\(pattern)/ in:\n\(text)") }
             try await Task.sleep(for: .milliseconds(20))
@@ -88,24 +75,18 @@ final class DaemonProcess: Sendable {
     }
 
     func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        child.signal(signal)
     }
 
-    /// Waits for the process to exit and returns its exit status.
+    /// Waits for the process to exit and returns its exit status, or the number of the signal
+    /// that ended it (`SIGKILL`). Past `timeout` it gets `SIGINT` and the wait fails.
     func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                process.interrupt()
-                throw Failure(message: "caseworker did not exit within \(timeout):\n\(text)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        do {
+            return try await child.waitForExit(timeout: timeout).status
+        } catch is TimedOut {
+            child.signal(SIGINT)
+            throw Failure(message: "caseworker did not exit within \(timeout):\n\(text)")
         }
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -114,16 +95,9 @@ final class DaemonProcess: Sendable {
     }
 }
 
-/// What a subprocess has written so far, appended to from the pipe's reader thread.
-final class OutputBuffer: Sendable {
-    let text = Mutex("")
-    /// Set when the pipe reached end of file: everything the process wrote has been read.
-    let finished = Mutex(false)
-}
-
 /// Runs a short-lived `caseworker` command to completion: (exit status, combined output).
 func runCaseworker(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws -> (Int32, String) {
-    let process = try DaemonProcess(arguments, in: directory, environment: environment)
+    let process = try await DaemonProcess(arguments, in: directory, environment: environment)
     let status = try await process.waitForExit()
     try await process.waitForEndOfOutput()
     return (status, process.text)

@@ -57,7 +57,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let mallory = try await createKey(config: config, in: directory, tenant: "mallory")
         let acme = try await createKey(config: config, in: directory, tenant: "acme")
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
 
         for (id, definition) in [("wrap", Self.wrapper), ("amp", Self.amplifier), ("double", Self.doubler),
@@ -127,7 +127,7 @@ import Testing
             #expect(try await request(port: port, .get, "/v1/workflows/\(run.id)/execution", key: mallory).0 == .ok)
         }
 
-        let peak = try peakResidentBytes(of: daemon.process.processIdentifier)
+        let peak = try peakResidentBytes(of: daemon.pid)
         // Bounded values keep every copy near the 1 MiB / 4 MiB limits; unbounded, the amplifier
         // alone would build a 100 MB value (and copies of it).
         #expect(peak < 256 << 20, "peak RSS \(peak >> 20) MiB")
@@ -176,7 +176,7 @@ func peakResidentBytes(of pid: Int32) throws -> Int {
         let ballast = mount.appendingPathComponent("ballast")
         try Data(count: 1 << 20).write(to: ballast)
 
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         let pause: JSONValue = [
             "name": "pause", "isDraft": false,

@@ -63,7 +63,7 @@ import Testing
         #expect(unknownOutput.contains("no tenant nobody"))
 
         // The daemon serves what the command saved, to the tenant's keys.
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         let (status, draft) = try await request(port: port, .get, "/v1/workflow-definitions/api-test", key: key)
         #expect(status == .ok)

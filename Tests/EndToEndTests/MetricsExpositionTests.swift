@@ -48,7 +48,7 @@ import Testing
         let (directory, config) = try instanceDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
 
         #expect(try await request(port: port, .get, "/healthz").0 == .ok)
@@ -121,7 +121,7 @@ import Testing
         let python = try #require(Self.python, "CI must provide CASEWORKER_TEST_PYTHON (scripts/test.sh sets it)")
         let (directory, config) = try instanceDirectory(extraConfig: "metrics:\n  listen: \"127.0.0.1:0\"\n")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         let metricsPort = try #require(Int(try await daemon.waitForOutput(#"serving /metrics on http://127\.0\.0\.1:(\d+)"#)))
         #expect(metricsPort != port)
@@ -165,31 +165,12 @@ import Testing
         try text.write(to: input, atomically: true, encoding: .utf8)
         let script = directory.appendingPathComponent("parse_metrics.py")
         try Self.parser.write(to: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, input.path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Read while it runs: a large output must not block the child on a full pipe.
-        let handle = output.fileHandleForReading
-        let reading = Task.detached { handle.readDataToEndOfFile() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                process.terminate()
-                throw DaemonProcess.Failure(message: "the Prometheus parser did not finish within 60 s")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        let (termination, output, errors) = try await ChildProcess.run(
+            python, arguments: [script.path, input.path], standardError: .separate, timeout: .seconds(60))
+        guard termination == .exited(0) else {
+            throw DaemonProcess.Failure(message: "prometheus_client refused the exposition (\(termination)): \(errors)\n\(text)")
         }
-        let data = await reading.value
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw DaemonProcess.Failure(message: "prometheus_client refused the exposition: \(stderr)\n\(text)")
-        }
-        guard case .object(let families) = try JSONText.decode(String(decoding: data, as: UTF8.self)) else {
+        guard case .object(let families) = try JSONText.decode(output) else {
             throw DaemonProcess.Failure(message: "unexpected parser output")
         }
         return families

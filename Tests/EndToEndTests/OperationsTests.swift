@@ -53,7 +53,7 @@ final class FakeNotifySocket: Sendable {
         let (directory, config) = try instanceDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let notify = try FakeNotifySocket(directory: directory)
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             ["serve", "--config", config], in: directory, environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "200000"])
         let port = try await daemon.waitForPort()
         try notify.waitFor("READY=1") { $0.contains { $0.hasPrefix("READY=1") } }
@@ -82,7 +82,7 @@ final class FakeNotifySocket: Sendable {
         try original.replacingOccurrences(of: "httpAllowedNetworks: [127.0.0.0/8]", with: "httpAllowedNetworks: []")
             .write(toFile: config, atomically: true, encoding: .utf8)
         let key = try await createKey(config: config, in: directory)
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         #expect(try await request(port: port, .put, "/v1/workflow-definitions/kyc", key: key, json: RunRecoveryTests.kycDefinition(stub.baseURL)).0 == .created)
         let refused = try #require(try await RunRecoveryTests.startRuns(port: port, key: key, definition: "kyc", count: 1).first)
@@ -114,7 +114,7 @@ final class FakeNotifySocket: Sendable {
         let (directory, config) = try instanceDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         let (_, created) = try await request(
             port: port, .post, "/v1/cases", key: key,
@@ -145,7 +145,7 @@ final class FakeNotifySocket: Sendable {
         let (directory, config) = try instanceDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         // Keep writing while the backup runs.
         let writer = Task {
@@ -188,7 +188,7 @@ final class FakeNotifySocket: Sendable {
         let (directory, config) = try instanceDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         let definition: JSONValue = [
             "name": "quick", "isDraft": false, "steps": [["id": "done", "action": "complete", "config": ["result": "ok"]]],

@@ -35,7 +35,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
 
-        let first = try DaemonProcess(["serve", "--config", config], in: directory)
+        let first = try await DaemonProcess(["serve", "--config", config], in: directory)
         var port = try await first.waitForPort()
         #expect(try await request(port: port, .put, "/v1/workflow-definitions/fan", key: key, json: Self.definition(stub.baseURL)).0 == .created)
         let run = try #require(try await RunRecoveryTests.startRuns(port: port, key: key, definition: "fan", count: 1).first)
@@ -51,7 +51,7 @@ import Testing
         #expect(try await first.waitForExit() == SIGKILL)
         stub.open()
 
-        let second = try DaemonProcess(["serve", "--config", config], in: directory)
+        let second = try await DaemonProcess(["serve", "--config", config], in: directory)
         port = try await second.waitForPort()
         // The signal sent to the run reaches the branch that waits for it.
         let (signalStatus, receipt) = try await request(port: port, .post, "/v1/workflows/\(run)/signals/go", key: key, json: ["payload": ["ok": true]])
@@ -84,7 +84,7 @@ import Testing
         let (directory, config) = try instanceDirectory(engine: "  maxBranches: 2")
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         let branches: [JSONValue] = (0..<3).map { ["id": .string("b\($0)"), "steps": [["id": .string("s\($0)"), "action": "complete"]]] }
         let body: JSONValue = ["name": "wide", "isDraft": false, "steps": [["id": "fan", "action": "parallel", "config": ["branches": .array(branches)]]]]

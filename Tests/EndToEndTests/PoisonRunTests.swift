@@ -14,7 +14,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
 
-        let first = try DaemonProcess(["serve", "--config", config], in: directory)
+        let first = try await DaemonProcess(["serve", "--config", config], in: directory)
         var port = try await first.waitForPort()
         let definition: JSONValue = [
             "name": "pause", "isDraft": false,
@@ -37,7 +37,7 @@ import Testing
             try db.execute(sql: "UPDATE runs SET due_at = 0, wait_until = 0 WHERE id = ?", arguments: [id])
         }
 
-        let second = try DaemonProcess(["serve", "--config", config], in: directory)
+        let second = try await DaemonProcess(["serve", "--config", config], in: directory)
         port = try await second.waitForPort()
         let failed = try await RunRecoveryTests.waitForStatus(port: port, key: key, run: id, "FAILED")
         #expect(failed["error"]?["code"] == "internal_error", "\(failed)")

@@ -52,7 +52,7 @@ import Testing
         let key = try await createKey(config: config, in: directory)
 
         try await HookReceiver.with { hooks in
-            let first = try DaemonProcess(["serve", "--config", config], in: directory)
+            let first = try await DaemonProcess(["serve", "--config", config], in: directory)
             let firstPort = try await first.waitForPort()
             var port = firstPort
             #expect(try await request(port: port, .put, "/v1/workflow-definitions/kyc", key: key, json: Self.kycDefinition(stub.baseURL)).0 == .created)
@@ -72,7 +72,7 @@ import Testing
             let heldAtKill = Set(stub.keys.dropFirst(10))
             stub.open()
 
-            let second = try DaemonProcess(["serve", "--config", config], in: directory)
+            let second = try await DaemonProcess(["serve", "--config", config], in: directory)
             port = try await second.waitForPort()
             for id in ids {
                 let run = try await Self.waitForStatus(port: port, key: key, run: id, "COMPLETED")
@@ -107,7 +107,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
 
-        let first = try DaemonProcess(["serve", "--config", config], in: directory)
+        let first = try await DaemonProcess(["serve", "--config", config], in: directory)
         let firstPort = try await first.waitForPort()
         var port = firstPort
         let definition: JSONValue = [
@@ -126,7 +126,7 @@ import Testing
         first.signal(SIGKILL)
         #expect(try await first.waitForExit() == SIGKILL)
 
-        let second = try DaemonProcess(["serve", "--config", config], in: directory)
+        let second = try await DaemonProcess(["serve", "--config", config], in: directory)
         port = try await second.waitForPort()
         _ = try await Self.waitForStatus(port: port, key: key, run: id, "COMPLETED")
         let (_, execution) = try await request(port: port, .get, "/v1/workflows/\(id)/execution", key: key)
@@ -151,7 +151,7 @@ import Testing
         try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "httpAllowedNetworks: [127.0.0.0/8]", with: "httpAllowedNetworks: []")
             .write(to: guarded, atomically: true, encoding: .utf8)
         let key = try await createKey(config: guarded.path, in: directory)
-        let daemon = try DaemonProcess(["serve", "--config", guarded.path], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", guarded.path], in: directory)
         let port = try await daemon.waitForPort()
         #expect(try await request(port: port, .put, "/v1/workflow-definitions/kyc", key: key, json: Self.kycDefinition(stub.baseURL)).0 == .created)
         let id = try #require(try await Self.startRuns(port: port, key: key, definition: "kyc", count: 1).first)
@@ -168,7 +168,7 @@ import Testing
         let (directory, config) = try instanceDirectory(engine: "  shutdownGraceSeconds: 1")
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         #expect(try await request(port: port, .put, "/v1/workflow-definitions/kyc", key: key, json: Self.kycDefinition(stub.baseURL)).0 == .created)
         let ids = try await Self.startRuns(port: port, key: key, definition: "kyc", count: 2)

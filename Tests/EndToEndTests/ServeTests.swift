@@ -16,7 +16,7 @@ import Testing
         let key = try #require(keyOutput.split(separator: "\n").last.map(String.init))
         #expect(key.hasPrefix("cwk_"))
 
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         #expect(try await request(port: port, .get, "/healthz").0 == .ok)
         #expect(try await request(port: port, .get, "/readyz").0 == .ok)
@@ -36,7 +36,7 @@ import Testing
         let (_, keyOutput) = try await runCaseworker(["keys", "create", "--config", config, "--tenant", "acme", "--name", "e2e"], in: directory)
         let key = try #require(keyOutput.split(separator: "\n").last.map(String.init))
 
-        let first = try DaemonProcess(["serve", "--config", config], in: directory)
+        let first = try await DaemonProcess(["serve", "--config", config], in: directory)
         var port = try await first.waitForPort()
         var ids: [String] = []
         for n in 0..<20 {
@@ -47,7 +47,7 @@ import Testing
         first.signal(SIGKILL)
         #expect(try await first.waitForExit() == SIGKILL)
 
-        let second = try DaemonProcess(["serve", "--config", config], in: directory)
+        let second = try await DaemonProcess(["serve", "--config", config], in: directory)
         port = try await second.waitForPort()
         for (n, id) in ids.enumerated() {
             let (status, body) = try await request(port: port, .get, "/v1/cases/\(id)", key: key)
@@ -63,7 +63,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let first = try DaemonProcess(["serve", "--dev", "--listen", "127.0.0.1:0"], in: directory)
+        let first = try await DaemonProcess(["serve", "--dev", "--listen", "127.0.0.1:0"], in: directory)
         let port = try await first.waitForPort()
         let key = try await first.waitForOutput(#"(cwk_[A-Za-z0-9_-]{43})"#)
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("caseworker-data/caseworker.sqlite").path))
@@ -71,7 +71,7 @@ import Testing
         first.signal(SIGINT)
         #expect(try await first.waitForExit() == 0)
 
-        let second = try DaemonProcess(["serve", "--dev", "--listen", "127.0.0.1:0"], in: directory)
+        let second = try await DaemonProcess(["serve", "--dev", "--listen", "127.0.0.1:0"], in: directory)
         let secondPort = try await second.waitForPort()
         #expect(try await request(port: secondPort, .get, "/v1/cases", key: key).0 == .ok)
         #expect(!second.text.contains("cwk_"))
@@ -82,7 +82,7 @@ import Testing
     @Test func aPortInUseFailsWithAnError() async throws {
         let (directory, config) = try instanceDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let first = try DaemonProcess(["serve", "--config", config], in: directory)
+        let first = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await first.waitForPort()
         let (status, output) = try await runCaseworker(["serve", "--config", config, "--listen", "127.0.0.1:\(port)"], in: directory)
         #expect(status != 0)

@@ -10,7 +10,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
 
-        let first = try DaemonProcess(["serve", "--config", config], in: directory)
+        let first = try await DaemonProcess(["serve", "--config", config], in: directory)
         var port = try await first.waitForPort()
         // 15 s: long enough to see the run WAITING and kill the daemon even on a loaded machine.
         let definition: JSONValue = [
@@ -31,7 +31,7 @@ import Testing
         let killedAt = Date()
         #expect(killedAt < (try #require(Timestamp.parse(until))), "killed while the timer was still pending")
 
-        let second = try DaemonProcess(["serve", "--config", config], in: directory)
+        let second = try await DaemonProcess(["serve", "--config", config], in: directory)
         port = try await second.waitForPort()
         _ = try await RunRecoveryTests.waitForStatus(port: port, key: key, run: id, "COMPLETED")
         let (_, result) = try await request(port: port, .get, "/v1/workflows/\(id)/result", key: key)

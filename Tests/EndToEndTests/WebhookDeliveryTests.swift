@@ -24,7 +24,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         try await HookReceiver.with { receiver in
             receiver.hold(true)
-            let first = try DaemonProcess(["serve", "--config", config], in: directory)
+            let first = try await DaemonProcess(["serve", "--config", config], in: directory)
             let port = try await first.waitForPort()
             let key = try await createKey(config: config, in: directory)
             let endpointId = try await createEndpoint(port: port, key: key, url: "http://127.0.0.1:\(receiver.port)/hook")
@@ -40,7 +40,7 @@ import Testing
             _ = try await first.waitForExit()
             receiver.hold(false)
 
-            let second = try DaemonProcess(["serve", "--config", config], in: directory)
+            let second = try await DaemonProcess(["serve", "--config", config], in: directory)
             _ = try await second.waitForPort()
             try await waitFor("every delivery succeeded", timeout: .seconds(60)) {
                 let items = try await store.listDeliveries(tenantId: nil, filter: .init(endpointId: endpointId), page: .init(limit: 500)).items
@@ -59,7 +59,7 @@ import Testing
     @Test func deliveriesListAndRedeliver() async throws {
         let (directory, config) = try instanceDirectory(extraConfig: "webhooks:\n  schedule: [0s]\n  allowedNetworks: [127.0.0.0/8]\n")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         let key = try await createKey(config: config, in: directory)
         // Nothing listens there: every attempt is refused, and with one attempt the delivery fails.

@@ -38,7 +38,7 @@ import Testing
         let key = try await createKey(config: config, in: directory)
         let worker = try await Self.workerKey("sanctions-worker", config: config, in: directory)
         let other = try await Self.workerKey("intruder", config: config, in: directory, tenant: "other")
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         #expect(try await request(port: port, .put, "/v1/workflow-definitions/screen", key: key, json: Self.definition(heartbeatSeconds: 120)).0 == .created)
 
@@ -93,7 +93,7 @@ import Testing
         let key = try await createKey(config: config, in: directory)
         let first = try await Self.workerKey("worker-a", config: config, in: directory)
         let second = try await Self.workerKey("worker-b", config: config, in: directory)
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         #expect(try await request(port: port, .put, "/v1/workflow-definitions/screen", key: key, json: Self.definition(heartbeatSeconds: 1)).0 == .created)
         let run = try #require(try await RunRecoveryTests.startRuns(port: port, key: key, definition: "screen", count: 1).first)
@@ -136,7 +136,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
         let worker = try await Self.workerKey("worker", config: config, in: directory)
-        let daemon = try DaemonProcess(["serve", "--config", config], in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
         let port = try await daemon.waitForPort()
         #expect(try await request(port: port, .put, "/v1/workflow-definitions/screen", key: key, json: Self.definition(timeoutSeconds: 1, heartbeatSeconds: 1)).0 == .created)
         let run = try #require(try await RunRecoveryTests.startRuns(port: port, key: key, definition: "screen", count: 1).first)
@@ -157,7 +157,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = try await createKey(config: config, in: directory)
         let worker = try await Self.workerKey("worker", config: config, in: directory)
-        let first = try DaemonProcess(["serve", "--config", config], in: directory)
+        let first = try await DaemonProcess(["serve", "--config", config], in: directory)
         var port = try await first.waitForPort()
         #expect(try await request(port: port, .put, "/v1/workflow-definitions/screen", key: key, json: Self.definition(heartbeatSeconds: 60)).0 == .created)
         let run = try #require(try await RunRecoveryTests.startRuns(port: port, key: key, definition: "screen", count: 1).first)
@@ -172,7 +172,7 @@ import Testing
         first.signal(SIGKILL)
         #expect(try await first.waitForExit() == SIGKILL)
 
-        let second = try DaemonProcess(["serve", "--config", config], in: directory)
+        let second = try await DaemonProcess(["serve", "--config", config], in: directory)
         port = try await second.waitForPort()
         #expect(try await request(port: port, .post, "/v1/tasks/\(leaseId)/complete", key: worker, json: ["output": "after restart"]).0 == .ok)
         _ = try await RunRecoveryTests.waitForStatus(port: port, key: key, run: run, "COMPLETED")
