@@ -112,6 +112,16 @@ struct ConductorTemplates {
         guard case .name(let member)? = path.first else {
             return .failure(Refusal(reason: "\(shown) reads the task '\(root)' as a whole: read its output or status"))
         }
+        // A JOIN's output holds each joined task's output: read that task's own.
+        if type == "JOIN", member == "output", path.count >= 2, case .name(let joined) = path[1] {
+            let rest = path.dropFirst(2).map { segment -> String in
+                switch segment {
+                case .name(let name): "." + name
+                case .index(let index): "[\(index)]"
+                }
+            }.joined()
+            return nativeExpression(joined + ".output" + rest)
+        }
         let task = Self.render("steps", [.name(root)])
         let rest = Array(path.dropFirst())
         switch member {

@@ -29,6 +29,17 @@ import CaseworkerCore
 ///   `prefix:`) lowercased, other characters than `[a-z0-9_.-]` made `_`; it must then be a
 ///   custom event type. The whole sink is recorded at `metadata.conductor.tasks.<ref>.sink`.
 /// - `HUMAN` → `await {signal: <ref>}`; its inputParameters (forms, assignments) are kept.
+/// - `FORK_JOIN` and the `JOIN` after it → one `parallel {branches, join: all}` step with the
+///   fork's id: each list of `forkTasks` a branch whose id is its last task's reference (the
+///   task a `JOIN` waits for), translated as any list. `joinOn` must name the last task of every
+///   branch (a parallel step joins them all). After the step, the branches' tasks read as
+///   before (`${ref.output…}`), and the JOIN's output `${join.output.<ref>…}` is that task's.
+/// - `SIMPLE` → `task {queue: name, input: inputParameters, timeoutSeconds, heartbeatSeconds}`:
+///   the workers that polled Conductor for the task definition `name` poll the queue of that
+///   name (`POST /v1/tasks/poll`). `taskDefinition.timeoutSeconds` → `timeoutSeconds` (none or
+///   0: Conductor has no timeout, the step gets the longest, 366 days);
+///   `taskDefinition.responseTimeoutSeconds` (the time a worker has to report before the task is
+///   given to another) → `heartbeatSeconds` (at most 3600).
 extension ConductorTranslator {
     static let httpMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
     static let maxHTTPTimeoutSeconds = 300
@@ -42,6 +53,8 @@ extension ConductorTranslator {
         case "TERMINATE": terminatePlan(task)
         case "SET_VARIABLE": setVariablePlan(task)
         case "EVENT": eventPlan(task)
+        case "SIMPLE": simplePlan(task)
+        case "FORK_JOIN": forkPlan(task)
         default: humanPlan(task)
         }
     }
@@ -501,5 +514,87 @@ extension ConductorTranslator {
             report.keep(task.at("inputParameters"), value, at: task.kept("inputParameters"))
         }
         return StepPlan(action: "await", config: ["signal": .string(task.ref)])
+    }
+
+    // MARK: - SIMPLE
+
+    /// The longest `timeoutSeconds` of a `task` step: a Conductor task without a timeout.
+    static let longestTaskTimeout = 31_622_400
+
+    mutating func simplePlan(_ task: ConductorTask) -> StepPlan {
+        var plan = StepPlan(action: "task")
+        if let name = task.members["name"]?.stringValue, WorkerTask.isValidQueue(name) {
+            plan.config["queue"] = .string(name)
+        } else {
+            report.refuse(
+                task.at("name"),
+                "a SIMPLE task's name is the queue its workers poll, and '\(task.members["name"]?.stringValue ?? "")' is not a queue name (1–48 letters, digits, '.', '_', '-'): rename the task definition")
+        }
+        if let parameters = inputParameters(task), !parameters.isEmpty {
+            plan.config["input"] = templates.translate(.object(parameters), at: task.at("inputParameters"), &report)
+            report.map(task.at("inputParameters"), to: task.native("config", "input"), coveringValue: true)
+        }
+        return plan
+    }
+
+    // MARK: - FORK_JOIN
+
+    mutating func forkPlan(_ task: ConductorTask) -> StepPlan {
+        var plan = StepPlan(action: "parallel", config: ["join": "all"])
+        guard case .array(let forks)? = task.members["forkTasks"], !forks.isEmpty else {
+            report.refuse(task.at("forkTasks"), "must be a non-empty array of task lists: the parallel branches")
+            return plan
+        }
+        report.map(task.at("forkTasks"), to: task.native("config", "branches"))
+        var branches: [JSONValue] = []
+        for (index, fork) in forks.enumerated() {
+            let pointer = JSONPointer.appending(index, to: task.at("forkTasks"))
+            guard case .array(let tasks) = fork, let last = tasks.last?["taskReferenceName"]?.stringValue else {
+                report.refuse(pointer, "must be a non-empty list of tasks: one parallel branch")
+                continue
+            }
+            let target = task.native("config", "branches", String(branches.count))
+            report.map(pointer, to: target)
+            let steps = translateTasks(tasks, at: pointer, to: target + "/steps", then: .end)
+            branches.append(["id": .string(last), "steps": .array(steps)])
+        }
+        plan.config["branches"] = .array(branches)
+        return plan
+    }
+
+    /// The `JOIN` at `pointer` after `fork`: it adds no step; its members are accounted for on the
+    /// fork's `parallel` step at `parallel`.
+    mutating func translateJoin(_ join: JSONValue, at pointer: String, fork: JSONValue, parallel: String) {
+        guard case .object(let members) = join else { return }
+        let lastRefs = (fork["forkTasks"]?.arrayValue ?? []).compactMap { $0.arrayValue?.last?["taskReferenceName"]?.stringValue }
+        for key in members.keys.sorted() {
+            let member = members[key]!
+            let memberPointer = JSONPointer.appending(key, to: pointer)
+            switch key {
+            case "type":
+                report.map(memberPointer, to: JSONPointer.appending("join", to: JSONPointer.appending("config", to: parallel)))
+            case "joinOn":
+                let named = Set(member.arrayValue?.compactMap(\.stringValue) ?? [])
+                if named == Set(lastRefs) {
+                    report.map(memberPointer, to: JSONPointer.appending("join", to: JSONPointer.appending("config", to: parallel)), coveringValue: true)
+                } else {
+                    report.refuse(
+                        memberPointer,
+                        "a parallel step joins every branch at its last task: joinOn must name \(lastRefs.joined(separator: ", ")) (it names \(named.sorted().joined(separator: ", ")))")
+                }
+            case "taskReferenceName":
+                report.ignore(memberPointer, "the JOIN is the end of the parallel step \(fork["taskReferenceName"]?.stringValue ?? ""); ${\(member.stringValue ?? "").output.<ref>…} reads the joined task <ref>")
+            case "name", "description":
+                report.ignore(memberPointer, "the JOIN adds no step of its own")
+            default:
+                if let standard = Self.taskDefaults[key], standard == member {
+                    report.ignore(memberPointer, "Conductor's default")
+                } else if member.isEmptyValue {
+                    report.ignore(memberPointer, "empty")
+                } else {
+                    report.refuse(memberPointer, "a JOIN adds no step of its own, so its \(key) has nowhere to go")
+                }
+            }
+        }
     }
 }

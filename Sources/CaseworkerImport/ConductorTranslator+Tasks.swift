@@ -70,18 +70,13 @@ extension ConductorTranslator {
     }
 
     static let translatedTypes: Set<String> = [
-        "HTTP", "SWITCH", "DECISION", "WAIT", "SUB_WORKFLOW", "TERMINATE", "SET_VARIABLE", "EVENT", "HUMAN",
+        "HTTP", "SWITCH", "DECISION", "WAIT", "SUB_WORKFLOW", "TERMINATE", "SET_VARIABLE", "EVENT", "HUMAN", "SIMPLE", "FORK_JOIN", "JOIN",
     ]
-
-    static let issue19 = "which Caseworker does not have yet (issue #19)"
 
     /// Why each known untranslatable type is refused.
     static let refusedTypes: [String: String] = [
-        "FORK_JOIN": "FORK_JOIN maps to parallel branches, \(issue19): run the branches one after the other, or wait for #19",
-        "FORK_JOIN_DYNAMIC": "FORK_JOIN_DYNAMIC maps to parallel branches, \(issue19)",
-        "JOIN": "JOIN maps to the join of parallel branches, \(issue19)",
-        "EXCLUSIVE_JOIN": "EXCLUSIVE_JOIN maps to the join of parallel branches, \(issue19)",
-        "SIMPLE": "SIMPLE maps to a worker task (external workers polling a queue), \(issue19): call the worker's service with an HTTP task instead, or wait for #19",
+        "FORK_JOIN_DYNAMIC": "FORK_JOIN_DYNAMIC decides its branches at run time, and a parallel step's branches are fixed when saved: use a FORK_JOIN with the possible branches",
+        "EXCLUSIVE_JOIN": "EXCLUSIVE_JOIN joins whichever branch a decision took, which native parallel steps do not: use a SWITCH instead of the fork",
         "DO_WHILE": "DO_WHILE loops have no native step: write the loop by hand as a next rule jumping back (stepId) with a when condition",
         "DYNAMIC": "DYNAMIC chooses the task's type at run time, and native steps are fixed when saved: use a SWITCH over the possible tasks",
         "INLINE": "INLINE runs JavaScript, and Caseworker has no JavaScript engine: compute the values with a SET_VARIABLE task (a transform step) and native expressions",
@@ -112,12 +107,32 @@ extension ConductorTranslator {
 
     /// Translates a list of tasks at `pointer` into the steps of the native list at `target`;
     /// after its last step the run goes to `continuation`.
+    ///
+    /// A `FORK_JOIN` and the `JOIN` after it become one `parallel` step (`forkPlan`): the run goes
+    /// from it to the task after the `JOIN`, whose members are accounted for by `translateJoin`.
     mutating func translateTasks(_ tasks: [JSONValue], at pointer: String, to target: String, then continuation: Continuation) -> [JSONValue] {
         var steps: [JSONValue] = []
-        for (index, task) in tasks.enumerated() {
+        var index = 0
+        while index < tasks.count {
+            let isFork = tasks[index]["type"] == "FORK_JOIN"
+            let joined = isFork && index + 1 < tasks.count && tasks[index + 1]["type"] == "JOIN"
+            let after = joined ? index + 2 : index + 1
             var following = continuation
-            if index + 1 < tasks.count, let next = Self.firstStepId(of: tasks[index + 1]) { following = .step(next) }
-            steps += translateTask(task, at: JSONPointer.appending(index, to: pointer), list: target, index: steps.count, following: following)
+            if after < tasks.count, let next = Self.firstStepId(of: tasks[after]) { following = .step(next) }
+            let taskPointer = JSONPointer.appending(index, to: pointer)
+            if isFork, !joined {
+                report.refuse(JSONPointer.appending("type", to: taskPointer), "a FORK_JOIN must be followed by its JOIN, which ends the parallel branches")
+            }
+            if tasks[index]["type"] == "JOIN" {
+                report.refuse(JSONPointer.appending("type", to: taskPointer), "a JOIN must follow the FORK_JOIN whose branches it joins")
+            }
+            let stepIndex = steps.count
+            steps += translateTask(tasks[index], at: taskPointer, list: target, index: stepIndex, following: following)
+            if joined {
+                translateJoin(tasks[index + 1], at: JSONPointer.appending(index + 1, to: pointer), fork: tasks[index],
+                    parallel: JSONPointer.appending(stepIndex + (steps.count - stepIndex - 1), to: target))
+            }
+            index = after
         }
         return steps
     }
@@ -143,6 +158,11 @@ extension ConductorTranslator {
         }
         if let reason = Self.refusedTypes[type] ?? (Self.translatedTypes.contains(type) ? nil : Self.unknownType(type)) {
             report.refuse(typePointer, reason)
+            abandon(members, at: pointer, because: "not translated: part of the refused \(type) task (see \(typePointer))")
+            return []
+        }
+        if report.hasEntry(typePointer) {
+            // A FORK_JOIN without its JOIN, or a JOIN without its FORK_JOIN (refused by the list).
             abandon(members, at: pointer, because: "not translated: part of the refused \(type) task (see \(typePointer))")
             return []
         }
@@ -224,6 +244,19 @@ extension ConductorTranslator {
 
     /// The retry policy and the timeout of a task (see the extension's documentation).
     mutating func translateRetry(_ task: ConductorTask, into step: inout [String: JSONValue]) {
+        let isWorkerTask = step["action"] == "task"
+        var config = step["config"]?.objectValue ?? [:]
+        defer {
+            if isWorkerTask {
+                if config["timeoutSeconds"] == nil {
+                    config["timeoutSeconds"] = .int(Self.longestTaskTimeout)
+                    if !report.hasEntry(task.at("taskDefinition", "timeoutSeconds")) {
+                        report.defaulted(task.at("taskDefinition", "timeoutSeconds"), to: task.native("config", "timeoutSeconds"), value: .int(Self.longestTaskTimeout))
+                    }
+                }
+                step["config"] = .object(config)
+            }
+        }
         var count: (value: JSONValue, pointer: String)?
         var logic: (value: JSONValue, pointer: String)?
         var delay: (value: JSONValue, pointer: String)?
@@ -242,6 +275,23 @@ extension ConductorTranslator {
                     if count == nil { count = (value, pointer) } else { report.ignore(pointer, "the task's own retryCount overrides it, as in Conductor") }
                 case "retryLogic": logic = (value, pointer)
                 case "retryDelaySeconds": delay = (value, pointer)
+                case "timeoutSeconds" where isWorkerTask:
+                    // A worker task's deadline, not the time its (instant) action may take.
+                    if let seconds = value.intValue, (1...Self.longestTaskTimeout).contains(seconds) {
+                        config["timeoutSeconds"] = value
+                        report.map(pointer, to: task.native("config", "timeoutSeconds"))
+                    } else if value.intValue == 0 {
+                        report.ignore(pointer, "0: no timeout; the step gets the longest, \(Self.longestTaskTimeout) s")
+                    } else {
+                        report.refuse(pointer, "must be a number of seconds from 1 to \(Self.longestTaskTimeout)")
+                    }
+                case "responseTimeoutSeconds" where isWorkerTask:
+                    if let seconds = value.intValue, (1...3600).contains(seconds) {
+                        config["heartbeatSeconds"] = value
+                        report.map(pointer, to: task.native("config", "heartbeatSeconds"))
+                    } else {
+                        report.refuse(pointer, "must be a number of seconds from 1 to 3600: a worker's lease lasts at most an hour between heartbeats")
+                    }
                 case "timeoutSeconds":
                     if value.intValue == 0 {
                         report.ignore(pointer, "0: no timeout, as by default in Caseworker")
