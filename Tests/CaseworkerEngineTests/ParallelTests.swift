@@ -181,4 +181,37 @@ import Testing
             #expect(failed.error?.stepId == "after2")
         }
     }
+
+    @Test func theWorkflowTimeoutEndsTheRunAndCancelsItsBranchesWithoutTheirOwnEvents() async throws {
+        let clock = ManualClock()
+        try await EngineHarness.with(clock: clock) { h in
+            _ = try await h.store.createEndpoint(
+                tenantId: EngineHarness.tenant,
+                fields: .init(url: "https://hooks.example/w", events: [.timedOut, .cancelled, .completed]),
+                secret: "whsec_" + Data(repeating: 7, count: 32).base64EncodedString())
+            try await h.publish(
+                "slow",
+                """
+                {"name": "slow", "timeoutSeconds": 30, "steps": [
+                  {"id": "fan", "action": "parallel", "config": {"branches": [
+                    {"id": "a", "steps": [{"id": "holdA", "action": "await", "config": {"signal": "a"}}]},
+                    {"id": "b", "steps": [{"id": "holdB", "action": "await", "config": {"signal": "b"}}]}]}}]}
+                """)
+            let run = try await h.start("slow")
+            _ = try await waitForValue("both branches waiting") { () -> Bool? in
+                let branches = try await h.store.branchExecutions(tenantId: EngineHarness.tenant, runId: run.id)
+                return branches.count == 2 && branches.allSatisfy { $0.run.status == .waiting } ? true : nil
+            }
+            clock.advance(by: 30)
+            h.store.signals.workAvailable.signal()
+            let ended = try await h.finished(run.id)
+            #expect(ended.status == .timedOut)
+            #expect(ended.error?.code == "workflow_timeout")
+            let branches = try await h.store.branchExecutions(tenantId: EngineHarness.tenant, runId: run.id)
+            #expect(branches.map(\.run.status) == [.cancelled, .cancelled])
+            // One event: the run's own; its branches emit none.
+            let events = try await WaitTests().events(h)
+            #expect(events.map { $0["type"] } == ["workflow.timed_out"])
+        }
+    }
 }

@@ -181,4 +181,41 @@ import Testing
         second.signal(SIGTERM)
         #expect(try await second.waitForExit() == 0)
     }
+
+    @Test func aRetryableFailureRunsTheStepAgainWithANewTask() async throws {
+        let (directory, config) = try instanceDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = try await createKey(config: config, in: directory)
+        let worker = try await Self.workerKey("worker", config: config, in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
+        let port = try await daemon.waitForPort()
+        var definition = Self.definition(heartbeatSeconds: 120)
+        if case .object(var members) = definition, case .array(var steps) = members["steps"], case .object(var check) = steps[0] {
+            check["retry"] = ["maxAttempts": 2, "backoff": "fixed", "initialDelaySeconds": 0]
+            steps[0] = .object(check)
+            members["steps"] = .array(steps)
+            definition = .object(members)
+        }
+        #expect(try await request(port: port, .put, "/v1/workflow-definitions/screen", key: key, json: definition).0 == .created)
+        let run = try #require(try await RunRecoveryTests.startRuns(port: port, key: key, definition: "screen", count: 1).first)
+
+        let (_, first) = try await request(port: port, .post, "/v1/tasks/poll", key: worker, json: ["queues": ["sanctions"], "waitSeconds": 30])
+        let firstId = try #require(first["id"]?.stringValue)
+        let (failed, _) = try await request(
+            port: port, .post, "/v1/tasks/\(firstId)/fail", key: worker, json: ["code": "unavailable", "message": "the list is down", "retryable": true])
+        #expect(failed == .ok)
+        // The step's retry queues a new task (a new taskId, attempt 1 of its own).
+        let (_, second) = try await request(port: port, .post, "/v1/tasks/poll", key: worker, json: ["queues": ["sanctions"], "waitSeconds": 30])
+        #expect(second["taskId"] != first["taskId"])
+        #expect(second["attempt"] == 1)
+        let secondId = try #require(second["id"]?.stringValue)
+        #expect(try await request(port: port, .post, "/v1/tasks/\(secondId)/complete", key: worker, json: ["output": "clear"]).0 == .ok)
+        _ = try await RunRecoveryTests.waitForStatus(port: port, key: key, run: run, "COMPLETED")
+        let (_, execution) = try await request(port: port, .get, "/v1/workflows/\(run)/execution", key: key)
+        let attempts = execution["tasks"]?.arrayValue?.filter { $0["stepId"] == "check" } ?? []
+        #expect(attempts.map { $0["status"] } == ["KO", "OK"])
+        #expect(attempts.map { $0["code"] } == ["unavailable", .null])
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
 }
