@@ -13,7 +13,7 @@
 #                       on 2 cores; 32,500 of them are the coverage phase of PUT /v1/workflow-definitions/{id},
 #                       which enumerates the boundaries of every step type's config)
 #   FUZZ_SEED           the generation seed (default fixed, so a failure reproduces; any integer)
-#   FUZZ_WORKERS        concurrent workers (default 2)
+#   FUZZ_WORKERS        concurrent workers (default 1: see scripts/fuzz_api.py)
 #
 # Prints the number of requests generated and a closing 'fuzz: N passed, N failed' line (N counts
 # operations); exits non-zero on any failure. The daemon it starts is stopped on every exit.

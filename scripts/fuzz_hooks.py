@@ -7,8 +7,8 @@
    `http.request` step's URL template), so the run aborted with "An internal error occurred"
    at random, depending on what the workers generated. Such a string is simply not a link.
 
-2. Long polls are kept short. `GET /v1/workflows/{id}?waitSeconds=N` may wait up to 60 s
-by contract, and the generators like the boundaries (60) as much as anything; a handful of such
+2. Long polls are kept short. `GET /v1/workflows/{id}?waitSeconds=N` and `POST /v1/tasks/poll
+{waitSeconds: N}` may wait up to 60 s by contract, and the generators like the boundaries (60) as much as anything; a handful of such
 cases would spend the whole time budget of the CI step waiting. A valid `waitSeconds` above 1
 becomes 1, which keeps it valid (the same class of input, the same code path), and invalid
 values (negative, over 60, not a number) are left as generated, so the negative cases still
@@ -62,6 +62,12 @@ def map_case(context, case):
             query["waitSeconds"] = [_shortened(item) for item in value]
         else:
             query["waitSeconds"] = _shortened(value)
+    body = case.body
+    if isinstance(body, dict) and "waitSeconds" in body:
+        value = body["waitSeconds"]
+        # A JSON number, integral or not (54.0 reads as 54): shortened like a query's text.
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and MAX_FUZZ_WAIT_SECONDS < value <= 60:
+            body["waitSeconds"] = MAX_FUZZ_WAIT_SECONDS
     return case
 
 
