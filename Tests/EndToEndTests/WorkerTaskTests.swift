@@ -218,4 +218,23 @@ import Testing
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)
     }
+
+    @Test func cancellingTheRunClosesItsTask() async throws {
+        let (directory, config) = try instanceDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = try await createKey(config: config, in: directory)
+        let worker = try await Self.workerKey("worker", config: config, in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
+        let port = try await daemon.waitForPort()
+        #expect(try await request(port: port, .put, "/v1/workflow-definitions/screen", key: key, json: Self.definition(heartbeatSeconds: 120)).0 == .created)
+        let run = try #require(try await RunRecoveryTests.startRuns(port: port, key: key, definition: "screen", count: 1).first)
+        let (_, lease) = try await request(port: port, .post, "/v1/tasks/poll", key: worker, json: ["queues": ["sanctions"], "waitSeconds": 30])
+        let leaseId = try #require(lease["id"]?.stringValue)
+        #expect(try await request(port: port, .post, "/v1/workflows/\(run)/cancel", key: key).0 == .ok)
+        let (late, problem) = try await request(port: port, .post, "/v1/tasks/\(leaseId)/complete", key: worker, json: ["output": 1])
+        #expect(late == .conflict)
+        #expect(problem["detail"]?.stringValue?.contains("CANCELLED") == true)
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
 }

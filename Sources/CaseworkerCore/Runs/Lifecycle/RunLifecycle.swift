@@ -289,6 +289,8 @@ public enum RunLifecycle {
     ) -> RunChange {
         var change = change
         var run = change.run
+        // Only a run waiting for a worker task has one open.
+        let closesTasks = run.wait?.taskQueue != nil
         run.status = status
         run.error = error
         run.currentStepId = nil
@@ -322,7 +324,7 @@ public enum RunLifecycle {
         }
         if let parentId = run.parentRunId { change.effects.append(.wakeParent(runId: parentId)) }
         change.effects.append(.cancelChildren)
-        change.effects.append(.closeTasks)
+        if closesTasks { change.effects.append(.closeTasks) }
         if let started { change.effects.append(.startRun(started)) }
         return change
     }
