@@ -5,13 +5,14 @@ import GRDB
 
 extension SQLiteStore: RunActivityStore {
     /// Reads `runs_tenant` from the lowest id of `since` on (ids are ULIDs: they sort by creation).
+    /// Branch runs are their parents' business and are not counted, here or in `activeRunCount`.
     public func runActivity(tenantId: String, since: Date, bucketSeconds: Int) async throws -> [RunActivity] {
         let bucket = Int64(max(1, bucketSeconds)) * 1000
         return try await pool.read { db in
             try Row.fetchAll(
                 db, cached: """
                     SELECT (created_at / ?) * ? AS bucket, status, COUNT(*) AS n FROM runs
-                    WHERE tenant_id = ? AND id >= ? GROUP BY bucket, status ORDER BY bucket
+                    WHERE tenant_id = ? AND id >= ? AND branch_group IS NULL GROUP BY bucket, status ORDER BY bucket
                     """,
                 arguments: [bucket, bucket, tenantId, ULIDGenerator.lowerBound(at: since)]
             ).compactMap { row in
@@ -25,7 +26,8 @@ extension SQLiteStore: RunActivityStore {
     public func activeRunCount(tenantId: String) async throws -> Int {
         try await pool.read { db in
             try Int.fetchOne(
-                db, cached: "SELECT COUNT(*) FROM runs WHERE tenant_id = ? AND status IN ('PENDING', 'RUNNING', 'WAITING')", arguments: [tenantId]) ?? 0
+                db, cached: "SELECT COUNT(*) FROM runs WHERE tenant_id = ? AND status IN ('PENDING', 'RUNNING', 'WAITING') AND branch_group IS NULL",
+                arguments: [tenantId]) ?? 0
         }
     }
 

@@ -164,6 +164,7 @@ public struct RunActivity: Sendable, Hashable {
 public protocol RunActivityStore: Sendable {
     /// The runs created at or after `since`, counted per status and per `bucketSeconds` interval
     /// (aligned to the Unix epoch), by their status now. Reads only the tenant's runs since then.
+    /// Branch runs (`RunBranch`) are not counted, here or in `activeRunCount`: their parents are.
     func runActivity(tenantId: String, since: Date, bucketSeconds: Int) async throws -> [RunActivity]
     /// How many of the tenant's runs are active (`PENDING`, `RUNNING`, `WAITING`), whenever started.
     func activeRunCount(tenantId: String) async throws -> Int

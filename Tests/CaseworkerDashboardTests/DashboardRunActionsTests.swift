@@ -148,6 +148,9 @@ import Testing
             try await waitFor("the run to complete", timeout: .seconds(60)) { try await api.status(run, key: app.keyA) == "COMPLETED" }
             let branches = try await app.store.branchExecutions(tenantId: "tenant-a", runId: run).map(\.run)
             #expect(branches.count == 2)
+            // The overview counts the run, not its branches.
+            let activity = try await app.store.runActivity(tenantId: "tenant-a", since: Date(timeIntervalSinceNow: -3600), bucketSeconds: 3600)
+            #expect(activity.filter { $0.status == .completed }.reduce(0) { $0 + $1.count } == 1)
             let browser = try await client.signIn(key: app.keyA)
             let page = try await browser.get("/ui/runs/\(run)").text
             #expect(page.contains("<h2>Parallel branches</h2>"))
