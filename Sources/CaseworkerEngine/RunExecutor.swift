@@ -12,9 +12,11 @@ import Logging
 /// when it is due. A step interrupted by a crash or by the end of the shutdown grace leaves no
 /// record and runs again with the same attempt number (hence the same `Idempotency-Key`).
 ///
-/// A suspended step (`wait`, `await`) records no task when it suspends; when the run is claimed
-/// again with its `wait` still set, the step is not executed again but finished from the wait:
-/// `OK` for a timer or a delivered signal, `TIMEOUT` for an await whose timeout passed.
+/// A suspended step (`wait`, `await`, `workflow.run`, `parallel`, `task`) records no task when it
+/// suspends; when the run is claimed again with its `wait` still set, the step is not executed
+/// again but finished from the wait: `OK` for a timer or a delivered signal, `TIMEOUT` for an
+/// await whose timeout passed; from the child run, the branch group (`joinBranches`) or the
+/// worker's result (`taskResult`) for the others.
 ///
 /// A run cancelled, timed out or taken over while one of its steps is in flight: the step's
 /// result is discarded (`commit` refuses it with a conflict), and the executor logs that and

@@ -42,8 +42,16 @@ extension SQLiteStore {
             let idBound = ULIDGenerator.lowerBound(at: runsBefore)
             while true {
                 let deleted = try await write("purgeRuns") { db -> Int in
+                    // A branch run stays while its parent waits: the parent's join reads it, and its
+                    // wait names the group's first branch run.
                     let ids = try String.fetchAll(
-                        db, sql: "SELECT id FROM runs WHERE id < ? AND finished_at IS NOT NULL AND finished_at < ? LIMIT 500",
+                        db,
+                        sql: """
+                            SELECT id FROM runs WHERE id < ? AND finished_at IS NOT NULL AND finished_at < ?
+                                AND (branch_group IS NULL OR NOT EXISTS (
+                                    SELECT 1 FROM runs parent WHERE parent.id = runs.parent_run_id AND parent.finished_at IS NULL))
+                            LIMIT 500
+                            """,
                         arguments: [idBound, cutoff])
                     guard !ids.isEmpty else { return 0 }
                     let list = databaseQuestionMarks(count: ids.count)

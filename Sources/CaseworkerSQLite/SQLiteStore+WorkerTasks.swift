@@ -23,6 +23,14 @@ extension SQLiteStore: WorkerTaskStore {
             """
         let values: [any DatabaseValueConvertible] = [leaseId, worker, nowMillis, tenantId] + queues + [nowMillis, nowMillis]
         let arguments = StatementArguments(values.map(\.databaseValue))
+        // A read first: an idle poller's ticks take no write transaction.
+        let probe = """
+            SELECT EXISTS (SELECT 1 FROM worker_tasks WHERE tenant_id = ? AND queue IN (\(marks)) AND status IN ('QUEUED', 'LEASED')
+                AND (status = 'QUEUED' OR lease_expires_at <= ?) AND deadline_at > ?)
+            """
+        let probeValues: [any DatabaseValueConvertible] = [tenantId] + queues + [nowMillis, nowMillis]
+        let probeArguments = StatementArguments(probeValues.map(\.databaseValue))
+        guard try await pool.read({ db in try Bool.fetchOne(db, sql: probe, arguments: probeArguments) ?? false }) else { return nil }
         return try await write("pollTask") { db in
             guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return nil }
             let lease = WorkerTaskLease(row: row)
@@ -41,10 +49,11 @@ extension SQLiteStore: WorkerTaskStore {
                 db,
                 cached: """
                     UPDATE worker_tasks SET lease_expires_at = ? + lease_ms
-                    WHERE tenant_id = ? AND lease_id = ? AND status = 'LEASED' AND lease_expires_at > ? AND deadline_at > ?
+                    WHERE id = (SELECT task_id FROM worker_task_leases WHERE tenant_id = ?2 AND id = ?3)
+                        AND tenant_id = ?2 AND lease_id = ?3 AND status = 'LEASED' AND lease_expires_at > ?4 AND deadline_at > ?4
                     RETURNING *
                     """,
-                arguments: [nowMillis, tenantId, leaseId, nowMillis, nowMillis])
+                arguments: [nowMillis, tenantId, leaseId, nowMillis])
             if let row { return WorkerTaskLease(row: row) }
             try Self.refuseLostLease(db, tenantId: tenantId, leaseId: leaseId, now: nowMillis)
             return nil
@@ -61,9 +70,10 @@ extension SQLiteStore: WorkerTaskStore {
                 db,
                 cached: """
                     SELECT * FROM worker_tasks
-                    WHERE tenant_id = ? AND lease_id = ? AND status = 'LEASED' AND lease_expires_at > ? AND deadline_at > ?
+                    WHERE id = (SELECT task_id FROM worker_task_leases WHERE tenant_id = ?1 AND id = ?2)
+                        AND tenant_id = ?1 AND lease_id = ?2 AND status = 'LEASED' AND lease_expires_at > ?3 AND deadline_at > ?3
                     """,
-                arguments: [tenantId, leaseId, nowMillis, nowMillis])
+                arguments: [tenantId, leaseId, nowMillis])
             guard let row else {
                 try Self.refuseLostLease(db, tenantId: tenantId, leaseId: leaseId, now: nowMillis)
                 return nil

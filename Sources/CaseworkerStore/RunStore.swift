@@ -114,9 +114,23 @@ extension RunStore {
     /// `parallel` step's branches passes the signal to the branch run waiting for it
     /// (`awaitingBranch`), if one is; otherwise the run keeps it.
     public func signalRun(tenantId: String, id: String, name: String, payload: JSONValue) async throws -> SignalReceipt? {
-        let target = try await awaitingBranch(tenantId: tenantId, runId: id, signal: name)?.id ?? id
+        if let branch = try await awaitingBranch(tenantId: tenantId, runId: id, signal: name) {
+            // The branch may have ended since it was read: then the run keeps the signal (a branch
+            // claimed meanwhile keeps it for its await).
+            do {
+                if let receipt = try await deliverSignal(tenantId: tenantId, id: branch.id, name: name, payload: payload) {
+                    return SignalReceipt(runId: id, signal: name, consumed: receipt.consumed)
+                }
+            } catch StoreError.conflict {}
+        }
+        return try await deliverSignal(tenantId: tenantId, id: id, name: name, payload: payload).map {
+            SignalReceipt(runId: id, signal: name, consumed: $0.consumed)
+        }
+    }
+
+    private func deliverSignal(tenantId: String, id: String, name: String, payload: JSONValue) async throws -> SignalReceipt? {
         guard
-            let (_, change) = try await changeRun(tenantId: tenantId, id: target, { run, context throws(RunConflict) in
+            let (_, change) = try await changeRun(tenantId: tenantId, id: id, { run, context throws(RunConflict) in
                 try RunLifecycle.signal(run, name: name, payload: payload, context: context)
             })
         else { return nil }

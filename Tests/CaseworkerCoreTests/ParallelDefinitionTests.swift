@@ -146,4 +146,10 @@ import Testing
         #expect(ParallelJoin.any.decision([completed, earlierCompleted, running]) == .completed([earlierCompleted]))
         #expect(ParallelJoin.any.decision([failed, cancelled]) == .failed(cancelled))
     }
+
+    @Test func aTaskStepsQueueIsALiteral() throws {
+        let errors = try problems(
+            #"{"name": "p", "steps": [{"id": "t", "action": "task", "config": {"queue": "${case.email}", "timeoutSeconds": 60}}]}"#)
+        #expect(errors == [FieldError(property: "/steps/0/config/queue", message: "must be a queue name, 1–48 letters, digits, '.', '_' or '-' (not a template)")])
+    }
 }

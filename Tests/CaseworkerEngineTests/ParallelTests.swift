@@ -214,4 +214,28 @@ import Testing
             #expect(events.map { $0["type"] } == ["workflow.timed_out"])
         }
     }
+
+    @Test func retentionKeepsTheBranchRunsOfARunThatStillWaits() async throws {
+        try await EngineHarness.with { h in
+            try await h.publish(
+                "half",
+                """
+                {"name": "half", "steps": [
+                  {"id": "fan", "action": "parallel", "config": {"branches": [
+                    {"id": "done", "steps": [{"id": "d1", "action": "complete", "config": {"result": 1}}]},
+                    {"id": "later", "steps": [{"id": "l1", "action": "await", "config": {"signal": "go"}}]}]}}]}
+                """)
+            let run = try await h.start("half")
+            _ = try await waitForValue("one branch completed, one waiting") { () -> Bool? in
+                let statuses = try await h.store.branchExecutions(tenantId: EngineHarness.tenant, runId: run.id).map(\.run.status)
+                return statuses == [.completed, .waiting] ? true : nil
+            }
+            // Everything finished is past the cutoff: the completed branch stays, its parent waits.
+            _ = try await h.store.purge(runsFinishedBefore: Date().addingTimeInterval(3600), eventsBefore: nil)
+            #expect(try await h.store.branchExecutions(tenantId: EngineHarness.tenant, runId: run.id).count == 2)
+            _ = try await h.store.signalRun(tenantId: EngineHarness.tenant, id: run.id, name: "go", payload: "ok")
+            let done = try await h.finished(run.id)
+            #expect(done.result == ["done": 1, "later": "ok"])
+        }
+    }
 }

@@ -237,4 +237,25 @@ import Testing
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)
     }
+
+    @Test func anOutputPastTheValueLimitIsRefusedAndTheLeaseKept() async throws {
+        let (directory, config) = try instanceDirectory(extraConfig: "limits:\n  maxValueBytes: 1024\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = try await createKey(config: config, in: directory)
+        let worker = try await Self.workerKey("worker", config: config, in: directory)
+        let daemon = try await DaemonProcess(["serve", "--config", config], in: directory)
+        let port = try await daemon.waitForPort()
+        #expect(try await request(port: port, .put, "/v1/workflow-definitions/screen", key: key, json: Self.definition(heartbeatSeconds: 120)).0 == .created)
+        let run = try #require(try await RunRecoveryTests.startRuns(port: port, key: key, definition: "screen", count: 1).first)
+        let (_, lease) = try await request(port: port, .post, "/v1/tasks/poll", key: worker, json: ["queues": ["sanctions"], "waitSeconds": 30])
+        let leaseId = try #require(lease["id"]?.stringValue)
+        let (status, problem) = try await request(
+            port: port, .post, "/v1/tasks/\(leaseId)/complete", key: worker, json: ["output": .string(String(repeating: "x", count: 2000))])
+        #expect(status == .unprocessableContent)
+        #expect(problem["errors"]?.arrayValue?.first?["property"] == "/output")
+        #expect(try await request(port: port, .post, "/v1/tasks/\(leaseId)/complete", key: worker, json: ["output": "small"]).0 == .ok)
+        _ = try await RunRecoveryTests.waitForStatus(port: port, key: key, run: run, "COMPLETED")
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
 }

@@ -62,7 +62,12 @@ struct TaskRoutes {
         let body = try await JSONBody.read(request, context: context)
         let members = try body.requireObject()
         try Self.refuseUnknown(members, allowed: ["output"])
-        return try await finish(.completed(output: members["output"] ?? .null), request, context)
+        let output = members["output"] ?? .null
+        // Refused here, lease intact, rather than accepted and failing the step.
+        if let violation = context.valueLimits.violation(of: output) {
+            throw ValidationFailed([FieldError(property: "/output", message: "\(violation) (limits.maxValueBytes, limits.maxValueDepth)")])
+        }
+        return try await finish(.completed(output: output), request, context)
     }
 
     /// `POST /v1/tasks/{id}/fail {code, message, retryable?}`: the task's step ends `KO` with

@@ -64,8 +64,9 @@ enum ActionConfigValidation {
             }
             _ = reader.value("data")
         case .task:
-            if let queue = reader.string("queue", required: true, maxLength: 64), !isTemplate(queue), !WorkerTask.isValidQueue(queue) {
-                diagnostics.add(reader.at("queue"), "must be 1–48 letters, digits, '.', '_' or '-'")
+            // A literal: queue names are metric labels, which must never carry case data.
+            if let queue = reader.string("queue", required: true, maxLength: 64), isTemplate(queue) || !WorkerTask.isValidQueue(queue) {
+                diagnostics.add(reader.at("queue"), "must be a queue name, 1–48 letters, digits, '.', '_' or '-' (not a template)")
             }
             _ = reader.value("input")
             if reader.members["timeoutSeconds"].map(\.isNull) ?? true { diagnostics.add(reader.at("timeoutSeconds"), "is required") }

@@ -17,7 +17,9 @@ public struct ParallelStep: Sendable, Hashable {
     /// The most branches a `parallel` step may have, whatever `engine.maxBranches` says (the
     /// configured bound is checked at save and when the step runs).
     public static let maxBranches = 256
-    /// `engine.maxBranches` by default.
+    /// `engine.maxBranches` by default. Nested `parallel` steps multiply their branch runs, but
+    /// every branch is at least one step of the definition, so a run's definition
+    /// (`WorkflowDefinition.maxSteps`) bounds how many branch runs it starts at once.
     public static let defaultMaxBranches = 32
 }
 

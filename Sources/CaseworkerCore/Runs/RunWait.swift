@@ -1,10 +1,11 @@
 import Foundation
 
-/// What a `WAITING` run waits for (a `wait` timer, an `await` signal or a `workflow.run` child
-/// run), stored on the run.
+/// What a `WAITING` run waits for (a `wait` timer, an `await` signal, a `workflow.run` child
+/// run, a `parallel` step's branch runs or a `task` step's worker task), stored on the run.
 ///
-/// Contract: a run has a `RunWait` exactly while its current step is a suspended `wait`/`await`
-/// (status `WAITING`, or `RUNNING` once the engine has claimed it to wake it). The run's `dueAt`
+/// Contract: a run has a `RunWait` exactly while its current step is a suspended `wait`,
+/// `await`, `workflow.run`, `parallel` or `task` step (status `WAITING`, or `RUNNING` once the
+/// engine has claimed it to wake it). The run's `dueAt`
 /// is `until` (a timer's wake time, an await's timeout) or, once a signal was delivered, the
 /// moment of delivery; an await without timeout and without a signal is never due. The wait
 /// holds no task, thread or connection: it is these columns and nothing else, so it survives a

@@ -9,7 +9,7 @@ import Foundation
 /// |---|---|
 /// | `PENDING` | `claimed` (→ `RUNNING`), `cancel`, `parentEnded`, `branchCancelled` |
 /// | `RUNNING` | `stepsFinished` (next step, retry, suspend, child, branches, end), `executorFailed`, `unreadable`, `cancel`, `timeoutDue`, `parentEnded`, `branchCancelled` |
-/// | `WAITING` | `claimed` when due (→ `RUNNING`), `signal` (due now), `childEnded` (due now), `cancel`, `timeoutDue`, `parentEnded`, `branchCancelled` |
+/// | `WAITING` | `claimed` when due (→ `RUNNING`), `signal` (due now), `childEnded` (due now), `taskFinished` (due now), `cancel`, `timeoutDue`, `parentEnded`, `branchCancelled` |
 /// | `FAILED`, `TIMED_OUT` | `retry` (→ `PENDING`) |
 /// | `COMPLETED`, `CANCELLED` | nothing |
 ///
@@ -216,9 +216,9 @@ public enum RunLifecycle {
         guard run.status == .failed || run.status == .timedOut else {
             throw RunConflict("run \(run.id) is \(run.status.rawValue); only FAILED and TIMED_OUT runs can be retried")
         }
-        if let branch = run.branch, let parent = run.parentRunId {
+        if let branch = run.branch {
             throw RunConflict(
-                "run \(run.id) is branch \(branch.branchId) of step \(branch.stepId) of run \(parent); retry that run instead")
+                "run \(run.id) is branch \(branch.branchId) of step \(branch.stepId) of run \(run.parentRunId ?? "(purged)"); retry that run instead")
         }
         var after = run
         after.status = .pending
