@@ -37,6 +37,15 @@ import Yams
         makeRouter(store: app.store, metrics: APIMetrics(exposition: MetricsExposition { "" }))
     }
 
+    @Test func theDocumentNamesEveryActionAndAStepSchemaForEach() throws {
+        let document = try #require(try Yams.load(yaml: try Self.file) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let names = try #require((schemas["ActionName"] as? [String: Any])?["enum"] as? [String])
+        #expect(names == ActionName.allCases.map(\.rawValue))
+        let mapping = try #require(((schemas["Step"] as? [String: Any])?["discriminator"] as? [String: Any])?["mapping"] as? [String: String])
+        #expect(Set(mapping.keys) == Set(names))
+    }
+
     @Test func theServedDocumentIsDocsOpenAPIYaml() async throws {
         let app = try await TestApp()
         let expected = try Self.file
