@@ -221,7 +221,7 @@ struct RunPages {
         }
         var family: HTML = run.parentRunId.map { #"<dt>Parent run</dt><dd><a href="/ui/runs/\#($0.queryEncoded)">\#($0)</a></dd>"# } ?? ""
         if let branch = run.branch { family = "\(family)<dt>Branch</dt><dd>\(branch.branchId) of step \(branch.stepId)</dd>" }
-        let branches = try await store.branchExecutions(tenantId: key.tenantId, runId: run.id).map(\.run).filter { $0.parentRunId == run.id }
+        let branches = try await store.branchRuns(tenantId: key.tenantId, parentRunId: run.id, group: nil)
         let groups = Set(branches.compactMap { $0.branch?.group })
         let children = timeline.tasks.compactMap(\.childRunId).filter { !groups.contains($0) }
             .map { HTML(#"<a href="/ui/runs/\#($0.queryEncoded)">\#($0)</a> "#) }

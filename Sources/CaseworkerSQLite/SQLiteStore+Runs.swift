@@ -74,10 +74,14 @@ extension SQLiteStore: RunStore {
         }
     }
 
-    public func branchRuns(tenantId: String, parentRunId: String, group: String) async throws -> [Run] {
+    public func branchRuns(tenantId: String, parentRunId: String, group: String?) async throws -> [Run] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, cached: "SELECT * FROM runs WHERE tenant_id = ? AND parent_run_id = ? AND branch_group = ? ORDER BY id",
+                db,
+                cached: """
+                    SELECT * FROM runs WHERE tenant_id = ?1 AND parent_run_id = ?2 AND branch_group IS NOT NULL
+                        AND (?3 IS NULL OR branch_group = ?3) ORDER BY id
+                    """,
                 arguments: [tenantId, parentRunId, group]
             ).map(Run.reading)
         }

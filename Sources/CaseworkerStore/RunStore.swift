@@ -46,9 +46,9 @@ public protocol RunStore: Sendable {
     /// The branch runs under the run (of its `parallel` steps, every attempt, nested branches
     /// included), each with its tasks, in id order; at most a few thousand.
     func branchExecutions(tenantId: String, runId: String) async throws -> [(run: Run, tasks: [RunTask])]
-    /// The branch runs of `group` (`RunBranch.group`) of the run `parentRunId`, in id order (the
-    /// branches' order).
-    func branchRuns(tenantId: String, parentRunId: String, group: String) async throws -> [Run]
+    /// The branch runs of `group` (`RunBranch.group`; every group when `nil`) of the run
+    /// `parentRunId`, in id order (the branches' order), without their tasks.
+    func branchRuns(tenantId: String, parentRunId: String, group: String?) async throws -> [Run]
     /// Where a `PENDING` rate-limited `run` stands in its key's queue; `nil` for any other run.
     func rateLimitPlace(of run: Run) async throws -> RateLimitPlace?
     /// The content of the definition version `versionId` (any tenant's: the engine runs all).
