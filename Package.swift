@@ -57,6 +57,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Standard Webhooks signing and verification, shared by the daemon and the client library.
@@ -81,6 +82,19 @@ let package = Package(
                 "CaseworkerStore",
                 "CaseworkerWebhookSigning",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The PostgreSQL implementation of the storage boundary, for several instances on one
+        // database (the only importer of PostgresNIO).
+        .target(
+            name: "CaseworkerPostgres",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                "CaseworkerStore",
+                "CaseworkerWebhookSigning",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -222,6 +236,8 @@ let package = Package(
             name: "CaseworkerTestSupport",
             dependencies: [
                 "CaseworkerCore",
+                "CaseworkerPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -286,7 +302,7 @@ let package = Package(
         // so the same suite runs unchanged against another store.
         .testTarget(
             name: "StoreConformanceTests",
-            dependencies: ["CaseworkerStore", "CaseworkerCore", "CaseworkerSQLite", "CaseworkerTestSupport"]
+            dependencies: ["CaseworkerStore", "CaseworkerCore", "CaseworkerSQLite", "CaseworkerPostgres", "CaseworkerTestSupport"]
         ),
         // The client library's own logic: webhook verification and decoding, long-poll timing.
         .testTarget(

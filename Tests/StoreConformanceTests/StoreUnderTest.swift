@@ -5,10 +5,11 @@
 ///
 /// Every test takes its store from `StoreUnderTest.make()`, the one factory, and then talks to it
 /// through those protocols only: no SQLite type, no SQL, no `@testable` access. The factory builds
-/// a migrated `SQLiteStore` on a fresh file in a temporary directory today; a PostgreSQL store
-/// passes the same suite unchanged once `make()` can build one (e.g. chosen by an environment
-/// variable), which is what "conformance" means here: the suite is the contract a second store
-/// has to meet, so a store that needs a test changed to pass does not conform.
+/// a migrated `SQLiteStore` on a fresh file in a temporary directory, or, with
+/// `CASEWORKER_TEST_STORE=postgres`, a migrated `PostgresStore` on a fresh database of the test
+/// run's PostgreSQL (`PostgresTestDatabase`; `scripts/test.sh` runs the suite both ways). That is
+/// what "conformance" means here: the suite is the contract every store has to meet, so a store
+/// that needs a test changed to pass does not conform.
 ///
 /// Rules the tests keep so that they hold for any store:
 /// - Time comes from the fixture's `ManualClock` (the store's clock) and is passed as `now` where
@@ -22,6 +23,7 @@
 /// make them as the engine does); claims and their leases are tested in
 /// `ClaimConformanceTests.swift` and `LeaseConformanceTests.swift`.
 import CaseworkerCore
+import CaseworkerPostgres
 import CaseworkerSQLite
 import CaseworkerStore
 import CaseworkerTestSupport
@@ -48,35 +50,56 @@ struct StoreUnderTest: Sendable {
     var ids: ULIDGenerator { store.ids }
     /// The lease of the suite's claims, in seconds.
     static let lease: TimeInterval = 6
+    /// The store the suite runs against: `CASEWORKER_TEST_STORE` = `sqlite` (the default) or `postgres`.
+    static let kind = ProcessInfo.processInfo.environment["CASEWORKER_TEST_STORE"] ?? "sqlite"
     /// Whether the store under test is shared by several processes (`releaseClaimsAtStartup`
-    /// then releases nothing); the SQLite store is not.
-    static let sharedByProcesses = false
-    private let discardStorage: @Sendable () -> Void
+    /// then releases nothing): the PostgreSQL store is, the SQLite store is not.
+    static let sharedByProcesses = kind == "postgres"
+    private let discardStorage: @Sendable () async -> Void
 
     /// The one factory of the suite: a fresh, migrated, empty store, with `tenant` and
     /// `otherTenant` created (one key each) and one case in each.
     static func make() async throws -> StoreUnderTest {
         let clock = ManualClock()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-conformance-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let sqlite = try SQLiteStore(options: .init(path: directory.appendingPathComponent("db.sqlite").path), clock: clock)
-        try sqlite.migrate()
-        let store: any ConformingStore = sqlite
+        let (store, discardStorage) = try await kind == "postgres" ? postgres(clock: clock) : sqlite(clock: clock)
         for tenant in [tenant, otherTenant] {
             _ = try await store.createKey(tenantId: tenant, name: "conformance", scopes: [.admin], secret: .generate())
         }
         let caseId = try await store.createCase(tenantId: tenant, fields: CaseFields(externalId: "crm-1", firstName: "Ada")).id
         let otherCaseId = try await store.createCase(tenantId: otherTenant, fields: CaseFields(firstName: "Bob")).id
-        return StoreUnderTest(
-            store: store, clock: clock, caseId: caseId, otherCaseId: otherCaseId,
-            discardStorage: { try? FileManager.default.removeItem(at: directory) })
+        return StoreUnderTest(store: store, clock: clock, caseId: caseId, otherCaseId: otherCaseId, discardStorage: discardStorage)
+    }
+
+    private static func sqlite(clock: ManualClock) async throws -> (any ConformingStore, @Sendable () async -> Void) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseworker-conformance-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let sqlite = try SQLiteStore(options: .init(path: directory.appendingPathComponent("db.sqlite").path), clock: clock)
+        try sqlite.migrate()
+        return (sqlite, { try? FileManager.default.removeItem(at: directory) })
+    }
+
+    private static func postgres(clock: ManualClock) async throws -> (any ConformingStore, @Sendable () async -> Void) {
+        let database = try await PostgresTestDatabase.create()
+        let postgres = PostgresStore(options: database.options, clock: clock)
+        let serving = Task { await postgres.run() }
+        try await postgres.migrate()
+        return (postgres, {
+            serving.cancel()
+            await serving.value
+            try? await database.drop()
+        })
     }
 
     /// Runs `body` with a fresh store (`make()`) and discards the store's storage afterwards.
     static func with(_ body: (StoreUnderTest) async throws -> Void) async throws {
         let subject = try await make()
-        defer { subject.discardStorage() }
-        try await body(subject)
+        do {
+            try await body(subject)
+        } catch {
+            await subject.discardStorage()
+            throw error
+        }
+        await subject.discardStorage()
     }
 
     var now: Date { clock.now }
