@@ -16,14 +16,17 @@ final class PostgresNotifications: Sendable {
     static let channel = "caseworker"
 
     let logger: Logger
-    private let listening = Atomic(false)
+    /// Whether the listening connection was lost and is not back yet (false while it is first
+    /// being opened).
+    private let lost = Atomic(false)
 
     init(logger: Logger) {
         self.logger = logger
     }
 
-    /// Whether the listening connection is up.
-    var isListening: Bool { listening.load(ordering: .relaxed) }
+    /// Whether the database can be reached as far as the listening connection knows: false from
+    /// the moment that connection breaks or fails to open until it listens again.
+    var isReachable: Bool { !lost.load(ordering: .relaxed) }
 
     /// Sends `announcements` inside `transaction` (delivered when it commits).
     func send(_ announcements: [StoreAnnouncement], from instanceId: String, in transaction: PostgresTransaction) async throws {
@@ -39,7 +42,7 @@ final class PostgresNotifications: Sendable {
             do {
                 try await store.client.withConnection { connection in
                     try await connection.listen(on: Self.channel) { notifications in
-                        listening.store(true, ordering: .relaxed)
+                        lost.store(false, ordering: .relaxed)
                         pause = .milliseconds(100)
                         store.fire([.workAvailable, .outbox])
                         for try await notification in notifications {
@@ -53,11 +56,10 @@ final class PostgresNotifications: Sendable {
                 if Task.isCancelled { break }
                 logger.warning("not listening for other instances' changes; retrying", metadata: ["error": "\(String(reflecting: error))"])
             }
-            listening.store(false, ordering: .relaxed)
+            lost.store(true, ordering: .relaxed)
             try? await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(5))
         }
-        listening.store(false, ordering: .relaxed)
     }
 
     static func parse(_ payload: String) -> (instance: String, announcement: StoreAnnouncement)? {

@@ -9,14 +9,15 @@ extension PostgresStore {
     ///
     /// A transaction PostgreSQL aborts for a serialization failure or a deadlock is run again (at
     /// most `maxAttempts` times): the body must not act outside the database. A write refused
-    /// for lack of space throws `StoreError.storageFull`.
+    /// for lack of space throws `StoreError.storageFull`; one the database could not be reached
+    /// for, `StoreError.unavailable` (`connection`).
     func write<T: Sendable>(
         _ name: StaticString, _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {
             do {
-                let (value, announcements) = try await client.withConnection { connection in
+                let (value, announcements) = try await connection { connection in
                     try await connection.query("BEGIN", logger: logger)
                     let transaction = PostgresTransaction(connection: connection, logger: logger)
                     do {
@@ -39,12 +40,25 @@ extension PostgresStore {
         }
     }
 
+    /// Runs `body` on a pooled connection, failing fast with `StoreError.unavailable` while the
+    /// database cannot be reached: the pool would queue the request until a connection opens
+    /// (up to a minute), so while the listening connection is down (`PostgresNotifications`)
+    /// nothing waits for one, and a connection lost under `body` is reported the same way.
+    func connection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        guard notifications.isReachable else { throw StoreError.unavailable }
+        do {
+            return try await client.withConnection(body)
+        } catch let error as PSQLError where error.isConnectionLoss {
+            throw StoreError.unavailable
+        }
+    }
+
     static let maxAttempts = 5
 
     /// Runs `body` on a pooled connection outside an explicit transaction: for reads of one
     /// statement (each sees one snapshot).
     func read<T: Sendable>(_ body: (PostgresTransaction) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+        try await self.connection { connection in
             try await body(PostgresTransaction(connection: connection, logger: logger))
         }
     }
@@ -52,7 +66,7 @@ extension PostgresStore {
     /// Runs `body`, reads of several statements that must agree, in one read-only REPEATABLE READ
     /// transaction (one snapshot for all of them).
     func snapshot<T: Sendable>(_ body: (PostgresTransaction) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+        try await self.connection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             let transaction = PostgresTransaction(connection: connection, logger: logger)
             do {
@@ -100,4 +114,11 @@ extension PSQLError {
 
     /// A serialization failure or a deadlock: the transaction can be run again as it was.
     var isTransient: Bool { sqlState == "40001" || sqlState == "40P01" }
+
+    /// The connection broke or could not be made (the server stopped or restarts, the network
+    /// failed), or the server is shutting down (`57P01` and its kind).
+    var isConnectionLoss: Bool {
+        [.serverClosedConnection, .connectionError, .clientClosedConnection, .poolClosed].contains(code)
+            || sqlState.map { $0.hasPrefix("57P") || $0.hasPrefix("08") } == true
+    }
 }

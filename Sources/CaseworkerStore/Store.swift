@@ -17,6 +17,9 @@ public enum StoreError: Error, Sendable, Equatable {
     case conflict(String)
     /// The database's storage is full: nothing was written; retry later (HTTP 503).
     case storageFull
+    /// The database cannot be reached (a database server restarting, a broken network): nothing
+    /// was written, or a write was not acknowledged; retry later (HTTP 503).
+    case unavailable
 }
 
 /// One page of a list, newest first. `hasMore` says whether a next page exists.

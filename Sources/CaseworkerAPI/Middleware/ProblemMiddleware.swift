@@ -47,6 +47,10 @@ struct ProblemMiddleware: RouterMiddleware {
             return Problem(
                 .serviceUnavailable, "storage-full", "the database's storage is full; nothing was written, retry later",
                 headers: [.retryAfter: "30"])
+        case StoreError.unavailable:
+            return Problem(
+                .serviceUnavailable, "database-unavailable", "the database cannot be reached; retry later",
+                headers: [.retryAfter: "5"])
         case is RequestDeadlineHandler.RequestTimeout:
             return Problem(.requestTimeout, "request-timeout", "the request was not received in time; the connection is closed")
         case is NIOTooManyBytesError:
