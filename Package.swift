@@ -3,7 +3,7 @@ import PackageDescription
 
 // Modules by responsibility, with a one-way dependency rule:
 //
-//   CaseworkerCore  <-  CaseworkerStore  <-  CaseworkerSQLite
+//   CaseworkerCore  <-  CaseworkerStore  <-  CaseworkerSQLite, CaseworkerPostgres
 //                     ^         ^           ^      ^
 //          CaseworkerAPI  CaseworkerEngine  CaseworkerWebhooks
 //                 ^               ^   \      /     ^     |
@@ -183,6 +183,7 @@ let package = Package(
                 "CaseworkerDashboard",
                 "CaseworkerEngine",
                 "CaseworkerOutbound",
+                "CaseworkerPostgres",
                 "CaseworkerSQLite",
                 "CaseworkerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -209,7 +210,7 @@ let package = Package(
         .executableTarget(
             name: "caseworker",
             dependencies: [
-                "CaseworkerServer", "CaseworkerSQLite", "CaseworkerStore", "CaseworkerCore", "CaseworkerImport",
+                "CaseworkerServer", "CaseworkerSQLite", "CaseworkerPostgres", "CaseworkerStore", "CaseworkerCore", "CaseworkerImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -274,7 +275,8 @@ let package = Package(
         .testTarget(
             name: "CaseworkerServerTests",
             dependencies: [
-                "CaseworkerServer", "CaseworkerSQLite", "CaseworkerOutbound", "CaseworkerTestSupport",
+                "CaseworkerServer", "CaseworkerSQLite", "CaseworkerPostgres", "CaseworkerStore", "CaseworkerOutbound",
+                "CaseworkerTestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

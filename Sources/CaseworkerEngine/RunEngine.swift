@@ -58,7 +58,7 @@ public final class RunEngine: Service, Sendable {
     private let logger: Logger
     private let executor: RunExecutor
     private let stopping = StopFlag()
-    private let inFlight = Atomic<Int>(0)
+    private let claims = HeldClaims()
     private let idle = WorkSignal()
 
     public init(
@@ -79,7 +79,7 @@ public final class RunEngine: Service, Sendable {
             owner: "engine-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
             maxStepsPerRun: configuration.maxStepsPerRun, maxExecutorFailures: configuration.maxExecutorFailures,
             maxBranches: configuration.maxBranches,
-            limits: configuration.limits, metrics: metrics, logger: logger, isStopping: { stopping.isSet || Task.isCancelled })
+            limits: configuration.limits, metrics: metrics, logger: logger, claims: claims, isStopping: { stopping.isSet || Task.isCancelled })
     }
 
     public func run() async throws {
@@ -94,11 +94,11 @@ public final class RunEngine: Service, Sendable {
                 await claimLoop(group: &group)
                 // Stopping: no more claims; running steps get the grace period, then are cancelled.
                 let deadline = ContinuousClock.now + configuration.shutdownGrace
-                while inFlight.load(ordering: .acquiring) > 0, ContinuousClock.now < deadline {
+                while claims.executingCount > 0, ContinuousClock.now < deadline {
                     await idle.wait(timeout: .milliseconds(100))
                 }
-                if inFlight.load(ordering: .acquiring) > 0 {
-                    logger.notice("shutdown grace over; cancelling running steps", metadata: ["runs": .stringConvertible(inFlight.load(ordering: .relaxed))])
+                if claims.executingCount > 0 {
+                    logger.notice("shutdown grace over; cancelling running steps", metadata: ["runs": .stringConvertible(claims.executingCount)])
                 }
                 // Cancels the steps still running, if any, and the heartbeat.
                 group.cancelAll()
@@ -116,7 +116,7 @@ public final class RunEngine: Service, Sendable {
         var failures = 0
         while !isStopping {
             await applyDueTimeouts()
-            let capacity = configuration.maxConcurrentRuns - inFlight.load(ordering: .acquiring)
+            let capacity = configuration.maxConcurrentRuns - claims.executingCount
             var claimed: [Run] = []
             if capacity > 0 {
                 do {
@@ -132,11 +132,12 @@ public final class RunEngine: Service, Sendable {
                     logger.error("claiming runs failed", metadata: ["error": "\(error)"])
                 }
             }
-            for run in claimed {
-                inFlight.add(1, ordering: .acquiringAndReleasing)
+            // A run this engine still executes can come back when its renewal failed for a while.
+            for run in claimed where !claims.isExecuting(run.id) {
+                claims.started(run.id)
                 group.addTask {
                     let ok = await self.executor.execute(run)
-                    self.inFlight.subtract(1, ordering: .acquiringAndReleasing)
+                    self.claims.finished(run.id)
                     self.idle.signal()
                     // A run that failed unexpectedly is due again at once; don't spin on it.
                     if ok { self.store.signals.workAvailable.signal() }
@@ -178,13 +179,20 @@ public final class RunEngine: Service, Sendable {
         }
     }
 
-    /// Renews the claims this engine holds every `heartbeat` until it stops (and its runs are done).
+    /// Every `heartbeat` until it stops (and its runs are done): renews the claims of the runs
+    /// this engine executes, and releases the claims it could not release before.
     private func renewClaims() async {
-        while !(stopping.isSet && inFlight.load(ordering: .acquiring) == 0), !Task.isCancelled {
+        while !(stopping.isSet && claims.executingCount == 0), !Task.isCancelled {
             try? await Task.sleep(for: configuration.heartbeat)
-            guard inFlight.load(ordering: .acquiring) > 0 else { continue }
+            for runId in claims.unreleased {
+                guard (try? await store.releaseClaim(runId: runId, owner: executor.owner)) != nil else { break }
+                claims.released(runId)
+            }
+            let executing = claims.executing
+            guard !executing.isEmpty else { continue }
             do {
-                _ = try await store.renewClaims(owner: executor.owner, until: clock.now.addingTimeInterval(configuration.lease.seconds))
+                _ = try await store.renewClaims(
+                    owner: executor.owner, runIds: executing, until: clock.now.addingTimeInterval(configuration.lease.seconds))
             } catch {
                 logger.error("renewing claims failed", metadata: ["error": "\(error)"])
             }

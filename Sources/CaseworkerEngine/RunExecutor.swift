@@ -44,6 +44,8 @@ struct RunExecutor: Sendable {
     let limits: ValueLimits
     let metrics: EngineMetrics
     let logger: Logger
+    /// The engine's claims: a claim this executor cannot release is left to the heartbeat.
+    let claims: HeldClaims
     let isStopping: @Sendable () -> Bool
 
     /// Runs `claimed` as far as it goes. Returns `false` when an error of the executor stopped it.
@@ -131,8 +133,12 @@ struct RunExecutor: Sendable {
                     context: context)
             }
         } catch {
-            logger.error("recording the execution failure failed; the claim expires", metadata: ["error": "\(error)"])
-            try? await store.releaseClaim(runId: run.id, owner: owner)
+            logger.error("recording the execution failure failed; the claim is released (or expires)", metadata: ["error": "\(error)"])
+            do {
+                try await store.releaseClaim(runId: run.id, owner: owner)
+            } catch {
+                claims.releaseFailed(run.id)
+            }
         }
     }
 

@@ -40,31 +40,34 @@ public struct PostgresOptions: Sendable, Equatable, CustomStringConvertible {
         self.maximumConnections = maximumConnections
     }
 
-    /// Parses `url`; the error says what is wrong without repeating the password.
+    /// Parses `url`; the error says what is wrong (as a problem of the key `database.url`:
+    /// "must …") without repeating the URL, which may hold a password.
     public init(url: String) throws(PostgresOptionsError) {
         guard let components = URLComponents(string: url), let scheme = components.scheme,
             ["postgres", "postgresql"].contains(scheme.lowercased())
-        else { throw PostgresOptionsError("database.url must look like postgres://USER[:PASSWORD]@HOST[:PORT]/DB") }
-        guard let host = components.host, !host.isEmpty else { throw PostgresOptionsError("database.url names no host") }
-        guard let user = components.user, !user.isEmpty else { throw PostgresOptionsError("database.url names no user") }
+        else {
+            throw PostgresOptionsError(
+                "must be a URL postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=MODE] (special characters percent-encoded)")
+        }
+        guard let host = components.host, !host.isEmpty else { throw PostgresOptionsError("must name a host (postgres://USER@HOST/DB)") }
+        guard let user = components.user, !user.isEmpty else { throw PostgresOptionsError("must name a user (postgres://USER@HOST/DB)") }
         let database = String(components.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty, !database.contains("/") else {
-            throw PostgresOptionsError("database.url names no database (…/DB after the host)")
+            throw PostgresOptionsError("must name one database after the host (postgres://USER@HOST/DB)")
         }
         if let port = components.port, !(1...65535).contains(port) {
-            throw PostgresOptionsError("database.url's port must be between 1 and 65535")
+            throw PostgresOptionsError("must have a port from 1 to 65535")
         }
         var tls = TLSMode.prefer
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
                 guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
-                    throw PostgresOptionsError(
-                        "database.url's sslmode must be one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw PostgresOptionsError("must have an sslmode of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 tls = mode
             default:
-                throw PostgresOptionsError("database.url's parameter \(item.name) is not supported (only sslmode is)")
+                throw PostgresOptionsError("must have no parameter but sslmode (it has \(item.name))")
             }
         }
         self.init(

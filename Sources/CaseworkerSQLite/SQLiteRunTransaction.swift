@@ -17,7 +17,7 @@ struct SQLiteRunTransaction: RunWriteTransaction {
         let run = change.run
         let now = Timestamp.millis(store.clock.now)
         let wait = run.wait
-        let json = encoded?.runId == run.id ? encoded! : EncodedRunChange(change)
+        let json = EncodedRunChange.of(change, reusing: encoded)
         var arguments: StatementArguments = [
             run.status.rawValue, run.currentStepId, run.flowMode.text, run.attempt, run.stepsExecuted, json.state, json.stepResults,
             json.result, json.error, run.dueAt.map(Timestamp.millis),
@@ -58,7 +58,7 @@ struct SQLiteRunTransaction: RunWriteTransaction {
     }
 
     func insertTask(_ task: RunTask, parentStepId: String?) throws {
-        let json = encoded?.tasks[task.id] ?? EncodedRunChange.task(task)
+        let json = EncodedRunChange.task(task, reusing: encoded)
         let parentTaskId = try parentStepId.flatMap {
             try String.fetchOne(
                 db, cached: "SELECT id FROM run_tasks WHERE run_id = ? AND step_id = ? ORDER BY id DESC LIMIT 1",
@@ -151,47 +151,5 @@ struct SQLiteRunTransaction: RunWriteTransaction {
         try Row.fetchAll(
             db, cached: "SELECT * FROM runs WHERE parent_run_id = ? AND finished_at IS NULL ORDER BY id", arguments: [runId]
         ).map(Run.reading)
-    }
-}
-
-/// The JSON columns a `RunChange` writes, encoded.
-struct EncodedRunChange {
-    var runId: String
-    var state: String?
-    var stepResults: String?
-    var result: String?
-    var error: String?
-    var tasks: [String: (parameters: String, output: String)] = [:]
-
-    /// Encodes `change`'s JSON. Applying the change may alter the run's wait and due time
-    /// (`consumeKeptSignal`), never these.
-    init(_ change: RunChange) {
-        let run = change.run
-        runId = run.id
-        state = change.writesState ? JSONText.encode(.object(run.state)) : nil
-        stepResults = change.writesStepResults ? JSONText.encode(.object(run.stepResults)) : nil
-        result = run.result.map(JSONText.encode)
-        error = run.error.map { JSONText.encode($0.json) }
-        for case .recordTask(let task, _) in change.effects { tasks[task.id] = Self.task(task) }
-    }
-
-    static func task(_ task: RunTask) -> (parameters: String, output: String) {
-        (JSONText.encode(task.parameters), JSONText.encode(task.output))
-    }
-}
-
-extension RunWait {
-    /// The reserved `wait_signal` of a child wait: the v5 schema requires a signal name or a time
-    /// on every wait, and `@` is not allowed in a signal sent through the API.
-    static let childSignal = "@child"
-
-    /// The reserved `wait_signal` prefix of a task wait, followed by the queue.
-    static let taskSignalPrefix = "@task:"
-
-    /// What `wait_signal` stores for this wait.
-    var storedSignal: String? {
-        if childRunId != nil { return Self.childSignal }
-        if let taskQueue { return Self.taskSignalPrefix + taskQueue }
-        return signal
     }
 }

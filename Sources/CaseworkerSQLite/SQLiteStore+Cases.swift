@@ -170,21 +170,20 @@ extension CaseFields {
     fileprivate var columnValues: [(any DatabaseValueConvertible)?] {
         [
             externalId, firstName, lastName, personalNumber, email, companyName, companyNumber, companyAddress,
-            data.map { JSONText.encode(.object($0)) },
+            dataColumnText,
         ]
     }
 }
 
 extension Case {
     fileprivate init(row: Row) throws {
-        let dataText: String? = row["data"]
         self.init(
             id: row["id"],
             fields: CaseFields(
                 externalId: row["external_id"], firstName: row["first_name"], lastName: row["last_name"],
                 personalNumber: row["personal_number"], email: row["email"], companyName: row["company_name"],
                 companyNumber: row["company_number"], companyAddress: row["company_address"],
-                data: try dataText.map { try JSONText.decode($0).objectValue ?? [:] }),
+                data: try CaseFields.data(columnText: row["data"])),
             createdAt: Timestamp.date(millis: row["created_at"]),
             updatedAt: Timestamp.date(millis: row["updated_at"]),
             erasedAt: (row["erased_at"] as Int64?).map(Timestamp.date(millis:)))

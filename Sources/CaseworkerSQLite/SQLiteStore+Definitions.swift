@@ -197,14 +197,7 @@ extension SQLiteStore: DefinitionStore {
             arguments: [tenantId, id])
         let published = numbers.filter { $0 >= 1 }
         let hasDraft = numbers.contains(DefinitionVersion.draft)
-        let wanted: Int?
-        switch selector {
-        case .current: wanted = published.last ?? (hasDraft ? DefinitionVersion.draft : nil)
-        case .latest: wanted = published.last
-        case .draft: wanted = hasDraft ? DefinitionVersion.draft : nil
-        case .number(let n): wanted = numbers.contains(n) ? n : nil
-        }
-        guard let wanted,
+        guard let wanted = selector.version(among: numbers),
             let row = try Row.fetchOne(
                 db, cached: "SELECT * FROM workflow_definition_versions WHERE tenant_id = ? AND definition_id = ? AND version = ?",
                 arguments: [tenantId, id, wanted])

@@ -9,7 +9,7 @@ extension SQLiteStore: DeliveryStore {
     ) async throws -> [ClaimedDelivery] {
         guard limit > 0, perEndpointLimit > 0 else { return [] }
         let nowMillis = Timestamp.millis(now)
-        let leaseExpires = nowMillis + Self.millis(leaseDuration)
+        let leaseExpires = nowMillis + leaseDuration.wholeMilliseconds
         return try await write("claimDueDeliveries") { db in
             let ids = try Self.dueDeliveries(db, limit: limit, perEndpointLimit: perEndpointLimit, inFlight: inFlight, now: nowMillis)
             for id in ids {
@@ -94,51 +94,29 @@ extension SQLiteStore: DeliveryStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    deliveryId, attempt.attempt, at, attempt.responseStatus, max(0, attempt.durationMs),
-                    attempt.responseBody.map { Self.prefix($0, bytes: 4096) }, attempt.error,
+                    deliveryId, attempt.attempt, at, attempt.responseStatus, max(0, attempt.durationMs), attempt.storedResponseBody,
+                    attempt.error,
                 ])
-
-            let enabled: Bool = endpoint["enabled"]
-            var status: DeliveryStatus
-            var nextAttemptAt: Int64?
-            var disableReason: String?
-            switch resolution {
-            case .succeeded: status = .succeeded
-            case .retry(let date): (status, nextAttemptAt) = (.pending, Timestamp.millis(date))
-            case .exhausted: status = .failed
-            case .gone: (status, disableReason) = (.failed, "the receiver answered 410 Gone")
-            }
-            if status == .pending && !enabled { (status, nextAttemptAt) = (.failed, nil) }
-            let lastError: String? =
-                status == .succeeded ? nil : attempt.error ?? attempt.responseStatus.map { "the receiver answered HTTP \($0)" }
-
-            if status == .succeeded {
-                try db.execute(
-                    cached: "UPDATE webhook_endpoints SET failing_since = NULL WHERE tenant_id = ? AND id = ?",
-                    arguments: [tenantId, endpointId])
-            } else {
-                let failingSince: Int64 = endpoint["failing_since"] ?? at
-                try db.execute(
-                    cached: "UPDATE webhook_endpoints SET failing_since = ? WHERE tenant_id = ? AND id = ?",
-                    arguments: [failingSince, tenantId, endpointId])
-                if disableReason == nil, enabled, shouldDisableEndpoint(Timestamp.date(millis: failingSince)) {
-                    disableReason = "failing without a successful delivery since \(Timestamp.rfc3339(millis: failingSince))"
-                }
-            }
+            let outcome = DeliveryAttemptOutcome(
+                attempt: attempt, resolution: resolution, endpointEnabled: endpoint["enabled"], failingSince: endpoint["failing_since"],
+                shouldDisableEndpoint: shouldDisableEndpoint)
+            try db.execute(
+                cached: "UPDATE webhook_endpoints SET failing_since = ? WHERE tenant_id = ? AND id = ?",
+                arguments: [outcome.failingSince, tenantId, endpointId])
             try db.execute(
                 cached: """
                     UPDATE webhook_deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, lease_owner = NULL,
                         lease_expires_at = NULL, last_error = ?, updated_at = ?
                     WHERE id = ?
                     """,
-                arguments: [status.rawValue, attempt.attempt, nextAttemptAt, lastError, now, deliveryId])
-            if let disableReason, enabled {
+                arguments: [outcome.status.rawValue, attempt.attempt, outcome.nextAttemptAt, outcome.lastError, now, deliveryId])
+            if let disableReason = outcome.disablesEndpoint {
                 // Fails the endpoint's pending deliveries, this one included when it was to be retried.
                 try Self.disableEndpoint(db, tenantId: tenantId, id: endpointId, reason: disableReason, now: now)
                 let final = try String.fetchOne(db, cached: "SELECT status FROM webhook_deliveries WHERE id = ?", arguments: [deliveryId])
-                return RecordedAttempt(status: final.flatMap(DeliveryStatus.init) ?? status, endpointDisabledReason: disableReason)
+                return RecordedAttempt(status: final.flatMap(DeliveryStatus.init) ?? outcome.status, endpointDisabledReason: disableReason)
             }
-            return RecordedAttempt(status: status, endpointDisabledReason: nil)
+            return RecordedAttempt(status: outcome.status, endpointDisabledReason: nil)
         }
     }
 
@@ -262,20 +240,6 @@ extension SQLiteStore: DeliveryStore {
                 """,
             arguments: [id],
             as: WebhookDelivery.init(row:))
-    }
-
-    static func millis(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-    }
-
-    /// The longest prefix of `text` of at most `bytes` UTF-8 bytes that ends on a character boundary.
-    static func prefix(_ text: String, bytes: Int) -> String {
-        let utf8 = Array(text.utf8)
-        guard utf8.count > bytes else { return text }
-        var end = bytes
-        // utf8[end] is the first byte left out: step back while it continues a character.
-        while end > 0, utf8[end] & 0xC0 == 0x80 { end -= 1 }
-        return String(decoding: utf8[..<end], as: UTF8.self)
     }
 }
 

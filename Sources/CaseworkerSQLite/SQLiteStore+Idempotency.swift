@@ -18,8 +18,7 @@ extension SQLiteStore: IdempotencyStore {
                 if !abandoned {
                     guard (row["request_hash"] as String) == requestHash else { return .mismatch }
                     guard state == "DONE" else { return .inFlight }
-                    let headersText: String = row["response_headers"]
-                    let headers = (try JSONText.decode(headersText).objectValue ?? [:]).compactMapValues(\.stringValue)
+                    let headers = try StoredResponse.headers(columnText: row["response_headers"])
                     let body: Data = row["response_body"]
                     return .replay(StoredResponse(status: row["response_status"], headers: headers, body: [UInt8](body)))
                 }
@@ -35,7 +34,7 @@ extension SQLiteStore: IdempotencyStore {
     }
 
     public func completeIdempotentRequest(tenantId: String, key: String, response: StoredResponse) async throws {
-        let headers = JSONText.encode(.object(response.headers.mapValues(JSONValue.string)))
+        let headers = response.headersColumnText
         try await write("completeIdempotentRequest") { db in
             try db.execute(
                 cached: """

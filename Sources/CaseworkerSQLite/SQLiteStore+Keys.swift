@@ -6,7 +6,7 @@ extension SQLiteStore: KeyStore {
     public func createKey(tenantId: String, name: String, scopes: [Scope], secret: APIKeySecret) async throws -> APIKey {
         let id = newId()
         let now = nowMillis
-        let scopeText = scopes.map(\.description).joined(separator: " ")
+        let scopeText = scopes.columnText
         return try await write("createKey") { db in
             try db.execute(
                 cached: "INSERT INTO tenants (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
@@ -57,10 +57,9 @@ extension SQLiteStore: KeyStore {
 
 extension APIKey {
     init(row: Row) {
-        let scopeText: String = row["scopes"]
         self.init(
             id: row["id"], tenantId: row["tenant_id"], name: row["name"],
-            scopes: scopeText.split(separator: " ").compactMap { Scope(String($0)) },
+            scopes: [Scope](columnText: row["scopes"]),
             prefix: row["secret_prefix"],
             createdAt: Timestamp.date(millis: row["created_at"]),
             revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.date(millis:)))

@@ -3,15 +3,7 @@ import CaseworkerStore
 import Foundation
 import GRDB
 
-/// What a purge removed.
-public struct PurgeCounts: Sendable, Equatable, CustomStringConvertible {
-    public var runs: Int
-    public var events: Int
-
-    public var description: String { "\(runs) finished runs, \(events) delivered webhook events" }
-}
-
-extension SQLiteStore {
+extension SQLiteStore: MaintenanceStore {
     /// Copies the database to `path` while it is in use (SQLite's online backup API reads one
     /// consistent snapshot; writers are not blocked for long), then checks the copy with
     /// `PRAGMA integrity_check`. `path` must not exist yet.
@@ -92,6 +84,11 @@ extension SQLiteStore {
         }
         return counts
     }
+
+    /// Always held: one process owns the SQLite file, so its maintenance never runs twice.
+    public func takeMaintenanceLease(name: String, owner: String, now: Date, until: Date) async throws -> Bool { true }
+
+    public func releaseMaintenanceLease(name: String, owner: String) async throws {}
 }
 
 public struct MaintenanceError: Error, CustomStringConvertible {

@@ -56,7 +56,7 @@ extension SQLiteStore: RunTimelineStore {
             let total = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM run_tasks WHERE run_id = ?", arguments: [runId]) ?? 0
             let steps = try String.fetchAll(db, cached: "SELECT DISTINCT step_id FROM run_tasks WHERE run_id = ?", arguments: [runId])
             return RunTimelinePage(
-                run: run, tasks: rows.prefix(limit).map(RunTask.init(row:)), hasMore: rows.count > limit, totalTasks: total, stepsTaken: Set(steps))
+                run: run, tasks: rows.prefix(limit).map(RunTask.init(stored:)), hasMore: rows.count > limit, totalTasks: total, stepsTaken: Set(steps))
         }
     }
 }

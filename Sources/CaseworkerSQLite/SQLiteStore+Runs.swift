@@ -48,7 +48,7 @@ extension SQLiteStore: RunStore {
             guard let run = try Self.fetchRun(db, tenantId: tenantId, id: runId) else { return nil }
             let tasks = try Row.fetchAll(
                 db, cached: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [runId]
-            ).map(RunTask.init(row:))
+            ).map(RunTask.init(stored:))
             return (run, tasks)
         }
     }
@@ -65,7 +65,7 @@ extension SQLiteStore: RunStore {
                 for branch in branches {
                     let tasks = try Row.fetchAll(
                         db, cached: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY id", arguments: [branch.id]
-                    ).map(RunTask.init(row:))
+                    ).map(RunTask.init(stored:))
                     found.append((branch, tasks))
                     parents.append(branch.id)
                 }
@@ -172,10 +172,11 @@ extension SQLiteStore: RunStore {
         return claimed.sorted { ($0.dueAt ?? .distantPast, $0.id) < ($1.dueAt ?? .distantPast, $1.id) }
     }
 
-    public func renewClaims(owner: String, until: Date) async throws -> Int {
+    public func renewClaims(owner: String, runIds: [String], until: Date) async throws -> Int {
         try await write("renewClaims") { db in
             try db.execute(
-                cached: "UPDATE runs SET claim_expires_at = ? WHERE claimed_by = ?", arguments: [Timestamp.millis(until), owner])
+                cached: "UPDATE runs SET claim_expires_at = ? WHERE claimed_by = ? AND id IN (SELECT value FROM json_each(?))",
+                arguments: [Timestamp.millis(until), owner, JSONText.encode(.array(runIds.map(JSONValue.string)))])
             return db.changesCount
         }
     }
@@ -224,90 +225,5 @@ extension SQLiteStore: RunStore {
 
     static func fetchRun(_ db: Database, tenantId: String, id: String) throws -> Run? {
         try Row.fetchOne(db, cached: "SELECT * FROM runs WHERE tenant_id = ? AND id = ?", arguments: [tenantId, id]).map(Run.reading)
-    }
-}
-
-extension Run {
-    /// The run of `row`. A JSON column that cannot be read (a damaged file, or a value stored
-    /// before the value limits) reads as `null` (or empty) and is named in `unreadableColumns`,
-    /// with `error` `corrupt_state`: reads show it, and the engine ends it
-    /// (`RunLifecycle.unreadable`), so one unreadable row never fails a read or a claim of others.
-    static func reading(_ row: Row) -> Run {
-        if let run = try? Run(row: row, json: { try JSONText.decode($0) }) { return run }
-        var run = Run(row: row) { (try? JSONText.decode($0)) ?? .null }
-        run.unreadableColumns = ["input", "params", "state", "step_results", "result", "error", "wait_payload"].filter { column in
-            guard let text = row[column] as String? else { return false }
-            return (try? JSONText.decode(text)) == nil
-        }
-        run.error = RunError(
-            code: "corrupt_state", message: "the stored run cannot be read (\(run.unreadableColumns.joined(separator: ", ")))",
-            stepId: run.currentStepId)
-        return run
-    }
-
-    init(row: Row) throws {
-        try self.init(row: row) { try JSONText.decode($0) }
-    }
-
-    /// The run of `row`, its JSON columns read with `json`.
-    private init(row: Row, json decode: (String) throws -> JSONValue) rethrows {
-        func json(_ column: String) throws -> JSONValue { try decode(row[column] as String) }
-        self.init(
-            id: row["id"], tenantId: row["tenant_id"], caseId: row["case_id"], workflowDefinitionId: row["workflow_definition_id"],
-            version: row["version"], versionId: row["version_id"], parametersId: row["parameters_id"],
-            status: RunStatus(rawValue: row["status"]) ?? .failed, currentStepId: row["current_step_id"],
-            flowMode: FlowMode(text: row["flow_mode"]) ?? .main, attempt: row["attempt"], stepsExecuted: row["steps_executed"],
-            input: try json("input"), params: try json("params").objectValue ?? [:], state: try json("state").objectValue ?? [:],
-            stepResults: try json("step_results").objectValue ?? [:], correlationId: row["correlation_id"], channel: row["channel"],
-            result: try (row["result"] as String?).map(decode),
-            error: try (row["error"] as String?).map(decode).flatMap(RunError.init(json:)),
-            dueAt: (row["due_at"] as Int64?).map(Timestamp.date(millis:)), createdAt: Timestamp.date(millis: row["created_at"]),
-            startedAt: (row["started_at"] as Int64?).map(Timestamp.date(millis:)),
-            finishedAt: (row["finished_at"] as Int64?).map(Timestamp.date(millis:)),
-            wait: try (row["waiting_since"] as Int64?).map { since in
-                let child: String? = row["wait_child_run_id"]
-                let stored: String? = row["wait_signal"]
-                let taskQueue = stored.flatMap { $0.hasPrefix(RunWait.taskSignalPrefix) ? String($0.dropFirst(RunWait.taskSignalPrefix.count)) : nil }
-                return RunWait(
-                    signal: child == nil && taskQueue == nil ? stored : nil,
-                    until: (row["wait_until"] as Int64?).map(Timestamp.date(millis:)),
-                    since: Timestamp.date(millis: since), payload: try (row["wait_payload"] as String?).map(decode),
-                    childRunId: child, taskQueue: taskQueue)
-            },
-            parentRunId: row["parent_run_id"], depth: row["depth"], failureOfRunId: row["failure_of_run_id"],
-            rateLimit: (row["rate_key"] as String?).map { RunRateLimit(key: $0, limit: row["rate_limit"]) },
-            timeout: (row["timeout_ms"] as Int64?).map {
-                RunTimeout(
-                    seconds: Double($0) / 1000,
-                    policy: WorkflowDefinition.TimeoutPolicy(rawValue: row["timeout_policy"] ?? "") ?? .timeOutWorkflow)
-            },
-            deadlineAt: (row["deadline_at"] as Int64?).map(Timestamp.date(millis:)),
-            timeoutAlertedAt: (row["timeout_alerted_at"] as Int64?).map(Timestamp.date(millis:)),
-            claim: (row["claimed_by"] as String?).map {
-                RunClaim(owner: $0, expiresAt: Timestamp.date(millis: row["claim_expires_at"] ?? 0))
-            },
-            executorFailures: row["executor_failures"],
-            branch: (row["branch_group"] as String?).map { group in
-                RunBranch(
-                    stepId: row["branch_step_id"] ?? "", branchId: row["branch_id"] ?? "", group: group,
-                    join: ParallelJoin(rawValue: row["branch_join"] ?? "") ?? .allFailFast)
-            })
-    }
-}
-
-extension RunTask {
-    /// The task of `row`. A `parameters` or `output` that cannot be read (see `Run.reading`)
-    /// reads as `null`, and `error` says so.
-    init(row: Row) {
-        let parameters = try? JSONText.decode(row["parameters"] as String)
-        let output = try? JSONText.decode(row["output"] as String)
-        let error: String? = row["error"]
-        let unreadable = [parameters == nil ? "parameters" : nil, output == nil ? "output" : nil].compactMap { $0 }
-        self.init(
-            id: row["id"], runId: row["run_id"], stepId: row["step_id"], name: row["name"], action: row["action"],
-            attempt: row["attempt"], outcome: StepOutcome(StepOutcome.Status(rawValue: row["status"]) ?? .ko, code: row["code"]),
-            parameters: parameters ?? .null, output: output ?? .null,
-            error: unreadable.isEmpty ? error : "the stored \(unreadable.joined(separator: " and ")) cannot be read" + (error.map { "; \($0)" } ?? ""), parentTaskId: row["parent_task_id"], startedAt: Timestamp.date(millis: row["started_at"]),
-            finishedAt: Timestamp.date(millis: row["finished_at"]), childRunId: row["child_run_id"])
     }
 }

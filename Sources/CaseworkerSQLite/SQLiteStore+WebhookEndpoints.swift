@@ -16,8 +16,8 @@ extension SQLiteStore: WebhookEndpointStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    id, tenantId, fields.url, fields.description, Self.eventsText(fields.events),
-                    Self.definitionIdsText(fields.workflowDefinitionIds), fields.enabled, secret, now, now,
+                    id, tenantId, fields.url, fields.description, fields.eventsColumnText,
+                    fields.definitionIdsColumnText, fields.enabled, secret, now, now,
                 ])
             return try Self.fetchEndpoint(db, tenantId: tenantId, id: id)!
         }
@@ -50,7 +50,7 @@ extension SQLiteStore: WebhookEndpointStore {
                     WHERE tenant_id = ? AND id = ?
                     """,
                 arguments: [
-                    fields.url, fields.description, Self.eventsText(fields.events), Self.definitionIdsText(fields.workflowDefinitionIds),
+                    fields.url, fields.description, fields.eventsColumnText, fields.definitionIdsColumnText,
                     now, tenantId, id,
                 ])
             if fields.enabled != current.fields.enabled {
@@ -79,7 +79,7 @@ extension SQLiteStore: WebhookEndpointStore {
 
     public func rotateSecret(tenantId: String, id: String, newSecret: String, grace: Duration) async throws -> WebhookEndpoint? {
         let now = nowMillis
-        let graceMillis = grace.components.seconds * 1000 + grace.components.attoseconds / 1_000_000_000_000_000
+        let graceMillis = grace.wholeMilliseconds
         return try await write("rotateWebhookSecret") { db -> WebhookEndpoint? in
             if graceMillis > 0 {
                 try db.execute(
@@ -120,28 +120,15 @@ extension SQLiteStore: WebhookEndpointStore {
                 """,
             arguments: [now, "endpoint disabled" + (reason.map { ": \($0)" } ?? ""), tenantId, id])
     }
-
-    static func eventsText(_ events: [WebhookEventType]) -> String {
-        JSONText.encode(.array(events.map { .string($0.rawValue) }))
-    }
-
-    /// `NULL` for every definition, else a JSON array of ids.
-    static func definitionIdsText(_ ids: [String]?) -> String? {
-        ids.map { JSONText.encode(.array($0.map(JSONValue.string))) }
-    }
 }
 
 extension WebhookEndpoint {
     init(row: Row) throws {
-        let eventsText: String = row["events"]
-        let events = (try JSONText.decode(eventsText).arrayValue ?? []).compactMap { $0.stringValue.flatMap(WebhookEventType.init) }
-        let definitionIds = try (row["workflow_definition_ids"] as String?).map { text in
-            (try JSONText.decode(text).arrayValue ?? []).compactMap(\.stringValue)
-        }
         self.init(
             id: row["id"], tenantId: row["tenant_id"],
             fields: WebhookEndpointFields(
-                url: row["url"], description: row["description"], events: events, workflowDefinitionIds: definitionIds,
+                url: row["url"], description: row["description"], events: try WebhookEndpointFields.events(columnText: row["events"]),
+                workflowDefinitionIds: try WebhookEndpointFields.definitionIds(columnText: row["workflow_definition_ids"]),
                 enabled: row["enabled"]),
             secret: row["secret"], previousSecret: row["previous_secret"],
             previousSecretExpiresAt: (row["previous_secret_expires_at"] as Int64?).map(Timestamp.date(millis:)),

@@ -33,7 +33,7 @@ extension SQLiteStore: WorkerTaskStore {
         guard try await pool.read({ db in try Bool.fetchOne(db, sql: probe, arguments: probeArguments) ?? false }) else { return nil }
         return try await write("pollTask") { db in
             guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return nil }
-            let lease = WorkerTaskLease(row: row)
+            let lease = WorkerTaskLease(stored: row)
             try db.execute(
                 cached: "INSERT INTO worker_task_leases (id, tenant_id, task_id, attempt, worker, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [leaseId, tenantId, lease.task.id, lease.attempt, worker, nowMillis])
@@ -54,7 +54,7 @@ extension SQLiteStore: WorkerTaskStore {
                     RETURNING *
                     """,
                 arguments: [nowMillis, tenantId, leaseId, nowMillis])
-            if let row { return WorkerTaskLease(row: row) }
+            if let row { return WorkerTaskLease(stored: row) }
             try Self.refuseLostLease(db, tenantId: tenantId, leaseId: leaseId, now: nowMillis)
             return nil
         }
@@ -78,7 +78,7 @@ extension SQLiteStore: WorkerTaskStore {
                 try Self.refuseLostLease(db, tenantId: tenantId, leaseId: leaseId, now: nowMillis)
                 return nil
             }
-            let lease = WorkerTaskLease(row: row)
+            let lease = WorkerTaskLease(stored: row)
             let payload = result.payload(worker: lease.worker, attempt: lease.attempt)
             try db.execute(
                 cached: "UPDATE worker_tasks SET status = ?, result = ?, lease_expires_at = NULL, finished_at = ? WHERE id = ?",
@@ -135,19 +135,5 @@ extension SQLiteStore: WorkerTaskStore {
                     tenantId: $0["tenant_id"], queue: $0["queue"], waiting: $0["waiting"], oldestCreatedAt: Timestamp.date(millis: $0["oldest"]))
             }
         }
-    }
-}
-
-extension WorkerTaskLease {
-    /// The lease of a `worker_tasks` row (its current lease).
-    init(row: Row) {
-        let input = (try? JSONText.decode(row["input"] as String)) ?? .null
-        let task = WorkerTask(
-            id: row["id"], tenantId: row["tenant_id"], runId: row["run_id"], caseId: row["case_id"], stepId: row["step_id"],
-            stepAttempt: row["step_attempt"], queue: row["queue"], input: input, leaseSeconds: Double(row["lease_ms"] as Int64) / 1000,
-            deadline: Timestamp.date(millis: row["deadline_at"]), createdAt: Timestamp.date(millis: row["created_at"]))
-        self.init(
-            id: row["lease_id"] ?? "", task: task, attempt: row["attempts"], worker: row["worker"] ?? "",
-            expiresAt: Timestamp.date(millis: row["lease_expires_at"] ?? row["finished_at"] ?? 0))
     }
 }

@@ -3,15 +3,17 @@ import CaseworkerCore
 import CaseworkerDashboard
 import CaseworkerEngine
 import CaseworkerOutbound
-import CaseworkerSQLite
+import CaseworkerStore
 import CaseworkerWebhooks
 import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// `caseworker serve`: opens and migrates the database, then runs the run engine, the webhook
-/// dispatcher and the HTTP server in one ServiceGroup until SIGTERM or SIGINT.
+/// `caseworker serve`: opens and migrates the database (SQLite, or PostgreSQL with `database.url`),
+/// then runs the run engine, the webhook dispatcher and the HTTP server in one ServiceGroup until
+/// SIGTERM or SIGINT. On PostgreSQL the store's pool serves around the group (`OpenedStore.withRunning`):
+/// it is up before the migration and stops after every service.
 ///
 /// Under systemd (`Type=notify`) it sends `READY=1` once migrated and listening, `WATCHDOG=1` at
 /// half of `WatchdogSec`, `RELOADING=1`/`READY=1` around a SIGHUP reload, and `STOPPING=1` when
@@ -20,8 +22,8 @@ import ServiceLifecycle
 /// Shutdown is graceful, in reverse order of the services: `/readyz` turns 503 and long polls
 /// are answered; the server stops accepting connections and lets in-flight requests finish; the
 /// dispatcher stops claiming and lets attempts in flight finish (up to its grace); the engine
-/// stops claiming and gives running steps `engine.shutdownGraceSeconds`; then `run` returns and
-/// the process exits 0.
+/// stops claiming and gives running steps `engine.shutdownGraceSeconds`; then the store stops,
+/// `run` returns and the process exits 0.
 ///
 /// Every component records its metrics into `metrics` (`serve`: `MetricsBackend.processWide`).
 public enum Daemon {
@@ -42,12 +44,33 @@ public enum Daemon {
     public static func run(
         config: CaseworkerConfig, launch: Launch, metrics: MetricsBackend = .processWide, logger: Logger
     ) async throws {
+        let opened = try Instance.openStore(config: config, selection: launch.selection, metricsFactory: metrics.factory)
+        // The store serves for the whole run (PostgreSQL: its pool and listener), and stops last.
+        try await opened.withRunning {
+            try await serve(opened, config: config, launch: launch, metrics: metrics, logger: logger)
+        }
+        logger.info("stopped")
+    }
+
+    /// Migrates `opened`, then runs the services on it until graceful shutdown.
+    private static func serve(
+        _ opened: OpenedStore, config: CaseworkerConfig, launch: Launch, metrics: MetricsBackend, logger: Logger
+    ) async throws {
         let notifier = SystemdNotifier()
-        let store = try Instance.openStore(config: config, selection: launch.selection, metricsFactory: metrics.factory)
-        try store.migrate()
-        logger.info(
-            "database ready",
-            metadata: ["path": .string(config.database.path), "synchronous": .string(config.database.synchronous.rawValue)])
+        let store = opened.store
+        try await opened.migrate()
+        switch opened {
+        case .sqlite:
+            logger.info(
+                "database ready",
+                metadata: ["path": .string(config.database.path), "synchronous": .string(config.database.synchronous.rawValue)])
+        case .postgres(let postgres):
+            logger.info(
+                "database ready",
+                metadata: [
+                    "url": .string(postgres.options.description), "maxConnections": .stringConvertible(postgres.options.maximumConnections),
+                ])
+        }
         if launch.selection.isDev {
             try await DevBootstrap.ensureAdminKey(store: store, listen: config.server.listen)
         }
@@ -62,7 +85,7 @@ public enum Daemon {
             metrics: EngineMetrics(factory: metrics.factory), logger: logger)
         let deliveryMetrics = DeliveryMetrics(factory: metrics.factory)
         let dispatcher = DeliveryDispatcher(
-            store: store, signal: store.outboxSignal, configuration: config.webhooks.dispatcherConfiguration,
+            store: store, signal: opened.outboxSignal, configuration: config.webhooks.dispatcherConfiguration,
             metrics: deliveryMetrics, logger: logger)
         let readiness = Readiness()
         let app = makeApplication(store: store, config: config, metrics: metrics, readiness: readiness, logger: logger) { address in
@@ -81,7 +104,9 @@ public enum Daemon {
             store.signals.runChanges.close()
             logger.notice("draining: no new connections; finishing requests, deliveries and steps")
         }
-        let retention = RetentionService(store: store, retention: config.retention, clock: SystemClock(), logger: logger)
+        let retention = RetentionService(
+            store: store, retention: config.retention, clock: SystemClock(), logger: logger,
+            owner: "caseworker-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
         var services: [any Service] =
             metricsServices(store: store, config: config, metrics: metrics, deliveryMetrics: deliveryMetrics, logger: logger)
             + [engine, dispatcher, retention, app, reloader, beginDrain]
@@ -99,7 +124,6 @@ public enum Daemon {
         }
         try await httpClient.shutdown()
         try await stepGuard.close()
-        logger.info("stopped")
     }
 
     /// The HTTP application over `store`, configured from `config`, recording into `metrics` (and
@@ -107,7 +131,7 @@ public enum Daemon {
     /// server. Used by `run` and by tests. `onListening` is called with the bound address once the
     /// server accepts connections.
     public static func makeApplication(
-        store: SQLiteStore, config: CaseworkerConfig, metrics: MetricsBackend, services: [any Service] = [],
+        store: any Store, config: CaseworkerConfig, metrics: MetricsBackend, services: [any Service] = [],
         readiness: Readiness = Readiness(), logger: Logger, onListening: @escaping @Sendable (ListenAddress) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var api = config.server.apiConfiguration

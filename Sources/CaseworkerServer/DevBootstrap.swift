@@ -1,5 +1,5 @@
 import CaseworkerCore
-import CaseworkerSQLite
+import CaseworkerStore
 import Foundation
 
 /// What `serve --dev` does on first start: when the database holds no API key yet, it creates the
@@ -7,7 +7,7 @@ import Foundation
 enum DevBootstrap {
     static let tenant = "dev"
 
-    static func ensureAdminKey(store: SQLiteStore, listen: ListenAddress) async throws {
+    static func ensureAdminKey(store: any KeyStore, listen: ListenAddress) async throws {
         guard try await !store.hasAnyKey() else { return }
         let secret = APIKeySecret.generate()
         _ = try await store.createKey(tenantId: tenant, name: "dev-admin", scopes: [.admin], secret: secret)

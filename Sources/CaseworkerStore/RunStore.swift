@@ -77,8 +77,9 @@ public protocol RunStore: Sendable {
     /// fully read comes back with `unreadableColumns` (the engine ends it): it never fails the
     /// claim of the others.
     func claimDueRuns(owner: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [Run]
-    /// Extends every claim `owner` holds to `until` (the engine's heartbeat). Answers how many.
-    func renewClaims(owner: String, until: Date) async throws -> Int
+    /// Extends the claims `owner` holds on `runIds` (the runs it executes) to `until` (the
+    /// engine's heartbeat); its other claims are left to expire. Answers how many it extended.
+    func renewClaims(owner: String, runIds: [String], until: Date) async throws -> Int
     /// The earliest due time of an unclaimed active run (not counting `PENDING` runs held back by
     /// their rate limit), claim expiry or workflow-timeout deadline, to sleep until then.
     func nextDueDate() async throws -> Date?

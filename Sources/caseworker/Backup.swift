@@ -8,7 +8,9 @@ struct Backup: AsyncParsableCommand {
         discussion: """
             Uses SQLite's online backup API on one consistent snapshot; the daemon keeps serving. \
             The copy is checked with PRAGMA integrity_check. Restore by stopping the daemon and \
-            putting the copy in place of database.path (remove the old -wal and -shm files).
+            putting the copy in place of database.path (remove the old -wal and -shm files). \
+            A PostgreSQL database (database.url) is backed up with PostgreSQL's own tools \
+            (pg_dump, base backups): on one, this command says so and exits 1.
             """)
 
     @OptionGroup var instance: InstanceOptions
@@ -17,9 +19,12 @@ struct Backup: AsyncParsableCommand {
     var destination: String
 
     func run() async throws {
-        let store = try Instance.openStore(config: try await instance.loadConfig(), selection: instance.selection)
+        let opened = try Instance.openStore(config: try await instance.loadConfig(), selection: instance.selection)
         do {
-            try store.backup(to: destination)
+            try opened.backup(to: destination)
+        } catch let error as BackupUnsupported {
+            Console.error("backup refused: \(error)")
+            throw ExitCode.failure
         } catch {
             Console.error("backup failed: \(error)")
             throw ExitCode.failure

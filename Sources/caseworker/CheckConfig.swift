@@ -6,7 +6,11 @@ struct CheckConfig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
         abstract: "Validate the configuration (file, environment, flags) and print the effective settings.",
-        discussion: "Exits 0 when valid, 78 after listing every problem with its key.")
+        discussion: """
+            Exits 0 when valid, 78 after listing every problem with its key. The first line says which \
+            database the instance uses (SQLite, or PostgreSQL with database.url; never the password). \
+            It connects to nothing.
+            """)
 
     @OptionGroup var instance: InstanceOptions
 
@@ -18,12 +22,16 @@ struct CheckConfig: AsyncParsableCommand {
         print(
             """
             configuration is valid
+              database: \(config.database.summary)
               server.listen: \(config.server.listen)
               server.maxBodyBytes: \(config.server.maxBodyBytes)
               server.idempotencyKeyHours: \(config.server.idempotencyKeyHours)
               database.path: \(config.database.path)
               database.synchronous: \(config.database.synchronous.rawValue)
               database.busyTimeoutMilliseconds: \(config.database.busyTimeoutMilliseconds)
+              database.url: \(config.database.url.map(\.description) ?? "(empty: SQLite at database.path)")
+              database.passwordFile: \(config.database.passwordFile ?? "(empty)")
+              database.maxConnections: \(config.database.maxConnections)
               engine.maxConcurrentRuns: \(config.engine.maxConcurrentRuns)
               engine.maxStepsPerRun: \(config.engine.maxStepsPerRun)
               engine.shutdownGraceSeconds: \(config.engine.shutdownGrace.components.seconds)

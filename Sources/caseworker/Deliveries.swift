@@ -33,9 +33,11 @@ struct Deliveries: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await instance.openMigratedStore()
             let filter = DeliveryFilter(endpointId: endpoint, status: status.flatMap { DeliveryStatus(rawValue: $0.uppercased()) })
-            let page = try await store.listDeliveries(tenantId: tenant, filter: filter, page: PageRequest(limit: limit))
+            let (tenant, limit) = (self.tenant, self.limit)
+            let page = try await instance.withMigratedStore { store in
+                try await store.listDeliveries(tenantId: tenant, filter: filter, page: PageRequest(limit: limit))
+            }
             let rows = page.items.map { delivery in
                 [
                     delivery.id, delivery.tenantId, delivery.eventId, delivery.eventType.rawValue, delivery.endpointId,
@@ -88,7 +90,12 @@ struct Deliveries: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await instance.openMigratedStore()
+            let (id, endpoint, since, tenant) = (self.id, self.endpoint, self.since, self.tenant)
+            try await instance.withMigratedStore { store in try await Self.redeliver(store, id: id, endpoint: endpoint, since: since, tenant: tenant) }
+        }
+
+        /// One delivery again (`id`), or the failed ones of `endpoint` since `since`.
+        static func redeliver(_ store: any Store, id: String?, endpoint: String?, since: String?, tenant: String?) async throws {
             do {
                 if let id {
                     guard let created = try await store.redeliver(tenantId: tenant, id: id) else {

@@ -88,8 +88,15 @@ struct Import: AsyncParsableCommand {
             return
         }
 
-        let store = try await instance.openMigratedStore()
         let tenantId = tenant ?? "dev"
+        let publish = self.publish
+        try await instance.withMigratedStore { store in
+            try await Self.save(prepared, report: report, tenantId: tenantId, publish: publish, into: store)
+        }
+    }
+
+    /// Saves the imported definition for `tenantId` (a tenant that exists: it has a key).
+    static func save(_ prepared: DefinitionImport, report: JSONValue, tenantId: String, publish: Bool, into store: any Store) async throws {
         guard try await !store.listKeys(tenantId: tenantId).isEmpty else {
             Console.error("no tenant \(tenantId): create it with `caseworker keys create --tenant \(tenantId) …` first")
             throw ExitCode(1)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaseworkerServer
+import CaseworkerStore
 import Foundation
 
 /// `--config PATH` or `--dev`: how every command selects the instance it works on.
@@ -25,6 +26,18 @@ struct InstanceOptions: ParsableArguments {
         } catch {
             Console.error("invalid configuration:\n" + error.problems.map { "  \($0)" }.joined(separator: "\n"))
             throw ExitCode(78)
+        }
+    }
+}
+
+extension InstanceOptions {
+    /// Runs `body` on the instance's store (SQLite, or PostgreSQL with `database.url`), migrated
+    /// first (so keys can be created before the first `serve`), while the store serves.
+    func withMigratedStore<T: Sendable>(_ body: @Sendable (any InstanceStore) async throws -> T) async throws -> T {
+        let opened = try Instance.openStore(config: try await loadConfig(), selection: selection)
+        return try await opened.withRunning {
+            try await opened.migrate()
+            return try await body(opened.store)
         }
     }
 }

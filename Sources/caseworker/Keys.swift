@@ -31,10 +31,12 @@ struct Keys: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await instance.openMigratedStore()
             let scopes = self.scopes.isEmpty ? [Scope.admin] : Array(Set(self.scopes.compactMap(Scope.init))).sorted()
             let secret = APIKeySecret.generate()
-            let key = try await store.createKey(tenantId: tenant, name: name, scopes: scopes, secret: secret)
+            let (tenant, name) = (self.tenant, self.name)
+            let key = try await instance.withMigratedStore { store in
+                try await store.createKey(tenantId: tenant, name: name, scopes: scopes, secret: secret)
+            }
             Console.error(
                 "created key \(key.id) \"\(key.name)\" for tenant \(key.tenantId) with scopes \(scopes.map(\.description).joined(separator: " ")); it is shown only once:")
             print(secret.text)
@@ -50,8 +52,8 @@ struct Keys: AsyncParsableCommand {
         var tenant: String?
 
         func run() async throws {
-            let store = try await instance.openMigratedStore()
-            let keys = try await store.listKeys(tenantId: tenant)
+            let tenant = self.tenant
+            let keys = try await instance.withMigratedStore { store in try await store.listKeys(tenantId: tenant) }
             let rows = keys.map { key in
                 [
                     key.id, key.tenantId, key.name, key.scopes.map(\.description).joined(separator: " "), key.prefix + "…",
@@ -71,22 +73,13 @@ struct Keys: AsyncParsableCommand {
         var id: String
 
         func run() async throws {
-            let store = try await instance.openMigratedStore()
-            guard let key = try await store.revokeKey(id: id) else {
+            let id = self.id
+            guard let key = try await instance.withMigratedStore({ store in try await store.revokeKey(id: id) }) else {
                 Console.error("no API key with id \(id)")
                 throw ExitCode.failure
             }
             print("revoked key \(key.id) \"\(key.name)\" of tenant \(key.tenantId)")
         }
-    }
-}
-
-extension InstanceOptions {
-    /// The instance's store, migrated (so keys can be created before the first `serve`).
-    func openMigratedStore() async throws -> some Store {
-        let store = try Instance.openStore(config: try await loadConfig(), selection: selection)
-        try store.migrate()
-        return store
     }
 }
 

@@ -9,9 +9,11 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let config = try await instance.loadConfig()
-        let store = try Instance.openStore(config: config, selection: instance.selection)
-        let pending = try store.pendingMigrations()
-        try store.migrate()
-        print(pending.isEmpty ? "database is up to date" : "applied: \(pending.joined(separator: ", "))")
+        let opened = try Instance.openStore(config: config, selection: instance.selection)
+        try await opened.withRunning {
+            let pending = try await opened.pendingMigrations()
+            try await opened.migrate()
+            print(pending.isEmpty ? "database is up to date" : "applied: \(pending.joined(separator: ", "))")
+        }
     }
 }

@@ -28,12 +28,12 @@ struct Purge: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try Instance.openStore(config: try await instance.loadConfig(), selection: instance.selection)
-        try store.migrate()
         let now = Date()
         func cutoff(_ text: String) -> Date { now.addingTimeInterval(-Double(DurationText.parse(text)!.components.seconds)) }
-        let counts = try await store.purge(
-            runsFinishedBefore: cutoff(finishedBefore), eventsBefore: cutoff(eventsBefore ?? finishedBefore))
+        let (runsBefore, eventsBefore) = (cutoff(finishedBefore), cutoff(eventsBefore ?? finishedBefore))
+        let counts = try await instance.withMigratedStore { store in
+            try await store.purge(runsFinishedBefore: runsBefore, eventsBefore: eventsBefore)
+        }
         print("purged \(counts)")
     }
 }

@@ -89,13 +89,15 @@ import Testing
               level: loud
             telemetry:
               enabled: true
+            ui:
+              enabled: maybe
             """)
         let keys = await problems(.file(path: path), environment: ["CASEWORKER_SERVER_PORT": "1"])
         #expect(
             Set(keys)
                 == [
                     "server.listen", "server.maxBodyBytes", "server.lisen", "database.synchronous",
-                    "database.busyTimeoutMilliseconds", "log.level", "telemetry", "CASEWORKER_SERVER_PORT",
+                    "database.busyTimeoutMilliseconds", "log.level", "telemetry", "ui.enabled", "CASEWORKER_SERVER_PORT",
                 ])
     }
 

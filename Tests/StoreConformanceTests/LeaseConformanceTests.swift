@@ -30,12 +30,23 @@ import Testing
             let run = try await s.startRun()
             _ = try await s.claimOne(run, owner: "engine-1")
             s.clock.advance(by: StoreUnderTest.lease - 2)
-            #expect(try await s.store.renewClaims(owner: "engine-1", until: s.now.addingTimeInterval(StoreUnderTest.lease)) == 1)
-            #expect(try await s.store.renewClaims(owner: "engine-9", until: s.now.addingTimeInterval(StoreUnderTest.lease)) == 0)
+            #expect(try await s.store.renewClaims(owner: "engine-1", runIds: [run.id], until: s.now.addingTimeInterval(StoreUnderTest.lease)) == 1)
+            #expect(try await s.store.renewClaims(owner: "engine-9", runIds: [run.id], until: s.now.addingTimeInterval(StoreUnderTest.lease)) == 0)
             s.clock.advance(by: StoreUnderTest.lease - 1)
             #expect(try await s.claim("engine-2").isEmpty)
             s.clock.advance(by: 1)
             #expect(try await s.claim("engine-2").map(\.id) == [run.id])
+        }
+    }
+
+    @Test func aClaimTheEngineDoesNotRenewExpires() async throws {
+        try await StoreUnderTest.with { s in
+            let (kept, left) = (try await s.startRun(), try await s.startRun())
+            _ = try await s.claim("engine-1")
+            s.clock.advance(by: StoreUnderTest.lease - 2)
+            #expect(try await s.store.renewClaims(owner: "engine-1", runIds: [kept.id], until: s.now.addingTimeInterval(StoreUnderTest.lease)) == 1)
+            s.clock.advance(by: 2)
+            #expect(try await s.claim("engine-2").map(\.id) == [left.id], "only the claim renewed holds")
         }
     }
 

@@ -84,7 +84,7 @@ import Testing
             let start = s.now
             let claimed = try await s.claimOne(run)
             #expect(try await s.store.nextDueDate() == start.addingTimeInterval(StoreUnderTest.lease), "the claim's expiry comes first")
-            _ = try await s.store.renewClaims(owner: "engine-1", until: start.addingTimeInterval(3600))
+            _ = try await s.store.renewClaims(owner: "engine-1", runIds: [run.id], until: start.addingTimeInterval(3600))
             #expect(try await s.store.nextDueDate() == start.addingTimeInterval(30), "the deadline is waited for")
             #expect(try await s.applyDueTimeouts(now: start.addingTimeInterval(29.999), limit: 10).isEmpty)
             s.clock.advance(by: 30)

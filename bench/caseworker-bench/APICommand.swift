@@ -17,7 +17,7 @@ struct APICommand: AsyncParsableCommand {
     func run() async throws {
         let ping = try Peer(["ping"])
         defer { ping.stop() }
-        let daemon = try await Daemon(binary: binary, synchronous: synchronous, database: nil, logLevel: logLevel)
+        let daemon = try await Daemon(binary: binary, storage: .sqlite(path: nil, synchronous: synchronous), logLevel: logLevel)
         defer {
             daemon.stop()
             daemon.removeFiles()

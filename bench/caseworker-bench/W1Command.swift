@@ -5,11 +5,12 @@ import Foundation
 import Synchronization
 
 /// Workload W1 against a real daemon: starts the stub provider (a subprocess), the verifying
-/// receiver (in this process) and `caseworker serve`, creates the cases, then starts `--runs`
-/// runs with `--concurrency` in flight (or at `--rate` runs per second) and waits for every
+/// receiver (in this process) and `caseworker serve` (on SQLite, or `--instances` of it on one
+/// PostgreSQL database), creates the cases, then starts `--runs` runs with `--concurrency` in
+/// flight (or at `--rate` runs per second), round-robin over the instances, and waits for every
 /// verified webhook. Prints throughput, latency from run start to verified webhook, CPU per run
-/// of each process, the daemon's peak RSS and status-poll latency; exits non-zero when a run did
-/// not complete correctly.
+/// of each process (the instances summed; the PostgreSQL server's too when it is named), the
+/// daemon's peak RSS and status-poll latency; exits non-zero when a run did not complete correctly.
 struct W1Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "w1", abstract: "Run workload W1 (SPEC 5).")
 
@@ -21,6 +22,12 @@ struct W1Command: AsyncParsableCommand {
     @Option(help: "The stub provider's delay per request, in milliseconds.") var stubDelayMs = 0
     @Option(help: "Status polls (GET /v1/workflows/{id}) after the runs, for their latency.") var polls = 2_000
     @Option(help: "Serve this existing database (e.g. one `fill` wrote) instead of a new one.") var database: String?
+    @Option(help: "Run the daemons on this PostgreSQL database (their database.url) instead of SQLite; --synchronous does not apply.")
+    var databaseURL: String?
+    @Option(help: "Daemons serving the --database-url database; run starts and status polls go round-robin over them.") var instances = 1
+    @Option(help: "Measure the CPU of the PostgreSQL server with this data directory (its postmaster.pid names the postmaster).")
+    var postgresDataDir: String?
+    @Option(help: "Measure the CPU of the PostgreSQL server whose postmaster has this pid.") var postgresPid: Int32?
     @Option(help: "The caseworker binary.") var binary = Daemon.defaultBinary()
     @Option(help: "The daemon's log level.") var logLevel = "info"
     @Option(help: "engine.maxConcurrentRuns of the daemon.") var maxConcurrentRuns = 64
@@ -33,6 +40,11 @@ struct W1Command: AsyncParsableCommand {
         guard runs > 0, concurrency > 0, warmup >= 0, polls >= 0 else { throw ValidationError("counts must be positive") }
         guard ["full", "normal"].contains(synchronous) else { throw ValidationError("--synchronous is full or normal") }
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
+        guard instances > 0 else { throw ValidationError("--instances must be positive") }
+        guard instances == 1 || databaseURL != nil else { throw ValidationError("several --instances need a --database-url") }
+        guard database == nil || databaseURL == nil else { throw ValidationError("--database is a SQLite file: not with --database-url") }
+        guard !floor || (database == nil && databaseURL == nil) else { throw ValidationError("--floor has no database") }
+        guard postgresDataDir == nil || postgresPid == nil else { throw ValidationError("--postgres-data-dir or --postgres-pid, not both") }
     }
 
     func run() async throws {
@@ -41,51 +53,72 @@ struct W1Command: AsyncParsableCommand {
         let tracker = WebhookTracker()
         let secret = WebhookSecret.generate()
         let receiverPort = try await Receiver.start(secret: secret, tracker: tracker)
-        let daemon: any W1Target =
-            floor
-            ? try FloorTarget()
-            : try await Daemon(
-                binary: binary, synchronous: synchronous, database: database, logLevel: logLevel,
-                settings: ["engine": ["maxConcurrentRuns: \(maxConcurrentRuns)"]])
+        let postgres = try postgresDataDir.map { try Postmaster(dataDirectory: $0) } ?? postgresPid.map { try Postmaster(pid: $0) }
+        let storage: Daemon.Storage = databaseURL.map { .postgres(url: $0) } ?? .sqlite(path: database, synchronous: synchronous)
+        let targets: [any W1Target] = floor ? [try FloorTarget()] : try await startDaemons(storage)
         defer {
-            daemon.stop()
-            daemon.removeFiles()
+            for target in targets {
+                target.stop()
+                target.removeFiles()
+            }
         }
-        let api = APIClient(baseURL: daemon.baseURL, key: daemon.key, connections: max(concurrency, 8))
+        let apis = targets.map { APIClient(baseURL: $0.baseURL, key: $0.key, connections: max(concurrency, 8)) }
+        let pids = targets.map(\.pid)
 
-        try await W1Workload.setUp(api: api, stubPort: stub.port, receiverPort: receiverPort, secret: secret)
-        let cases = try await W1Workload.createCases(warmup + runs, api: api)
-        log("setup done: \(cases.count) cases; \(floor ? "floor" : "daemon") pid \(daemon.pid), stub pid \(stub.pid)")
+        try await W1Workload.setUp(api: apis[0], stubPort: stub.port, receiverPort: receiverPort, secret: secret)
+        let cases = try await W1Workload.createCases(warmup + runs, api: apis[0])
+        log("setup done: \(cases.count) cases; \(floor ? "floor" : "daemon") pid \(pids.map(String.init).joined(separator: ", ")), stub pid \(stub.pid)")
 
         let timeout = Duration.seconds(timeoutSeconds)
         if warmup > 0 {
-            _ = try await drive(Array(cases.prefix(warmup)), rate: nil, api: api, tracker: tracker, timeout: timeout)
+            _ = try await drive(Array(cases.prefix(warmup)), rate: nil, apis: apis, tracker: tracker, timeout: timeout)
             log("warm-up done: \(warmup) runs")
         }
 
-        let before = Snapshot(daemon: daemon.pid, stub: stub.pid)
+        let before = try Snapshot(daemons: pids, stub: stub.pid, postgres: postgres)
         let started = monotonicNanos()
-        let latencies = try await drive(Array(cases.suffix(runs)), rate: rate, api: api, tracker: tracker, timeout: timeout)
+        let latencies = try await drive(Array(cases.suffix(runs)), rate: rate, apis: apis, tracker: tracker, timeout: timeout)
         let elapsed = Double(monotonicNanos() - started) / 1e9
-        let after = Snapshot(daemon: daemon.pid, stub: stub.pid)
+        let after = try Snapshot(daemons: pids, stub: stub.pid, postgres: postgres)
 
-        let pollLatencies = try await pollStatuses(Array(latencies.keys), api: api)
+        let pollLatencies = try await pollStatuses(Array(latencies.keys), apis: apis)
         let counts = tracker.counts
-        await api.shutdown()
+        for api in apis { await api.shutdown() }
 
         let report = Report(
-            target: floor ? "floor" : "daemon", runs: runs, concurrency: concurrency, rate: rate, synchronous: synchronous, stubDelayMs: stubDelayMs, elapsed: elapsed,
+            target: floor ? "floor" : "daemon", runs: runs, concurrency: concurrency, rate: rate,
+            storage: floor ? nil : storage, instances: targets.count, stubDelayMs: stubDelayMs, elapsed: elapsed,
             completed: latencies.count, latency: Percentiles(nanoseconds: Array(latencies.values)),
             pollLatency: Percentiles(nanoseconds: pollLatencies), before: before, after: after, counts: counts)
         report.print(json: json)
         guard report.isCorrect else { throw ExitCode.failure }
     }
 
-    /// Starts one run per case, `concurrency` in flight (or paced at `rate`), and waits for each
-    /// run's webhook. Answers each completed run's latency (run-start request sent → verified
-    /// webhook received), in nanoseconds.
+    /// The daemons to measure: `instances` of them on `storage` (one on SQLite), each with a
+    /// directory, config and log of its own; the first one's config creates the key (and migrates
+    /// the database). Stops those already started when one fails to start.
+    private func startDaemons(_ storage: Daemon.Storage) async throws -> [Daemon] {
+        let settings = ["engine": ["maxConcurrentRuns: \(maxConcurrentRuns)"]]
+        var daemons: [Daemon] = []
+        do {
+            for _ in 0..<instances {
+                daemons.append(try await Daemon(binary: binary, storage: storage, logLevel: logLevel, settings: settings, key: daemons.first?.key))
+            }
+        } catch {
+            for daemon in daemons {
+                daemon.stop()
+                daemon.removeFiles()
+            }
+            throw error
+        }
+        return daemons
+    }
+
+    /// Starts one run per case, `concurrency` in flight (or paced at `rate`), the i-th through
+    /// `apis[i % apis.count]`, and waits for each run's webhook. Answers each completed run's
+    /// latency (run-start request sent → verified webhook received), in nanoseconds.
     private func drive(
-        _ cases: [String], rate: Double?, api: APIClient, tracker: WebhookTracker, timeout: Duration
+        _ cases: [String], rate: Double?, apis: [APIClient], tracker: WebhookTracker, timeout: Duration
     ) async throws -> [String: UInt64] {
         let latencies = IndexedResults<(String, UInt64)?>(count: cases.count, initial: nil)
         let deadline = Task {
@@ -95,7 +128,7 @@ struct W1Command: AsyncParsableCommand {
         defer { deadline.cancel() }
         let oneRun: @Sendable (Int) async throws -> Void = { index in
             let sent = monotonicNanos()
-            let started = try await api.expect(
+            let started = try await apis[index % apis.count].expect(
                 201, .POST, "/v1/workflows/run", ["caseId": .string(cases[index]), "workflowDefinitionId": .string(W1Workload.definitionId)])
             guard let runId = started["id"]?.stringValue else { throw BenchError("no run id in \(started)") }
             if let arrived = await tracker.webhookArrival(runId: runId) { latencies.set(index, (runId, arrived - sent)) }
@@ -116,14 +149,15 @@ struct W1Command: AsyncParsableCommand {
         return Dictionary(latencies.values.compactMap { $0 }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// `polls` sequential `GET /v1/workflows/{id}` of finished runs; answers their latencies.
-    private func pollStatuses(_ runIds: [String], api: APIClient) async throws -> [UInt64] {
+    /// `polls` sequential `GET /v1/workflows/{id}` of finished runs, round-robin over `apis`;
+    /// answers their latencies.
+    private func pollStatuses(_ runIds: [String], apis: [APIClient]) async throws -> [UInt64] {
         guard !runIds.isEmpty else { return [] }
         var latencies: [UInt64] = []
         latencies.reserveCapacity(polls)
         for index in 0..<polls {
             let start = monotonicNanos()
-            try await api.expect(200, .GET, "/v1/workflows/\(runIds[index % runIds.count])")
+            try await apis[index % apis.count].expect(200, .GET, "/v1/workflows/\(runIds[index % runIds.count])")
             latencies.append(monotonicNanos() - start)
         }
         return latencies

@@ -16,7 +16,7 @@ struct WaitingCommand: AsyncParsableCommand {
     @Option(help: "PRAGMA synchronous of the daemon: full or normal.") var synchronous = "full"
 
     func run() async throws {
-        let daemon = try await Daemon(binary: binary, synchronous: synchronous, database: nil, logLevel: "notice")
+        let daemon = try await Daemon(binary: binary, storage: .sqlite(path: nil, synchronous: synchronous), logLevel: "notice")
         defer {
             daemon.stop()
             daemon.removeFiles()

@@ -4,6 +4,7 @@ import CaseworkerAPI
 import CaseworkerCore
 import CaseworkerDashboard
 import CaseworkerEngine
+import CaseworkerPostgres
 import CaseworkerSQLite
 import CaseworkerWebhooks
 import Logging
@@ -43,6 +44,25 @@ public struct CaseworkerConfig: Sendable, Equatable {
         public var synchronous = SQLiteStore.Synchronous.full
         /// `database.busyTimeoutMilliseconds`, default 5000.
         public var busyTimeoutMilliseconds = 5000
+        /// `database.url`: a PostgreSQL database
+        /// (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|prefer|require|verify-full]`)
+        /// instead of the SQLite file, for several instances on one database. Default empty
+        /// (`nil`): SQLite at `path`. Holds the password of `passwordFile` when that is set, and
+        /// `maxConnections` as its pool's size; its `description` never shows the password.
+        public var url: PostgresOptions?
+        /// `database.passwordFile`: a file holding the PostgreSQL password (one trailing newline
+        /// is ignored); it overrides a password in `url`. Default empty (`nil`).
+        public var passwordFile: String?
+        /// `database.maxConnections`, 1–1000, default 16: the PostgreSQL pool of each instance
+        /// (which opens one more to listen for the others' notifications).
+        public var maxConnections = 16
+
+        /// The database this configuration selects, for `check-config` and the logs (never with a
+        /// password).
+        public var summary: String {
+            guard let url else { return "SQLite file \(path)" }
+            return "PostgreSQL \(url), up to \(url.maximumConnections) connections and 1 listening"
+        }
     }
 
     public struct Log: Sendable, Equatable {
@@ -132,7 +152,8 @@ public struct CaseworkerConfig: Sendable, Equatable {
     public static let keys = [
         "server.listen", "server.maxBodyBytes", "server.idempotencyKeyHours", "server.idleTimeoutSeconds",
         "server.requestTimeoutSeconds",
-        "database.path", "database.synchronous", "database.busyTimeoutMilliseconds",
+        "database.path", "database.synchronous", "database.busyTimeoutMilliseconds", "database.url", "database.passwordFile",
+        "database.maxConnections",
         "engine.maxConcurrentRuns", "engine.maxStepsPerRun", "engine.shutdownGraceSeconds", "engine.maxExecutorFailures",
         "engine.leaseSeconds", "engine.heartbeatSeconds", "engine.maxBranches", "engine.httpAllowedNetworks",
         "engine.exec.maxOutputBytes", "engine.exec.programs",

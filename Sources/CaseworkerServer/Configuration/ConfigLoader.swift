@@ -1,6 +1,7 @@
 import CaseworkerCore
 import CaseworkerEngine
 import CaseworkerOutbound
+import CaseworkerPostgres
 import CaseworkerSQLite
 import CaseworkerWebhooks
 import Configuration
@@ -36,7 +37,9 @@ public enum ConfigLoader {
         if let listen = overrides.listen {
             providers.append(InMemoryProvider(name: "flags", values: ["server.listen": ConfigValue(.string(listen), isSecret: false)]))
         }
-        providers.append(EnvironmentVariablesProvider(environmentVariables: caseworkerVariables(environment, problems: &problems)))
+        providers.append(
+            EnvironmentVariablesProvider(
+                environmentVariables: caseworkerVariables(environment, problems: &problems), secretsSpecifier: .specific(["DATABASE_URL"])))
         switch selection {
         case .file(let path):
             do {
@@ -73,6 +76,7 @@ public enum ConfigLoader {
             SQLiteStore.Synchronous(rawValue: $0.lowercased())
         }
         await fields.read("database.busyTimeoutMilliseconds", into: &config.database.busyTimeoutMilliseconds, in: 0...600_000)
+        await fields.readDatabaseURL(into: &config.database)
         await fields.read("engine.maxConcurrentRuns", into: &config.engine.maxConcurrentRuns, in: 1...10_000)
         await fields.read("engine.maxStepsPerRun", into: &config.engine.maxStepsPerRun, in: 1...1_000_000)
         await fields.read("limits.maxValueDepth", into: &config.limits.maxDepth, in: 8...ValueLimits.maxConfigurableDepth)
@@ -128,7 +132,6 @@ public enum ConfigLoader {
             "metrics.listen", into: &config.metrics.listen,
             "must be empty (serve /metrics on server.listen) or HOST:PORT, e.g. 127.0.0.1:9464"
         ) { text in text.isEmpty ? .some(nil) : ListenAddress(text).map { .some($0) } }
-        problems += fields.problems
         let booleans = ["true": true, "false": false, "yes": true, "no": false]
         await fields.read("ui.enabled", into: &config.ui.enabled, "must be true or false") { booleans[$0.lowercased()] }
         await fields.read("ui.secureCookies", into: &config.ui.secureCookies, "must be true or false") { booleans[$0.lowercased()] }
@@ -140,6 +143,7 @@ public enum ConfigLoader {
         config.ui.sessionIdle = .seconds(idleMinutes * 60)
         config.ui.sessionLifetime = .seconds(sessionHours * 3600)
         await fields.read("ui.loginAttemptsPerMinute", into: &config.ui.loginAttemptsPerMinute, in: 1...1000)
+        problems += fields.problems
         if let listen = config.metrics.listen, listen == config.server.listen, listen.port != 0 {
             problems.append(.init(key: "metrics.listen", message: "must differ from server.listen, or be empty to serve /metrics there"))
         }
@@ -275,6 +279,43 @@ private struct Fields {
             let networks = items.compactMap(CIDR.init)
             return networks.count == items.count ? networks : nil
         }
+    }
+
+    /// `database.url`, `database.passwordFile` and `database.maxConnections` into `database.url`'s
+    /// options. A problem never repeats the URL or the file's content: both may hold the password.
+    mutating func readDatabaseURL(into database: inout CaseworkerConfig.Database) async {
+        await read("database.maxConnections", into: &database.maxConnections, in: 1...1000)
+        await read("database.passwordFile", into: &database.passwordFile, "must be a file path") { .some($0.isEmpty ? nil : $0) }
+        let urlProblem: Bool
+        do {
+            if let text = try await reader.fetchString(forKey: "database.url", isSecret: true), !text.isEmpty {
+                database.url = try PostgresOptions(url: text)
+            }
+            urlProblem = false
+        } catch let error as PostgresOptionsError {
+            fail("database.url", error.description)
+            urlProblem = true
+        } catch {
+            fail("database.url", "must be a string, a URL postgres://USER[:PASSWORD]@HOST[:PORT]/DB")
+            urlProblem = true
+        }
+        if let path = database.passwordFile {
+            if database.url == nil && !urlProblem {
+                fail("database.passwordFile", "is set but database.url is not: it holds the PostgreSQL password")
+            } else {
+                do {
+                    let password = String(try String(contentsOfFile: path, encoding: .utf8).reversed().drop(while: \.isNewline).reversed())
+                    if password.isEmpty { fail("database.passwordFile", "\(path) is empty") } else { database.url?.password = password }
+                } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
+                    fail("database.passwordFile", "no such file: \(path)")
+                } catch let error as CocoaError where error.code == .fileReadNoPermission {
+                    fail("database.passwordFile", "\(path) cannot be read by this user")
+                } catch {
+                    fail("database.passwordFile", "\(path) cannot be read")
+                }
+            }
+        }
+        database.url?.maximumConnections = database.maxConnections
     }
 
     mutating func fail(_ key: String, _ message: String) {

@@ -1,6 +1,6 @@
 import CaseworkerAPI
 import CaseworkerEngine
-import CaseworkerSQLite
+import CaseworkerStore
 import CaseworkerWebhooks
 import Hummingbird
 import Logging
@@ -14,7 +14,7 @@ extension Daemon {
     /// - with `metrics.listen` set, a second HTTP listener there serving `GET /metrics` only (the
     ///   main listener then does not serve it). It logs `serving /metrics on http://HOST:PORT`.
     static func metricsServices(
-        store: SQLiteStore, config: CaseworkerConfig, metrics: MetricsBackend, deliveryMetrics: DeliveryMetrics, logger: Logger
+        store: any DeliveryBacklogStore & WorkerTaskStore, config: CaseworkerConfig, metrics: MetricsBackend, deliveryMetrics: DeliveryMetrics, logger: Logger
     ) -> [any Service] {
         var services: [any Service] = [
             DeliveryBacklogSampler(store: store, metrics: deliveryMetrics, logger: logger),

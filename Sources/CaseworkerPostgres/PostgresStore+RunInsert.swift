@@ -1,0 +1,33 @@
+import CaseworkerCore
+import CaseworkerStore
+import PostgresNIO
+
+extension PostgresStore {
+    /// Inserts `new` as a `PENDING` run, due at `now`, inside the caller's transaction:
+    /// `startRun` (the API), and a `workflow.run` step's child or a failure workflow
+    /// (`RunEffect.startRun`) all write runs through here. The rate limit and the workflow
+    /// timeout of the plan become columns (`rate_key`/`rate_limit`, `timeout_ms`/`timeout_policy`);
+    /// the deadline is set when the engine starts the run. The caller announces it.
+    static func insertRun(_ new: NewRun, in transaction: PostgresTransaction, now: Int64) async throws {
+        let plan = new.plan
+        try await transaction.execute(
+            """
+            INSERT INTO runs (id, tenant_id, case_id, workflow_definition_id, version, version_id, parameters_id,
+                status, current_step_id, input, params, state, step_results, correlation_id, channel,
+                due_at, created_at, updated_at, parent_run_id, depth, failure_of_run_id, rate_key, rate_limit,
+                timeout_ms, timeout_policy, steps_executed, branch_step_id, branch_id, branch_group, branch_join)
+            VALUES (\(new.id), \(new.tenantId), \(new.caseId), \(new.workflowDefinitionId), \(new.version), \(new.versionId),
+                \(new.parametersId), 'PENDING', \(plan.firstStepId), \(JSONText.encode(new.input)),
+                \(JSONText.encode(.object(plan.params))), \(JSONText.encode(.object(plan.state))),
+                \(JSONText.encode(.object(new.stepResults))), \(new.correlationId), \(new.channel), \(now), \(now), \(now),
+                \(new.parentRunId), \(new.depth), \(new.failureOfRunId), \(plan.rateLimit?.key), \(plan.rateLimit?.limit),
+                \(plan.timeout?.milliseconds), \(plan.timeout?.policy.rawValue), \(new.stepsExecuted), \(new.branch?.stepId),
+                \(new.branch?.branchId), \(new.branch?.group), \(new.branch?.join.rawValue))
+            """)
+    }
+
+    /// The run `id` of `tenantId`, read in the caller's transaction (what `findRun` answers).
+    static func fetchRun(in transaction: PostgresTransaction, tenantId: String, id: String) async throws -> Run? {
+        try await transaction.row("SELECT * FROM runs WHERE tenant_id = \(tenantId) AND id = \(id)").map { try Run.reading($0) }
+    }
+}
