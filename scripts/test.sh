@@ -6,8 +6,12 @@
 #   - the Debian package libsqlite3-dev (GRDB links the system SQLite),
 #   - python3-venv, and the virtualenv .venv with the PyPI packages standardwebhooks and
 #     prometheus_client, which the interoperability tests run (CASEWORKER_TEST_PYTHON),
-#   - nodejs, whose V8 the regular-expression engine is cross-checked against (LINEAR_REGEX_NODE).
-# Then it runs `swift test --disable-xctest`, passing its arguments on:
+#   - nodejs, whose V8 the regular-expression engine is cross-checked against (LINEAR_REGEX_NODE),
+#   - postgresql (Debian's server binaries): unless CASEWORKER_TEST_POSTGRES_URL names a server
+#     already, a throwaway cluster is started in a temporary directory on 127.0.0.1
+#     (scripts/lib/postgres.sh) and stopped and deleted at the end, whatever happens.
+# Then it runs `swift test --disable-xctest`, passing its arguments on, and, without arguments,
+# the store conformance suite a second time against the PostgreSQL store (CASEWORKER_TEST_STORE):
 #   scripts/test.sh                       everything
 #   scripts/test.sh --filter EndToEnd     a subset while iterating
 set -euo pipefail
@@ -23,4 +27,14 @@ export LINEAR_REGEX_NODE
 # registers and images), so that its frames are what a CI log's tail shows.
 export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=yes,threads=crashed,registers=none,images=none}"
 
-exec swift test --disable-xctest "$@"
+if [ -z "${CASEWORKER_TEST_POSTGRES_URL:-}" ]; then
+  . scripts/lib/postgres.sh
+  trap stop_throwaway_postgres EXIT
+  start_throwaway_postgres
+fi
+
+swift test --disable-xctest "$@"
+if [ "$#" = 0 ]; then
+  say "the store conformance suite against PostgreSQL"
+  CASEWORKER_TEST_STORE=postgres swift test --disable-xctest --skip-build --filter StoreConformanceTests
+fi
